@@ -1,0 +1,125 @@
+//! One error type for the whole core. Every variant has a stable code (`ErrorCode`) that the
+//! host and its users can match on; the message says what is wrong and how to fix it.
+
+use serde::Serialize;
+
+/// Stable, UPPER_SNAKE codes. Tests and users match on these, never on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    InvalidOption,
+    InvalidUrl,
+    InvalidBundle,
+    InvalidYaml,
+    InvalidKey,
+    KeyPassphraseRequired,
+    WrongPassphrase,
+    KeyNotRsa,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidOption => "INVALID_OPTION",
+            Self::InvalidUrl => "INVALID_URL",
+            Self::InvalidBundle => "INVALID_BUNDLE",
+            Self::InvalidYaml => "INVALID_YAML",
+            Self::InvalidKey => "INVALID_KEY",
+            Self::KeyPassphraseRequired => "KEY_PASSPHRASE_REQUIRED",
+            Self::WrongPassphrase => "WRONG_PASSPHRASE",
+            Self::KeyNotRsa => "KEY_NOT_RSA",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// An option has a value Flux would refuse. `option` is the CLI flag name without dashes.
+    #[error("invalid --{option} {value:?}: {reason}")]
+    InvalidOption {
+        option: String,
+        value: String,
+        reason: String,
+    },
+
+    /// A repository URL that is not one of the accepted forms; `expected` shows the right form.
+    #[error("invalid repository URL {url:?}: {reason}; expected {expected}")]
+    InvalidUrl {
+        url: String,
+        reason: String,
+        expected: String,
+    },
+
+    /// The manifests bundle (manifests.tar.gz or its 9 files) is incomplete or unreadable.
+    #[error("invalid manifests bundle: {reason}")]
+    InvalidBundle { reason: String },
+
+    /// A YAML document could not be parsed; `source` names the file.
+    #[error("invalid YAML in {source_name}: {reason}")]
+    InvalidYaml { source_name: String, reason: String },
+
+    /// Key material that cannot be read.
+    #[error("invalid private key: {reason}")]
+    InvalidKey { reason: String },
+
+    /// The key is encrypted and no passphrase was given.
+    #[error("the private key is encrypted: pass its passphrase with --password")]
+    KeyPassphraseRequired,
+
+    /// The passphrase does not decrypt the key.
+    #[error("the passphrase does not decrypt the private key")]
+    WrongPassphrase,
+
+    /// Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-256/512).
+    #[error("Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-512 or rsa-sha2-256), got {algorithm}; use --ssh-key-algorithm=rsa or an RSA --private-key-file")]
+    KeyNotRsa { algorithm: String },
+
+    /// A bug: the core reached a state it should not.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidOption { .. } => ErrorCode::InvalidOption,
+            Self::InvalidUrl { .. } => ErrorCode::InvalidUrl,
+            Self::InvalidBundle { .. } => ErrorCode::InvalidBundle,
+            Self::InvalidYaml { .. } => ErrorCode::InvalidYaml,
+            Self::InvalidKey { .. } => ErrorCode::InvalidKey,
+            Self::KeyPassphraseRequired => ErrorCode::KeyPassphraseRequired,
+            Self::WrongPassphrase => ErrorCode::WrongPassphrase,
+            Self::KeyNotRsa { .. } => ErrorCode::KeyNotRsa,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The option (CLI flag name) the error is about, when there is one.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            Self::InvalidOption { option, .. } => Some(option),
+            Self::InvalidUrl { .. } => Some("url"),
+            Self::KeyPassphraseRequired | Self::WrongPassphrase => Some("password"),
+            Self::KeyNotRsa { .. } | Self::InvalidKey { .. } => Some("private-key-file"),
+            Self::InvalidBundle { .. } => Some("manifests"),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid_option(
+        option: &str,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::InvalidOption {
+            option: option.to_owned(),
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

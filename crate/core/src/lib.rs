@@ -1,0 +1,24 @@
+//! flux-azdo's core: everything `flux bootstrap git` writes, for Azure DevOps, as pure functions.
+//!
+//! No I/O happens here. The host hands in bytes (Flux's manifests bundle, an existing
+//! `kustomization.yaml`, a scanned host key, key material) and gets bytes and plain data back.
+//! Each manifest kind has one module with an `Options` (Flux's defaults) and a `generate`
+//! returning a [`Manifest`], after Flux's own `pkg/manifestgen`.
+
+pub mod azure_url;
+pub mod bundle;
+pub mod error;
+pub mod install;
+pub mod keys;
+pub mod kustomization;
+pub mod manifest;
+pub mod options;
+pub mod secret;
+pub mod sync;
+pub mod yaml;
+
+pub use error::{Error, ErrorCode};
+pub use manifest::Manifest;
+
+/// The Flux version whose manifests and defaults this build was checked against.
+pub const FLUX_VERSION: &str = "v2.9.4";

@@ -1,0 +1,120 @@
+//! The options that shape what bootstrap writes, with Flux v2.9.4's defaults, and their
+//! validation. Field names map one to one to `flux bootstrap git` flags (camelCase here,
+//! kebab-case on the command line).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A secret value (PAT, private key, passphrase). Its `Debug` output never shows the value, so
+/// it cannot leak through logs or error messages by accident.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The value itself: call only where it is written into the Secret or sent to a server.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+pub const DEFAULT_NAMESPACE: &str = "flux-system";
+pub const DEFAULT_COMPONENTS: [&str; 4] = [
+    "source-controller",
+    "kustomize-controller",
+    "helm-controller",
+    "notification-controller",
+];
+pub const EXTRA_COMPONENTS: [&str; 3] = [
+    "image-reflector-controller",
+    "image-automation-controller",
+    "source-watcher",
+];
+pub const LOG_LEVELS: [&str; 3] = ["debug", "info", "error"];
+
+/// Checks a Kubernetes DNS-1123 label (namespaces, Secret names are subdomains but Flux's
+/// own names are labels).
+pub fn validate_dns1123_label(option: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 63
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_option(
+            option,
+            value,
+            "must be a DNS-1123 label: at most 63 characters, lowercase letters, digits and '-', starting and ending with a letter or digit",
+        ))
+    }
+}
+
+/// Checks a DNS-1123 subdomain (Secret and image pull secret names).
+pub fn validate_dns1123_subdomain(option: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 253
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_option(
+            option,
+            value,
+            "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', at most 253 characters",
+        ))
+    }
+}
+
+/// Cleans `--path` as Flux's `flags.SafeRelativePath` does and returns it without a leading
+/// `./` ("" for the repository root). Absolute paths and paths escaping the root are refused.
+pub fn clean_target_path(value: &str) -> Result<String> {
+    if value.starts_with('/') {
+        return Err(Error::invalid_option(
+            "path",
+            value,
+            "must be relative to the repository root, e.g. clusters/my-cluster",
+        ));
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for seg in value.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.pop().is_none() {
+                    return Err(Error::invalid_option(
+                        "path",
+                        value,
+                        "must stay inside the repository (no leading '..')",
+                    ));
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    Ok(out.join("/"))
+}

@@ -1,0 +1,72 @@
+/**
+ * Every error flux-azdo throws is a `FluxAzdoError` with a stable `code`. Match on `code`,
+ * never on the message. Codes from the Rust core and from the host share one namespace.
+ */
+export type ErrorCode =
+  // from the core
+  | 'INVALID_OPTION'
+  | 'INVALID_URL'
+  | 'INVALID_BUNDLE'
+  | 'INVALID_YAML'
+  | 'INVALID_KEY'
+  | 'KEY_PASSPHRASE_REQUIRED'
+  | 'WRONG_PASSPHRASE'
+  | 'KEY_NOT_RSA'
+  | 'INTERNAL'
+  // from the host
+  | 'MANIFESTS_DOWNLOAD_FAILED'
+  | 'MANIFESTS_NOT_FOUND'
+  | 'USAGE'
+  | 'IO';
+
+export interface FluxAzdoErrorOptions {
+  /** The option (CLI flag name without dashes) the error is about. */
+  option?: string;
+  /** The step of bootstrap that failed. */
+  step?: string;
+  cause?: unknown;
+}
+
+export class FluxAzdoError extends Error {
+  readonly code: ErrorCode;
+  readonly option: string | undefined;
+  readonly step: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: FluxAzdoErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FluxAzdoError';
+    this.code = code;
+    this.option = options.option;
+    this.step = options.step;
+  }
+}
+
+export function isFluxAzdoError(value: unknown): value is FluxAzdoError {
+  return value instanceof FluxAzdoError;
+}
+
+/**
+ * A secret value (PAT, private key, passphrase). It prints as `***` in logs, `JSON.stringify`,
+ * `util.inspect` and template strings; `expose()` is the one way to read it.
+ */
+export class SecretValue {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  expose(): string {
+    return this.#value;
+  }
+  get isEmpty(): boolean {
+    return this.#value.length === 0;
+  }
+  toString(): string {
+    return '***';
+  }
+  toJSON(): string {
+    return '***';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'SecretValue(***)';
+  }
+}
