@@ -79,7 +79,11 @@ pub fn generate(options: &Options) -> Result<Output> {
         options.namespace.as_str()
     };
     validate_dns1123_label("namespace", namespace)?;
-    let path = join_path(&[&clean_target_path(&options.target_path)?, namespace, MANIFEST_FILE]);
+    let path = join_path(&[
+        &clean_target_path(&options.target_path)?,
+        namespace,
+        MANIFEST_FILE,
+    ]);
     validate_algorithms(&options.ssh_hostkey_algos)?;
 
     let base = options.existing.clone().unwrap_or_else(fresh);

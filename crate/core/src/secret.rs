@@ -41,7 +41,11 @@ fn default_name() -> String {
 /// How the controllers authenticate to the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Auth {
     /// `--token-auth`: HTTPS basic auth, a PAT as the password (`--username`, default `git`).
     Token {
@@ -123,7 +127,11 @@ pub fn generate(options: &Options) -> Result<Output> {
             password,
             ca_crt,
         } => {
-            require("username", username.is_empty(), "the HTTPS user name (Flux's default is git)")?;
+            require(
+                "username",
+                username.is_empty(),
+                "the HTTPS user name (Flux's default is git)",
+            )?;
             require(
                 "password",
                 password.is_empty(),
@@ -154,7 +162,11 @@ pub fn generate(options: &Options) -> Result<Output> {
             known_hosts,
             passphrase,
         } => {
-            require("private-key-file", identity.is_empty(), "the private key is empty")?;
+            require(
+                "private-key-file",
+                identity.is_empty(),
+                "the private key is empty",
+            )?;
             require(
                 "private-key-file",
                 identity_pub.trim().is_empty(),
@@ -178,7 +190,10 @@ pub fn generate(options: &Options) -> Result<Output> {
         namespace: options.namespace.clone(),
         string_data: data,
     };
-    let yaml = SecretString::new(format!("---\n{}", crate::yaml::to_string(&to_value(&secret))));
+    let yaml = SecretString::new(format!(
+        "---\n{}",
+        crate::yaml::to_string(&to_value(&secret))
+    ));
     Ok(Output { secret, yaml })
 }
 

@@ -1,3 +1,6 @@
+//! A failing unwrap is a failing test here; the core itself keeps errors as values.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::assert_golden;
@@ -154,7 +157,10 @@ fn already_patched_file_is_unchanged() {
     let again = kustomization::generate(&with_existing(&patched)).unwrap();
     assert_eq!(again.manifest.content, patched);
     assert!(!again.changed);
-    assert_golden("kustomization/existing-already-patched.yaml", &again.manifest.content);
+    assert_golden(
+        "kustomization/existing-already-patched.yaml",
+        &again.manifest.content,
+    );
 
     // The seed's hand-written form (flow target, other indentation) counts as the same patch.
     let seed_style = "resources:\n  - gotk-components.yaml\npatches:\n  - patch: |\n      - op: add\n        path: /spec/template/spec/containers/0/args/-\n        value: --ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256\n    target:\n      kind: Deployment\n      name: (source-controller|image-automation-controller)\n";

@@ -1,3 +1,6 @@
+//! A failing unwrap is a failing test here; the core itself keeps errors as values.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::assert_golden;
@@ -8,7 +11,8 @@ use flux_azdo_core::ErrorCode;
 // Obviously fake credentials, made up here; nothing real ever goes into a golden file.
 const FAKE_PAT: &str = "FAKE-PAT-for-tests-0000";
 const FAKE_PASSPHRASE: &str = "FAKE-passphrase-for-tests";
-const FAKE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nFAKE-KEY-FOR-TESTS-ONLY\n-----END PRIVATE KEY-----\n";
+const FAKE_KEY: &str =
+    "-----BEGIN PRIVATE KEY-----\nFAKE-KEY-FOR-TESTS-ONLY\n-----END PRIVATE KEY-----\n";
 const FAKE_PUB: &str = "ssh-rsa AAAAFAKEPUBLICKEYFORTESTS\n";
 const KNOWN_HOSTS: &str = "ssh.dev.azure.com ssh-rsa AAAAFAKEHOSTKEYFORTESTS";
 const FAKE_CA: &str = "-----BEGIN CERTIFICATE-----\nFAKE-CA-FOR-TESTS\n-----END CERTIFICATE-----\n";
@@ -104,14 +108,21 @@ fn names_come_from_the_options() {
     })
     .unwrap();
     assert_eq!(out.secret.name, "azure-devops");
-    assert!(out.yaml.expose().contains("  name: azure-devops\n  namespace: gitops\n"));
+    assert!(out
+        .yaml
+        .expose()
+        .contains("  name: azure-devops\n  namespace: gitops\n"));
 }
 
 /// Parses the YAML back; the Secret's values must survive (multi-line PEM included).
 fn assert_yaml_holds_string_data(out: &secret::Output) {
     let value: serde_yaml::Value = serde_yaml::from_str(out.yaml.expose()).expect("YAML parses");
     for (key, expected) in &out.secret.string_data {
-        assert_eq!(value["stringData"][key.as_str()].as_str(), Some(expected.as_str()), "{key}");
+        assert_eq!(
+            value["stringData"][key.as_str()].as_str(),
+            Some(expected.as_str()),
+            "{key}"
+        );
     }
 }
 
@@ -131,9 +142,16 @@ fn multi_line_secret_yaml_parses_back() {
 fn debug_never_prints_credentials() {
     for opts in [token(Some(FAKE_CA)), ssh(Some(FAKE_PASSPHRASE))] {
         let out = secret::generate(&opts).unwrap();
-        for printed in [format!("{opts:?}"), format!("{out:?}"), format!("{:?}", out.secret)] {
+        for printed in [
+            format!("{opts:?}"),
+            format!("{out:?}"),
+            format!("{:?}", out.secret),
+        ] {
             for secret in [FAKE_PAT, FAKE_PASSPHRASE, "FAKE-KEY-FOR-TESTS-ONLY"] {
-                assert!(!printed.contains(secret), "Debug leaks a credential: {printed}");
+                assert!(
+                    !printed.contains(secret),
+                    "Debug leaks a credential: {printed}"
+                );
             }
             assert!(printed.contains("***"));
         }
@@ -206,7 +224,10 @@ fn missing_credentials_are_typed_errors_without_values() {
         assert_eq!(err.option(), Some(option), "{err}");
         let message = err.to_string();
         for secret in [FAKE_PAT, FAKE_PASSPHRASE, "FAKE-KEY-FOR-TESTS-ONLY"] {
-            assert!(!message.contains(secret), "error leaks a credential: {message}");
+            assert!(
+                !message.contains(secret),
+                "error leaks a credential: {message}"
+            );
         }
     }
 }

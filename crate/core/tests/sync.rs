@@ -1,3 +1,6 @@
+//! A failing unwrap is a failing test here; the core itself keeps errors as values.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::assert_golden;
@@ -58,7 +61,10 @@ fn documents(content: &str) -> Vec<serde_yaml::Value> {
 #[test]
 fn token_matches_flux_byte_for_byte() {
     let manifest = sync::generate(&options(ADO_HTTPS)).unwrap();
-    assert_eq!(manifest.path, "clusters/my-cluster/flux-system/gotk-sync.yaml");
+    assert_eq!(
+        manifest.path,
+        "clusters/my-cluster/flux-system/gotk-sync.yaml"
+    );
     assert_eq!(manifest.content, FLUX_TOKEN_OUTPUT);
     assert_golden("sync/token.yaml", &manifest.content);
 }
@@ -87,7 +93,11 @@ fn no_path_syncs_the_repository_root() {
 
 #[test]
 fn dotted_and_trailing_slash_paths_are_cleaned() {
-    for path in ["./clusters/my-cluster", "clusters/my-cluster/", "clusters//my-cluster"] {
+    for path in [
+        "./clusters/my-cluster",
+        "clusters/my-cluster/",
+        "clusters//my-cluster",
+    ] {
         let manifest = sync::generate(&Options {
             target_path: path.to_owned(),
             ..options(ADO_HTTPS)
@@ -114,12 +124,20 @@ fn refs_follow_source_controller_precedence() {
     for (name, opts, expected) in [
         ("tag", &tag, "v1.0.0"),
         ("semver", &semver, "1.x"),
-        ("commit", &commit, "0123456789abcdef0123456789abcdef01234567"),
+        (
+            "commit",
+            &commit,
+            "0123456789abcdef0123456789abcdef01234567",
+        ),
     ] {
         let content = sync::generate(opts).unwrap().content;
         let git_repository = &documents(&content)[0];
         let reference = &git_repository["spec"]["ref"];
-        assert_eq!(reference.as_mapping().map(|m| m.len()), Some(1), "{name}: one ref");
+        assert_eq!(
+            reference.as_mapping().map(|m| m.len()),
+            Some(1),
+            "{name}: one ref"
+        );
         assert_eq!(reference[name].as_str(), Some(expected), "{name}");
         assert_golden(&format!("sync/ref-{name}.yaml"), &content);
     }
@@ -159,19 +177,97 @@ fn recurse_submodules_and_sparse_checkout_appear_when_set() {
 #[test]
 fn bad_options_are_typed_errors() {
     let cases: Vec<(&str, Options)> = vec![
-        ("interval", Options { interval: "1 minute".into(), ..options(ADO_HTTPS) }),
-        ("interval", Options { interval: "0s".into(), ..options(ADO_HTTPS) }),
-        ("interval", Options { interval: "-1m".into(), ..options(ADO_HTTPS) }),
-        ("interval", Options { interval: "10us".into(), ..options(ADO_HTTPS) }),
-        ("namespace", Options { namespace: "Flux_System".into(), ..options(ADO_HTTPS) }),
-        ("namespace", Options { namespace: String::new(), ..options(ADO_HTTPS) }),
-        ("secret-name", Options { secret_name: "My Secret".into(), ..options(ADO_HTTPS) }),
-        ("branch", Options { branch: String::new(), ..options(ADO_HTTPS) }),
-        ("branch", Options { branch: "feature..x".into(), ..options(ADO_HTTPS) }),
-        ("path", Options { target_path: "/abs".into(), ..options(ADO_HTTPS) }),
-        ("path", Options { target_path: "../outside".into(), ..options(ADO_HTTPS) }),
-        ("url", Options { url: " ".into(), ..options(ADO_HTTPS) }),
-        ("provider", Options { provider: "aws".into(), ..options(ADO_HTTPS) }),
+        (
+            "interval",
+            Options {
+                interval: "1 minute".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "interval",
+            Options {
+                interval: "0s".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "interval",
+            Options {
+                interval: "-1m".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "interval",
+            Options {
+                interval: "10us".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "namespace",
+            Options {
+                namespace: "Flux_System".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "namespace",
+            Options {
+                namespace: String::new(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "secret-name",
+            Options {
+                secret_name: "My Secret".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "branch",
+            Options {
+                branch: String::new(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "branch",
+            Options {
+                branch: "feature..x".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "path",
+            Options {
+                target_path: "/abs".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "path",
+            Options {
+                target_path: "../outside".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "url",
+            Options {
+                url: " ".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "provider",
+            Options {
+                provider: "aws".into(),
+                ..options(ADO_HTTPS)
+            },
+        ),
     ];
     for (option, opts) in cases {
         let err = sync::generate(&opts).unwrap_err();

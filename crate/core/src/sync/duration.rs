@@ -223,7 +223,16 @@ mod tests {
     #[test]
     fn refuses_what_go_refuses() {
         for bad in [
-            "", "1", "m", "1x", ".s", "-", "1m 0s", "9223372036854775808ns", "3000000h", "1.2.3s",
+            "",
+            "1",
+            "m",
+            "1x",
+            ".s",
+            "-",
+            "1m 0s",
+            "9223372036854775808ns",
+            "3000000h",
+            "1.2.3s",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} must be refused");
         }
