@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MANIFESTS_DOWNLOAD_FAILED'
   | 'MANIFESTS_NOT_FOUND'
   | 'USAGE'
+  | 'CANCELLED'
   | 'IO';
 
 export interface FluxAzdoErrorOptions {

@@ -6,4 +6,5 @@
  */
 export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode } from './errors.js';
 export { installManifests, type InstallOptions } from './install.js';
-export { loadBundle, type BundleSource } from './manifests.js';
+export { loadBundle, fluxVersion, defaultCacheDir, type BundleSource, type BundleData, type LoadBundleOptions } from './manifests.js';
+export type { FluxAzdoEvent, EventHandler, BootstrapStep } from './events.js';

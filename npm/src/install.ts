@@ -33,5 +33,6 @@ export async function installManifests(
 ): Promise<Manifest> {
   const { manifests, ...install } = options;
   const bundle = await loadBundle({ source: manifests, version: install.version });
+  if (!install.version) delete install.version;
   return callCore(() => wasm.generateInstall(install, bundle) as Manifest);
 }
