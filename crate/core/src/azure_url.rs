@@ -96,6 +96,8 @@ pub struct SyncUrl {
     /// The GitRepository's `spec.url`.
     pub url: String,
     /// For SSH: the host to scan for known_hosts (Flux's `SSHHostname`); none for HTTPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub ssh_host: Option<SshHost>,
 }
 

@@ -48,11 +48,15 @@ pub const HOST_KEY_ALGORITHMS: [&str; 20] = [
     "sk-ssh-ed25519-cert-v01@openssh.com",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "KustomizationOptions", optional_fields)
+)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Options {
-    /// `-n`; empty means Flux's default `flux-system`.
+    /// `-n` (Flux's default `flux-system`).
     pub namespace: String,
     pub target_path: String,
     /// The `<path>/<namespace>/kustomization.yaml` already in the repository, if any.
@@ -61,9 +65,20 @@ pub struct Options {
     pub ssh_hostkey_algos: Vec<String>,
 }
 
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+            target_path: String::new(),
+            existing: None,
+            ssh_hostkey_algos: Vec::new(),
+        }
+    }
+}
+
 /// The file to write, and whether it differs from `Options::existing` (always true for a new file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "KustomizationOutput"))]
 #[serde(rename_all = "camelCase")]
 pub struct Output {
     pub manifest: Manifest,
@@ -73,11 +88,7 @@ pub struct Output {
 /// Generates `<path>/<namespace>/kustomization.yaml`: the existing file kept byte for byte, with
 /// the host key patch added when `ssh_hostkey_algos` is set and the file does not have it yet.
 pub fn generate(options: &Options) -> Result<Output> {
-    let namespace = if options.namespace.is_empty() {
-        DEFAULT_NAMESPACE
-    } else {
-        options.namespace.as_str()
-    };
+    let namespace = options.namespace.as_str();
     validate_dns1123_label("namespace", namespace)?;
     let path = join_path(&[
         &clean_target_path(&options.target_path)?,

@@ -22,7 +22,7 @@ pub const IDENTITY_PUB_KEY: &str = "identity.pub";
 pub const KNOWN_HOSTS_KEY: &str = "known_hosts";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SecretOptions"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
     /// `--secret-name` (Flux's default `flux-system`).
@@ -40,7 +40,7 @@ fn default_name() -> String {
 
 /// How the controllers authenticate to the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SecretAuth"))]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
@@ -52,13 +52,15 @@ pub enum Auth {
         username: String,
         password: SecretString,
         /// `--ca-file` content (PEM).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         ca_crt: Option<String>,
     },
     /// `--with-bearer-token`: the PAT sent as a bearer token.
     Bearer {
         token: SecretString,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         ca_crt: Option<String>,
     },
     /// SSH deploy key.
@@ -70,7 +72,8 @@ pub enum Auth {
         /// The scanned host key line(s) for the sync URL's host.
         known_hosts: String,
         /// `--password`: the private key's passphrase, if it has one.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         passphrase: Option<SecretString>,
     },
 }
@@ -106,7 +109,7 @@ impl std::fmt::Debug for Secret {
 
 /// The Secret and its YAML (`---` then the object, as Flux writes it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SecretOutput"))]
 #[serde(rename_all = "camelCase")]
 pub struct Output {
     pub secret: Secret,

@@ -4,7 +4,9 @@
 #![cfg(feature = "ts")]
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
-use flux_azdo_core::{install, manifest, sync, ErrorCode};
+use flux_azdo_core::{
+    azure_url, install, kustomization, manifest, options, secret, sync, ErrorCode,
+};
 use ts_rs::{Config, TS};
 
 fn declarations() -> String {
@@ -14,6 +16,18 @@ fn declarations() -> String {
         ErrorCode::decl(&cfg),
         install::Options::decl(&cfg),
         sync::Options::decl(&cfg),
+        kustomization::Options::decl(&cfg),
+        kustomization::Output::decl(&cfg),
+        options::SecretString::decl(&cfg),
+        secret::Options::decl(&cfg),
+        secret::Auth::decl(&cfg),
+        secret::Secret::decl(&cfg),
+        secret::Output::decl(&cfg),
+        azure_url::HostKind::decl(&cfg),
+        azure_url::Repo::decl(&cfg),
+        azure_url::SyncUrlOptions::decl(&cfg),
+        azure_url::SshHost::decl(&cfg),
+        azure_url::SyncUrl::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core's types by crate/core/tests/ts_types.rs. Do not edit:\n// run `UPDATE=1 cargo test -p flux-azdo-core --features ts --test ts_types`.\n\n",
