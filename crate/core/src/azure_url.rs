@@ -137,7 +137,7 @@ impl Repo {
     /// gives the HTTPS clone URL (Flux would only swap the scheme and break it).
     pub fn sync_url(&self, options: &SyncUrlOptions) -> Result<SyncUrl> {
         let fail = |reason: String| Error::InvalidUrl {
-            url: self.url.clone(),
+            url: redact(&self.url),
             reason,
             expected: EXPECTED_FORMS.to_owned(),
         };

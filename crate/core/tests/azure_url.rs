@@ -157,6 +157,10 @@ fn other_git_hosts_stay_plain_git_urls() {
         parse("git@github.com:fluxcd/flux2.git").url,
         "ssh://git@github.com/fluxcd/flux2.git"
     );
+    assert_eq!(
+        parse("git@host:/srv/git/app.git").url,
+        "ssh://git@host/srv/git/app.git"
+    );
 }
 
 fn ssh_options(username: &str, hostname: &str) -> SyncUrlOptions {
@@ -304,6 +308,8 @@ fn wrong_urls_are_invalid_url_errors_with_the_expected_form() {
         "https://host:/x",
         "https://bad_host name/x",
         "https://dev.azure.com/org/project/_git/repo\nnext",
+        "dev.azure.com:443/org/project/_git/repo",
+        "ssh://git@dev.azure.com/org/project/_git/repo",
     ] {
         let err = azure_url::parse(url).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidUrl, "{url:?}: {err}");

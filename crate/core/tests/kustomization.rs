@@ -213,3 +213,116 @@ fn bad_input_is_a_typed_error() {
         assert_eq!(err.code(), code, "{options:?}: {err}");
     }
 }
+
+#[test]
+fn layouts_the_text_edit_cannot_follow_are_refused_not_corrupted() {
+    for existing in [
+        "\"patches\":\n- path: a.yaml\n",
+        "patches: &shared\n- path: a.yaml\n",
+        "resources:\n- a.yaml\n...\n",
+    ] {
+        let err = kustomization::generate(&with_existing(existing)).unwrap_err();
+        assert!(
+            matches!(
+                err.code(),
+                ErrorCode::KustomizationNotPatchable | ErrorCode::InvalidYaml
+            ),
+            "{existing:?}: {err}"
+        );
+    }
+}
+
+mod generated_layouts {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One user patch, as text, with its `-` at `indent`.
+    fn patch_item(index: usize, inline: bool, indent: usize) -> Vec<String> {
+        let pad = " ".repeat(indent);
+        if inline {
+            vec![
+                format!("{pad}- patch: |"),
+                format!("{pad}    - op: replace"),
+                format!("{pad}      path: /spec/replicas"),
+                format!("{pad}      value: {index}"),
+                format!("{pad}  target:"),
+                format!("{pad}    kind: Deployment"),
+            ]
+        } else {
+            vec![format!("{pad}- path: patch-{index}.yaml   # mine")]
+        }
+    }
+
+    prop_compose! {
+        fn layout()(
+            resource_indent in prop_oneof![Just(0usize), Just(2)],
+            patch_indent in prop_oneof![Just(0usize), Just(2), Just(4)],
+            patches in proptest::option::of(proptest::collection::vec(any::<bool>(), 0..4)),
+            images_after in any::<bool>(),
+            comments in any::<bool>(),
+            crlf in any::<bool>(),
+            final_newline in any::<bool>(),
+        ) -> String {
+            let mut lines = vec![
+                "apiVersion: kustomize.config.k8s.io/v1beta1".to_owned(),
+                "kind: Kustomization".to_owned(),
+                "resources:".to_owned(),
+            ];
+            for r in ["gotk-components.yaml", "gotk-sync.yaml"] {
+                lines.push(format!("{}- {r}", " ".repeat(resource_indent)));
+            }
+            if let Some(items) = patches {
+                if comments {
+                    lines.push("# my patches".to_owned());
+                }
+                lines.push("patches:".to_owned());
+                for (i, inline) in items.iter().enumerate() {
+                    lines.extend(patch_item(i, *inline, patch_indent));
+                    if comments {
+                        lines.push(String::new());
+                        lines.push("# between items".to_owned());
+                    }
+                }
+            }
+            if images_after {
+                lines.push("images:".to_owned());
+                lines.push("- name: fluxcd/source-controller".to_owned());
+                lines.push("  newTag: v1.9.4".to_owned());
+            }
+            let newline = if crlf { "\r\n" } else { "\n" };
+            let mut text = lines.join(newline);
+            if final_newline {
+                text.push_str(newline);
+            }
+            text
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn only_one_item_is_added_and_a_second_run_changes_nothing(existing in layout()) {
+            let out = kustomization::generate(&with_existing(&existing)).unwrap();
+            let content = &out.manifest.content;
+            let newline = if existing.contains("\r\n") { "\r\n" } else { "\n" };
+            let item = [0usize, 2, 4]
+                .iter()
+                .map(|i| kustomization::hostkey_patch_item(&ado_algos(), *i, newline))
+                .find(|item| content.contains(item.as_str()))
+                .expect("the patch item is in the output");
+            // Without a `patches:` key the item comes with one.
+            let added = if existing.contains("patches:") {
+                item
+            } else {
+                format!("patches:{newline}{item}")
+            };
+            let without = content.replacen(&added, "", 1);
+            // All original bytes, in order; at most one line break added before the item.
+            prop_assert!(
+                without == existing || without == format!("{existing}{newline}"),
+                "{:?}\n=>\n{:?}", existing, content
+            );
+            let again = kustomization::generate(&with_existing(content)).unwrap();
+            prop_assert!(!again.changed);
+        }
+    }
+}

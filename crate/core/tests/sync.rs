@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::assert_golden;
+use common::assert_golden as assert_golden_bytes;
 use flux_azdo_core::sync::{self, duration, Options};
 use flux_azdo_core::ErrorCode;
 use proptest::prelude::*;
@@ -56,6 +56,22 @@ fn documents(content: &str) -> Vec<serde_yaml::Value> {
     serde_yaml::Deserializer::from_str(content)
         .map(|doc| serde_yaml::Value::deserialize(doc).expect("generated YAML parses"))
         .collect()
+}
+
+/// Byte-for-byte golden, and the file must read back as the GitRepository and Kustomization.
+fn assert_golden(name: &str, content: &str) {
+    assert_golden_bytes(name, content);
+    let docs = documents(content);
+    let kinds: Vec<_> = docs.iter().map(|d| d["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [Some("GitRepository"), Some("Kustomization")],
+        "{name}"
+    );
+    assert_eq!(
+        docs[1]["spec"]["sourceRef"]["name"], docs[0]["metadata"]["name"],
+        "{name}"
+    );
 }
 
 #[test]

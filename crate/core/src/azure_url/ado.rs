@@ -20,8 +20,15 @@ pub(super) fn classify(raw: &RawUrl) -> Result<Option<Repo>, Failure> {
     if host == "ssh.dev.azure.com" || host == "vs-ssh.visualstudio.com" {
         return services_ssh(raw).map(Some);
     }
+    if (host == "dev.azure.com" || host.ends_with(".visualstudio.com")) && raw.scheme == Scheme::Ssh
+    {
+        return Err((
+            "this host serves HTTPS only; Azure DevOps SSH is ssh.dev.azure.com".into(),
+            SERVICES_SSH,
+        ));
+    }
     if host == "dev.azure.com" {
-        let expected = https_expected(raw, SERVICES_HTTPS);
+        let expected = SERVICES_HTTPS;
         let segments = segments(raw, expected)?;
         let (org, rest) = segments
             .split_first()
@@ -30,7 +37,7 @@ pub(super) fn classify(raw: &RawUrl) -> Result<Option<Repo>, Failure> {
         return Ok(Some(services(org, &project, &repo)));
     }
     if let Some(org) = host.strip_suffix(".visualstudio.com") {
-        let expected = https_expected(raw, VISUALSTUDIO_HTTPS);
+        let expected = VISUALSTUDIO_HTTPS;
         if org.contains('.') {
             return Err((
                 "the host must be <organization>.visualstudio.com".into(),
@@ -54,14 +61,6 @@ pub(super) fn classify(raw: &RawUrl) -> Result<Option<Repo>, Failure> {
         return server(raw, expected).map(Some);
     }
     Ok(None)
-}
-
-fn https_expected(raw: &RawUrl, https: &'static str) -> &'static str {
-    if raw.scheme == Scheme::Ssh {
-        SERVICES_SSH
-    } else {
-        https
-    }
 }
 
 /// The decoded path segments, after refusing browser URLs, empty segments and bad escapes.

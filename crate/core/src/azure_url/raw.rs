@@ -79,7 +79,13 @@ pub(crate) fn split(input: &str) -> Result<RawUrl, SplitError> {
 
     let (authority, remainder) = if scp {
         let colon = scp_colon(rest).unwrap_or(rest.len());
-        (&rest[..colon], format!("/{}", &rest[colon + 1..]))
+        let path = &rest[colon + 1..];
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        (&rest[..colon], path)
     } else {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         (&rest[..end], rest[end..].to_owned())
