@@ -344,6 +344,8 @@ fn pasted_passwords_never_reach_the_repo_or_errors() {
         format!("https://user:{password}@host:bad/x"),
         format!("https://user:pa/ss{password}@host/x"),
         format!("ftp://user:{password}@host/x"),
+        format!("user:{password}@dev.azure.com/org/project/_git/repo"),
+        format!("x:{password}@host/y://z"),
     ] {
         let err = azure_url::parse(&url).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidUrl);
@@ -441,6 +443,31 @@ proptest! {
             prop_assert_eq!(&reparsed.project, &parsed.project);
             let twice = azure_url::parse(&reparsed.https_url).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(&twice.https_url, &reparsed.https_url);
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_pasted_password_never_survives(
+        password in "FAKE[A-Za-z0-9._~-]{12,30}",
+        rest in "(dev\\.azure\\.com/org/p/_git/r|dev\\.azure\\.com/org/p|host:bad/x|host/x\\?q|github\\.com/a/b\\.git|[a-z/:.?#]{0,20})",
+        scheme in "(https://|ssh://|http://|ftp://|)",
+        user in "(git|org|)",
+    ) {
+        let url = format!("{scheme}{user}:{password}@{rest}");
+        match azure_url::parse(&url) {
+            Ok(repo) => {
+                prop_assert!(!format!("{repo:?}").contains(&password), "{:?}", repo);
+                for options in [SyncUrlOptions::default(), token_options()] {
+                    if let Ok(sync) = repo.sync_url(&options) {
+                        prop_assert!(!sync.url.contains(&password));
+                    }
+                }
+            }
+            Err(err) => {
+                prop_assert!(!err.to_string().contains(&password), "{}", err);
+            }
         }
     }
 }

@@ -50,7 +50,8 @@ pub(crate) fn split(input: &str) -> Result<RawUrl, SplitError> {
     if input.chars().any(char::is_control) {
         return Err("it contains control characters (a line break?)".into());
     }
-    let (scheme, rest, scp) = if let Some(at) = input.find("://") {
+    let scheme_end = input.find("://").filter(|&at| is_scheme(&input[..at]));
+    let (scheme, rest, scp) = if let Some(at) = scheme_end {
         let scheme = match input[..at].to_ascii_lowercase().as_str() {
             "https" => Scheme::Https,
             "http" => Scheme::Http,
@@ -62,8 +63,7 @@ pub(crate) fn split(input: &str) -> Result<RawUrl, SplitError> {
             }
         };
         (scheme, &input[at + 3..], false)
-    } else if let Some(colon) = scp_colon(input) {
-        let _ = colon;
+    } else if scp_colon(input).is_some() {
         (Scheme::Ssh, input, true)
     } else {
         let host = input.split('/').next().unwrap_or_default();
@@ -126,11 +126,24 @@ pub(crate) fn split(input: &str) -> Result<RawUrl, SplitError> {
     })
 }
 
+fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
 /// The `:` of `[user@]host:path`, if the text has that shape (a colon before any slash).
+/// `user:password@host/...` (a URL missing its scheme) is not that shape.
 fn scp_colon(text: &str) -> Option<usize> {
     let colon = text.find(':')?;
     let slash = text.find('/').unwrap_or(text.len());
-    (colon < slash && colon > 0 && !text[..colon].contains(' ')).then_some(colon)
+    let after = &text[colon + 1..];
+    let at_before_slash = after
+        .find('@')
+        .is_some_and(|at| at < after.find('/').unwrap_or(after.len()));
+    (colon < slash && colon > 0 && !text[..colon].contains(' ') && !at_before_slash)
+        .then_some(colon)
 }
 
 /// Splits and checks `host[:port]` (also used for `--ssh-hostname`).
@@ -233,7 +246,7 @@ fn encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
 /// becomes `***`, and so does a user name long enough to be a token. It errs on the side of
 /// masking: everything up to the last `@` counts as user info.
 pub(crate) fn redact(input: &str) -> String {
-    let (prefix, rest) = match input.find("://") {
+    let (prefix, rest) = match input.find("://").filter(|&at| is_scheme(&input[..at])) {
         Some(at) => input.split_at(at + 3),
         None => ("", input),
     };
