@@ -13,6 +13,7 @@ pub mod keys;
 pub mod kustomization;
 pub mod manifest;
 pub mod options;
+pub mod plan;
 pub mod secret;
 pub mod sync;
 pub mod yaml;
