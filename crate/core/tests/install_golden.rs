@@ -42,7 +42,13 @@ fn assert_same(actual: &str, expected: &str, what: &str) {
         .zip(expected.lines())
         .position(|(a, e)| a != e)
         .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
-    let show = |s: &str| s.lines().skip(line.saturating_sub(3)).take(7).collect::<Vec<_>>().join("\n");
+    let show = |s: &str| {
+        s.lines()
+            .skip(line.saturating_sub(3))
+            .take(7)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     panic!(
         "{what} differs at line {}:\n--- actual\n{}\n--- expected\n{}",
         line + 1,
@@ -68,4 +74,74 @@ fn writer_reproduces_every_golden_document() {
         let docs = yaml::parse_documents(name, &text).expect("bundle parses");
         assert_same(&yaml::documents_to_string(&docs), &text, name);
     }
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn check(options: &Options, golden: &str) {
+    let manifest = install::generate(options, &bundle()).expect("generate succeeds");
+    assert_same(&manifest.content, &read(golden), golden);
+}
+
+#[test]
+fn default_options_give_install_yaml() {
+    let manifest = install::generate(&Options::default(), &bundle()).expect("generate");
+    assert_eq!(manifest.path, "flux-system/gotk-components.yaml");
+    assert_same(&manifest.content, &read("install.yaml"), "install.yaml");
+}
+
+#[test]
+fn extra_image_components() {
+    let options = Options {
+        components_extra: strings(&["image-reflector-controller", "image-automation-controller"]),
+        ..Options::default()
+    };
+    check(&options, "variants/components-extra-image.yaml");
+}
+
+#[test]
+fn all_extra_components_with_source_watcher_feature_gate() {
+    let options = Options {
+        components_extra: strings(&[
+            "image-reflector-controller",
+            "image-automation-controller",
+            "source-watcher",
+        ]),
+        ..Options::default()
+    };
+    check(&options, "variants/components-extra-all.yaml");
+}
+
+#[test]
+fn minimal_components_have_no_events_address() {
+    let options = Options {
+        components: strings(&["source-controller", "kustomize-controller"]),
+        ..Options::default()
+    };
+    check(&options, "variants/components-minimal.yaml");
+}
+
+#[test]
+fn custom_namespace_registry_secret_tolerations_and_flags() {
+    let options = Options {
+        namespace: "gitops".into(),
+        registry: "myregistry.azurecr.io/fluxcd".into(),
+        image_pull_secret: "regcred".into(),
+        network_policy: false,
+        watch_all_namespaces: false,
+        log_level: "debug".into(),
+        cluster_domain: "cluster.example".into(),
+        toleration_keys: strings(&["CriticalAddonsOnly", "node.kubernetes.io/not-ready"]),
+        target_path: "clusters/prod".into(),
+        ..Options::default()
+    };
+    let manifest = install::generate(&options, &bundle()).expect("generate");
+    assert_eq!(manifest.path, "clusters/prod/gitops/gotk-components.yaml");
+    assert_same(
+        &manifest.content,
+        &read("variants/custom-options.yaml"),
+        "custom-options.yaml",
+    );
 }

@@ -50,10 +50,7 @@ impl Node {
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
         match self {
-            Node::Map(entries) => entries
-                .iter_mut()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v),
+            Node::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -93,8 +90,7 @@ impl Node {
 
     /// Follows (and creates) a path of mappings.
     pub fn map_path(&mut self, path: &[&str]) -> Option<&mut Node> {
-        path.iter()
-            .try_fold(self, |node, key| node.map_entry(key))
+        path.iter().try_fold(self, |node, key| node.map_entry(key))
     }
 
     /// `kind` of a Kubernetes object, `""` when absent.

@@ -431,12 +431,16 @@ pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
@@ -457,14 +461,40 @@ mod tests {
     #[test]
     fn quoting_follows_go_yaml_v2() {
         for s in [
-            "", "true", "yes", "Off", "~", "null", "1000", "8080", "0x1F", "1e3", ".5", "1:20",
-            "2001-12-14", "-1", "+.inf", "0777", "089", "1_000",
+            "",
+            "true",
+            "yes",
+            "Off",
+            "~",
+            "null",
+            "1000",
+            "8080",
+            "0x1F",
+            "1e3",
+            ".5",
+            "1:20",
+            "2001-12-14",
+            "-1",
+            "+.inf",
+            "0777",
+            "089",
+            "1_000",
         ] {
             assert!(!reads_back_as_string(s), "{s:?} must be quoted");
         }
         for s in [
-            "flux-system", "nan", "inf", "yesno", "2001-13-14", "v2.9.4", "1.2.3", "0x", "-",
-            "--log-level=info", "<<", "1:70",
+            "flux-system",
+            "nan",
+            "inf",
+            "yesno",
+            "2001-13-14",
+            "v2.9.4",
+            "1.2.3",
+            "0x",
+            "-",
+            "--log-level=info",
+            "<<",
+            "1:70",
         ] {
             assert!(reads_back_as_string(s), "{s:?} may stay plain");
         }
@@ -494,11 +524,31 @@ mod tests {
 
     #[test]
     fn key_order_matches_go_yaml() {
-        let mut keys = vec!["b10", "b9", "a-b", "aB", "a.b", "a", "app", "x-kubernetes-x", "x"];
+        let mut keys = vec![
+            "b10",
+            "b9",
+            "a-b",
+            "aB",
+            "a.b",
+            "a",
+            "app",
+            "x-kubernetes-x",
+            "x",
+        ];
         keys.sort_by(|a, b| key_order(a, b));
         assert_eq!(
             keys,
-            ["a", "aB", "a-b", "a.b", "app", "b9", "b10", "x", "x-kubernetes-x"]
+            [
+                "a",
+                "aB",
+                "a-b",
+                "a.b",
+                "app",
+                "b9",
+                "b10",
+                "x",
+                "x-kubernetes-x"
+            ]
         );
     }
 }
