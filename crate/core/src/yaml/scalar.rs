@@ -396,8 +396,8 @@ fn go_format_g(f: f64) -> String {
     }
 }
 
-/// go-yaml's mapping key order: runs of digits compare as numbers, letters sort before
-/// everything else, otherwise by code point.
+/// go-yaml's mapping key order: runs of digits compare as numbers, a non-letter sorts before
+/// a letter, otherwise by code point.
 pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
@@ -412,9 +412,9 @@ pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
         }
         if al || bl {
             return if bl {
-                Ordering::Greater
-            } else {
                 Ordering::Less
+            } else {
+                Ordering::Greater
             };
         }
         let (mut an, mut bn) = (0i64, 0i64);
