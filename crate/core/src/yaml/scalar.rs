@@ -540,9 +540,9 @@ mod tests {
             keys,
             [
                 "a",
-                "aB",
                 "a-b",
                 "a.b",
+                "aB",
                 "app",
                 "b9",
                 "b10",
