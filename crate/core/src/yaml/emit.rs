@@ -4,7 +4,9 @@
 //! collections as `{}`/`[]`, and libyaml's scalar styles and line folding at width 80.
 
 use super::model::Node;
-use super::scalar::{format_float, key_order, reads_back_as_string};
+use super::numbers::format_float;
+use super::order::key_order;
+use super::scalar::reads_back_as_string;
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i64 = 2;

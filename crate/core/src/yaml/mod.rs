@@ -8,6 +8,8 @@
 
 mod emit;
 mod model;
+mod numbers;
+mod order;
 mod parse;
 pub(crate) mod scalar;
 

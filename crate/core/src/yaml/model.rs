@@ -113,7 +113,7 @@ impl Node {
             Node::Bool(b) => b.to_string(),
             Node::Int(i) => i.to_string(),
             Node::Uint(u) => u.to_string(),
-            Node::Float(f) => crate::yaml::scalar::format_float(*f),
+            Node::Float(f) => crate::yaml::numbers::format_float(*f),
             Node::Str(s) => s.clone(),
             Node::Seq(_) | Node::Map(_) => String::new(),
         }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_yaml::Value;
 
 use super::model::Node;
-use super::scalar::format_float;
+use super::numbers::format_float;
 use crate::error::{Error, Result};
 
 /// Parses a multi-document YAML stream. Empty documents (null) are dropped, as kustomize

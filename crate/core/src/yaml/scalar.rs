@@ -4,8 +4,6 @@
 //! - what a plain scalar means when a template put user text into YAML (go-yaml v3's resolver);
 //! - how numbers print (Go's `strconv`/`encoding/json`), and Go's map key order.
 
-use std::cmp::Ordering;
-
 use super::model::Node;
 
 /// True when go-yaml v2 would read `s`, written plain, back as a string: only then may the
@@ -141,7 +139,7 @@ pub fn resolve_plain(s: &str) -> Node {
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)`.
-fn go_parse_int(s: &str) -> Option<i64> {
+pub(super) fn go_parse_int(s: &str) -> Option<i64> {
     let (negative, digits) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
@@ -311,149 +309,6 @@ fn parse_timestamp(s: &str) -> bool {
     }
 }
 
-/// A float as go-yaml v2 prints it after the JSON round trip kustomize makes: Go's JSON
-/// encoding first, which a YAML reader then takes as an int when it has no fraction.
-pub(crate) fn format_float(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".to_owned();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf" } else { "-.inf" }.to_owned();
-    }
-    let json = go_json_float(f);
-    match go_parse_int(&json) {
-        Some(i) => i.to_string(),
-        None => go_format_g(json.parse().unwrap_or(f)),
-    }
-}
-
-/// Shortest round-trip digits and decimal exponent: `f = 0.d1d2... × 10^point`.
-fn shortest_digits(f: f64) -> (String, i32) {
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exp: i32 = exp.parse().unwrap_or(0);
-    (digits, exp + 1)
-}
-
-fn fixed(negative: bool, digits: &str, point: i32) -> String {
-    let mut out = String::from(if negative { "-" } else { "" });
-    if point <= 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat(point.unsigned_abs() as usize));
-        out.push_str(digits);
-    } else if point as usize >= digits.len() {
-        out.push_str(digits);
-        out.push_str(&"0".repeat(point as usize - digits.len()));
-    } else {
-        out.push_str(&digits[..point as usize]);
-        out.push('.');
-        out.push_str(&digits[point as usize..]);
-    }
-    out
-}
-
-fn exponent(negative: bool, digits: &str, point: i32, min_exp_digits: usize) -> String {
-    let mut out = String::from(if negative { "-" } else { "" });
-    out.push_str(&digits[..1]);
-    if digits.len() > 1 {
-        out.push('.');
-        out.push_str(&digits[1..]);
-    }
-    let e = point - 1;
-    out.push('e');
-    out.push(if e < 0 { '-' } else { '+' });
-    out.push_str(&format!("{:0width$}", e.abs(), width = min_exp_digits));
-    out
-}
-
-/// Go's `encoding/json` float64 text.
-fn go_json_float(f: f64) -> String {
-    if f == 0.0 {
-        return "0".to_owned();
-    }
-    let abs = f.abs();
-    let (digits, point) = shortest_digits(f);
-    if !(1e-6..1e21).contains(&abs) {
-        // Go's JSON writes e-07 as e-7: one exponent digit at least.
-        return exponent(f < 0.0, &digits, point, 1);
-    }
-    fixed(f < 0.0, &digits, point)
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
-fn go_format_g(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
-    }
-    let (digits, point) = shortest_digits(f);
-    let exp = point - 1;
-    // Go decides with precision 6 when printing the shortest representation.
-    if !(-4..6).contains(&exp) {
-        exponent(f < 0.0, &digits, point, 2)
-    } else {
-        fixed(f < 0.0, &digits, point)
-    }
-}
-
-/// go-yaml's mapping key order: runs of digits compare as numbers, a non-letter sorts before
-/// a letter, otherwise by code point.
-pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    for i in 0..ar.len().min(br.len()) {
-        if ar[i] == br[i] {
-            continue;
-        }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
-        if al && bl {
-            return ar[i].cmp(&br[i]);
-        }
-        if al || bl {
-            return if bl {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-        }
-        let (mut an, mut bn) = (0i64, 0i64);
-        if ar[i] == '0' || br[i] == '0' {
-            let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
-                j -= 1;
-                if ar[j] != '0' {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
-            }
-        }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
-            bi += 1;
-        }
-        if an != bn {
-            return an.cmp(&bn);
-        }
-        if ai != bi {
-            return ai.cmp(&bi);
-        }
-        return ar[i].cmp(&br[i]);
-    }
-    ar.len().cmp(&br.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,44 +366,5 @@ mod tests {
         assert_eq!(resolve_plain("2001-12-14"), Node::str("2001-12-14"));
         assert_eq!(resolve_plain("flux-system"), Node::str("flux-system"));
         assert_eq!(resolve_plain("0o17"), Node::Int(15));
-    }
-
-    #[test]
-    fn floats_print_like_go_after_the_json_round_trip() {
-        assert_eq!(format_float(89.0), "89");
-        assert_eq!(format_float(0.5), "0.5");
-        assert_eq!(format_float(1e21), "1e+21");
-        assert_eq!(format_float(1e-7), "1e-07");
-        assert_eq!(format_float(-2.5), "-2.5");
-    }
-
-    #[test]
-    fn key_order_matches_go_yaml() {
-        let mut keys = vec![
-            "b10",
-            "b9",
-            "a-b",
-            "aB",
-            "a.b",
-            "a",
-            "app",
-            "x-kubernetes-x",
-            "x",
-        ];
-        keys.sort_by(|a, b| key_order(a, b));
-        assert_eq!(
-            keys,
-            [
-                "a",
-                "a-b",
-                "a.b",
-                "aB",
-                "app",
-                "b9",
-                "b10",
-                "x",
-                "x-kubernetes-x"
-            ]
-        );
     }
 }
