@@ -38,11 +38,17 @@ fn is_role_binding(kind: &str) -> bool {
     matches!(kind, "RoleBinding" | "ClusterRoleBinding")
 }
 
-/// kustomize's `namespace:` field: `metadata.namespace` on namespaced objects, binding
-/// subjects named `default`, and the service references of webhooks and conversions.
+/// kustomize's `namespace:` field: `metadata.namespace` on namespaced objects, the name of
+/// `v1` Namespace objects, binding subjects named `default`, and the service references of
+/// webhooks and conversions. The value is always written as a string.
 pub(super) fn set_namespace(resource: &mut Node, namespace: &str) {
     let kind = resource.kind().to_owned();
     let value = || Node::str(namespace);
+    if kind == "Namespace" && resource.get("apiVersion").and_then(Node::as_str) == Some("v1") {
+        if let Some(meta) = resource.map_entry("metadata") {
+            meta.set("name", value());
+        }
+    }
     if !CLUSTER_SCOPED.contains(&kind.as_str()) {
         if let Some(meta) = resource.map_entry("metadata") {
             meta.set("namespace", value());
