@@ -80,19 +80,16 @@ impl Options {
             .chain(&EXTRA_COMPONENTS)
             .copied()
             .collect();
-        for (flag, list, allowed) in [
-            ("components", &self.components, &known[..]),
-            (
-                "components-extra",
-                &self.components_extra,
-                &EXTRA_COMPONENTS[..],
-            ),
+        // Like Flux, either list may name any known component.
+        for (flag, list) in [
+            ("components", &self.components),
+            ("components-extra", &self.components_extra),
         ] {
-            if let Some(bad) = list.iter().find(|c| !allowed.contains(&c.as_str())) {
+            if let Some(bad) = list.iter().find(|c| !known.contains(&c.as_str())) {
                 return Err(Error::invalid_option(
                     flag,
                     bad.clone(),
-                    format!("unknown component; use one of {}", allowed.join(", ")),
+                    format!("unknown component; use one of {}", known.join(", ")),
                 ));
             }
         }
@@ -127,12 +124,14 @@ impl Options {
             let bad = (value.is_empty() && !optional)
                 || value
                     .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "\"'#\\".contains(c));
+                    .any(|c| c.is_whitespace() || c.is_control() || "\"'#\\".contains(c))
+                || value.starts_with(|c| "[]{}&*!|>%@`,".contains(c))
+                || value.ends_with(':');
             if bad {
                 Err(Error::invalid_option(
                     flag,
                     value,
-                    "must be a single word without blanks, quotes, '#' or '\\'",
+                    "must be a single word: no blanks, quotes, '#' or '\\', not starting with a YAML indicator such as '*' or '[', not ending with ':'",
                 ))
             } else {
                 Ok(())
@@ -368,10 +367,16 @@ mod tests {
         };
         assert_eq!(rejected(unknown), "components");
         let extra = Options {
-            components_extra: list(&["helm-controller"]),
+            components_extra: list(&["flagger"]),
             ..base()
         };
         assert_eq!(rejected(extra), "components-extra");
+        let default_as_extra = Options {
+            components: list(&["source-controller", "kustomize-controller"]),
+            components_extra: list(&["helm-controller"]),
+            ..base()
+        };
+        assert_eq!(default_as_extra.validate(), Ok(()));
         let twice = Options {
             components_extra: list(&["source-watcher", "source-watcher"]),
             ..base()
@@ -439,6 +444,10 @@ mod tests {
                 ..Options::default()
             },
             Options {
+                image_pull_secret: "*regcred".into(),
+                ..Options::default()
+            },
+            Options {
                 cluster_domain: String::new(),
                 ..Options::default()
             },
@@ -452,6 +461,7 @@ mod tests {
             flags,
             [
                 "registry",
+                "image-pull-secret",
                 "image-pull-secret",
                 "cluster-domain",
                 "toleration-keys"
