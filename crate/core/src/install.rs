@@ -75,6 +75,16 @@ impl Options {
     /// values that cannot be written into Flux's templates.
     pub fn validate(&self) -> Result<()> {
         validate_dns1123_label("namespace", &self.namespace)?;
+        // Flux writes the namespace as a bare word into YAML; kustomize then fails (numbers,
+        // booleans such as `yes`, `null`) or writes another namespace (dates) if that word
+        // does not read as a string.
+        if !yaml::reads_back_as_string(&self.namespace) {
+            return Err(Error::invalid_option(
+                "namespace",
+                self.namespace.clone(),
+                "YAML reads this name as a number, boolean, null or date, which Flux cannot install into; choose a name with a letter that is not one of yes/no/on/off/y/n/true/false/null",
+            ));
+        }
         let known: Vec<&str> = DEFAULT_COMPONENTS
             .iter()
             .chain(&EXTRA_COMPONENTS)
@@ -224,7 +234,7 @@ fn bundle_documents(bundle: &Bundle, file: &str) -> Result<Vec<Node>> {
     yaml::parse_documents(file, text)
 }
 
-/// Flux's `namespace.yaml`; the name is a bare word in the template, so it is read as YAML.
+/// Flux's `namespace.yaml` (validation made sure the bare namespace reads as a string).
 fn namespace_object(ns: &str) -> Node {
     Node::Map(vec![
         ("apiVersion".into(), Node::str("v1")),
@@ -232,7 +242,7 @@ fn namespace_object(ns: &str) -> Node {
         (
             "metadata".into(),
             Node::Map(vec![
-                ("name".into(), yaml::resolve_plain(ns)),
+                ("name".into(), Node::str(ns)),
                 (
                     "labels".into(),
                     Node::Map(vec![
@@ -259,36 +269,17 @@ fn roles(bundle: &Bundle, ns: &str) -> Result<Vec<Node>> {
         .ok_or_else(|| Error::InvalidBundle {
             reason: "missing rbac.yaml".into(),
         })?;
-    let mut docs = if ns == DEFAULT_NAMESPACE {
-        yaml::parse_documents("rbac.yaml", text)?
+    let text = if ns == DEFAULT_NAMESPACE {
+        text.to_owned()
     } else {
-        let mut docs = yaml::parse_documents("rbac.yaml", &text.replace(DEFAULT_NAMESPACE, ns))?;
-        // The substituted namespaces are bare words: give them the type Go's YAML reads.
-        let resolved = yaml::resolve_plain(ns);
-        if !matches!(resolved, Node::Str(_)) {
-            docs.iter_mut()
-                .for_each(|d| replace_strings(d, ns, &resolved));
-        }
-        docs
+        text.replace(DEFAULT_NAMESPACE, ns)
     };
+    let mut docs = yaml::parse_documents("rbac.yaml", &text)?;
     for doc in &mut docs {
         kustomize::set_namespace(doc, ns);
     }
     kustomize::add_name_suffix(&mut docs, &format!("-{ns}"));
     Ok(docs)
-}
-
-fn replace_strings(node: &mut Node, text: &str, with: &Node) {
-    match node {
-        Node::Str(s) if s == text => *node = with.clone(),
-        Node::Seq(items) => items
-            .iter_mut()
-            .for_each(|i| replace_strings(i, text, with)),
-        Node::Map(entries) => entries
-            .iter_mut()
-            .for_each(|(_, v)| replace_strings(v, text, with)),
-        _ => {}
-    }
 }
 
 /// Flux's `node-selector.yaml` patch.
@@ -423,7 +414,21 @@ mod tests {
     #[test]
     fn namespace_must_be_a_dns1123_label() {
         let long = "a".repeat(64);
-        for ns in ["Flux", "-flux", "flux-", "flux.system", "", long.as_str()] {
+        let bare_non_strings = [
+            "123",
+            "0123",
+            "1e5",
+            "yes",
+            "n",
+            "off",
+            "true",
+            "null",
+            "2001-12-14",
+        ];
+        for ns in ["Flux", "-flux", "flux-", "flux.system", "", long.as_str()]
+            .into_iter()
+            .chain(bare_non_strings)
+        {
             let options = Options {
                 namespace: ns.into(),
                 ..Options::default()

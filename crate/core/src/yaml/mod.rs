@@ -15,7 +15,7 @@ pub(crate) mod scalar;
 
 pub use model::Node;
 pub use parse::{documents as parse_documents, from_value};
-pub use scalar::resolve_plain;
+pub use scalar::{reads_back_as_string, resolve_plain};
 
 use serde_yaml::Value;
 

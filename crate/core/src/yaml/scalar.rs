@@ -8,7 +8,7 @@ use super::model::Node;
 
 /// True when go-yaml v2 would read `s`, written plain, back as a string: only then may the
 /// writer leave it unquoted.
-pub(crate) fn reads_back_as_string(s: &str) -> bool {
+pub fn reads_back_as_string(s: &str) -> bool {
     !is_base60_float(s) && matches!(resolve_v2(s), Resolved::Str)
 }
 
