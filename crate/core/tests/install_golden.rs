@@ -148,3 +148,34 @@ fn custom_namespace_registry_secret_tolerations_and_flags() {
         "custom-options.yaml",
     );
 }
+
+/// Checked against kustomize v0.21.1 building Flux's templates: a secret named `null` (or `~`)
+/// is a null merge key in Flux's node-selector patch, so the merge leaves an empty list.
+#[test]
+fn pull_secret_that_reads_as_null_leaves_an_empty_list() {
+    for secret in ["null", "~"] {
+        let options = Options {
+            image_pull_secret: secret.into(),
+            ..Options::default()
+        };
+        let content = install::generate(&options, &bundle())
+            .expect("generate")
+            .content;
+        assert_eq!(content.matches("      imagePullSecrets: []\n").count(), 4);
+        assert!(!content.contains("- name: null"));
+    }
+    let options = Options {
+        image_pull_secret: "123".into(),
+        ..Options::default()
+    };
+    let content = install::generate(&options, &bundle())
+        .expect("generate")
+        .content;
+    // Bare in Flux's template, so YAML reads it as a number.
+    assert_eq!(
+        content
+            .matches("      imagePullSecrets:\n      - name: 123\n")
+            .count(),
+        4
+    );
+}

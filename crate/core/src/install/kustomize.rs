@@ -177,6 +177,11 @@ pub(super) fn apply_pod_patch(deployment: &mut Node, patch: &PodPatch) {
         if let Some(list) = spec.get_mut("imagePullSecrets").and_then(Node::as_seq_mut) {
             for secret in &patch.image_pull_secrets {
                 let name = secret.get("name");
+                // kustomize's merge drops an entry whose merge key is null (a secret named
+                // `null` or `~` in Flux's template) and leaves the list, empty.
+                if matches!(name, None | Some(Node::Null)) {
+                    continue;
+                }
                 match list.iter_mut().find(|s| s.get("name") == name) {
                     Some(existing) => *existing = secret.clone(),
                     None => list.push(secret.clone()),
