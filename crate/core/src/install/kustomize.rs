@@ -39,8 +39,8 @@ fn is_role_binding(kind: &str) -> bool {
 }
 
 /// kustomize's `namespace:` field: `metadata.namespace` on namespaced objects, the name of
-/// `v1` Namespace objects, binding subjects named `default`, and the service references of
-/// webhooks and conversions. The value is always written as a string.
+/// `v1` Namespace objects, binding subjects named `default`, the service of an APIService and
+/// of a CRD conversion webhook. The value is always written as a string.
 pub(super) fn set_namespace(resource: &mut Node, namespace: &str) {
     let kind = resource.kind().to_owned();
     let value = || Node::str(namespace);
@@ -63,31 +63,28 @@ pub(super) fn set_namespace(resource: &mut Node, namespace: &str) {
             }
         }
     }
-    // Existing service references only (kustomize does not create these fields).
-    let service_paths: &[&[&str]] = match kind.as_str() {
-        "CustomResourceDefinition" => {
-            &[&["spec", "conversion", "webhook", "clientConfig", "service"]]
-        }
-        "APIService" => &[&["spec", "service"]],
-        _ => &[],
-    };
-    for path in service_paths {
-        if let Some(service) = resource.at_mut(path) {
-            if service.get("namespace").is_some() {
+    // The remaining field specs of kustomize's namespace transformer (api v0.21).
+    let group = resource
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .and_then(|v| v.split_once('/'))
+        .map(|(g, _)| g.to_owned())
+        .unwrap_or_default();
+    match (kind.as_str(), group.as_str()) {
+        ("APIService", "apiregistration.k8s.io") => {
+            if let Some(service) = resource.map_path(&["spec", "service"]) {
                 service.set("namespace", value());
             }
         }
-    }
-    if kind.ends_with("WebhookConfiguration") {
-        if let Some(hooks) = resource.get_mut("webhooks").and_then(Node::as_seq_mut) {
-            for hook in hooks.iter_mut() {
-                if let Some(service) = hook.at_mut(&["clientConfig", "service"]) {
-                    if service.get("namespace").is_some() {
-                        service.set("namespace", value());
-                    }
+        ("CustomResourceDefinition", "apiextensions.k8s.io") => {
+            let path = ["spec", "conversion", "webhook", "clientConfig", "service"];
+            if let Some(service) = resource.at_mut(&path) {
+                if service.get("namespace").is_some() {
+                    service.set("namespace", value());
                 }
             }
         }
+        _ => {}
     }
 }
 

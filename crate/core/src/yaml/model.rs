@@ -118,19 +118,4 @@ impl Node {
             Node::Seq(_) | Node::Map(_) => String::new(),
         }
     }
-
-    /// Calls `f` on every string scalar (mapping keys included), depth first.
-    pub fn visit_strings_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
-        match self {
-            Node::Str(s) => f(s),
-            Node::Seq(items) => items.iter_mut().for_each(|i| i.visit_strings_mut(f)),
-            Node::Map(entries) => {
-                for (k, v) in entries.iter_mut() {
-                    f(k);
-                    v.visit_strings_mut(f);
-                }
-            }
-            _ => {}
-        }
-    }
 }
