@@ -1,0 +1,497 @@
+//! A YAML writer that produces the bytes Go's `sigs.k8s.io/yaml` (go-yaml v2, a port of
+//! libyaml's emitter) produces for JSON-shaped data, which is what kustomize and Flux print:
+//! block style, keys in go-yaml order, sequences not indented under their key, empty
+//! collections as `{}`/`[]`, and libyaml's scalar styles and line folding at width 80.
+
+use super::model::Node;
+use super::numbers::format_float;
+use super::order::key_order;
+use super::scalar::reads_back_as_string;
+
+const BEST_WIDTH: usize = 80;
+const BEST_INDENT: i64 = 2;
+
+/// Writes one document (no `---`), ending in a newline.
+pub(crate) fn document(node: &Node) -> String {
+    let mut e = Emitter {
+        out: String::new(),
+        column: 0,
+        indent: -1,
+        indents: Vec::new(),
+        whitespace: true,
+        indention: true,
+    };
+    e.node(node, Context::default());
+    // Document end: break the last line.
+    e.indent = -1;
+    e.write_indent();
+    e.out
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    mapping: bool,
+    simple_key: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+struct Emitter {
+    out: String,
+    column: usize,
+    indent: i64,
+    indents: Vec<i64>,
+    whitespace: bool,
+    indention: bool,
+}
+
+impl Emitter {
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    /// Writes a line break character taken from a scalar.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
+    }
+
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        if self.indent < 0 {
+            self.indent = if flow { BEST_INDENT } else { 0 };
+        } else if !indentless {
+            self.indent += BEST_INDENT;
+        }
+    }
+
+    fn restore_indent(&mut self) {
+        self.indent = self.indents.pop().unwrap_or(-1);
+    }
+
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(&mut self, indicator: &str, need_ws: bool, is_ws: bool, is_indention: bool) {
+        if need_ws && !self.whitespace {
+            self.put(' ');
+        }
+        indicator.chars().for_each(|c| self.put(c));
+        self.whitespace = is_ws;
+        self.indention = self.indention && is_indention;
+    }
+
+    fn node(&mut self, node: &Node, ctx: Context) {
+        match node {
+            Node::Map(entries) if entries.is_empty() => self.flow_empty("{", "}"),
+            Node::Seq(items) if items.is_empty() => self.flow_empty("[", "]"),
+            Node::Map(entries) => self.block_mapping(entries),
+            Node::Seq(items) => self.block_sequence(items, ctx),
+            Node::Str(s) => {
+                let requested = if s.contains('\n') {
+                    Style::Literal
+                } else if reads_back_as_string(s) {
+                    Style::Plain
+                } else {
+                    Style::Double
+                };
+                self.scalar(s, requested, ctx);
+            }
+            Node::Null => self.scalar("null", Style::Plain, ctx),
+            Node::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
+            Node::Int(i) => self.scalar(&i.to_string(), Style::Plain, ctx),
+            Node::Uint(u) => self.scalar(&u.to_string(), Style::Plain, ctx),
+            Node::Float(f) => self.scalar(&format_float(*f), Style::Plain, ctx),
+        }
+    }
+
+    fn flow_empty(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.restore_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn block_sequence(&mut self, items: &[Node], ctx: Context) {
+        self.increase_indent(false, ctx.mapping && !self.indention);
+        for item in items {
+            self.write_indent();
+            self.write_indicator("-", true, false, true);
+            self.node(item, Context::default());
+        }
+        self.restore_indent();
+    }
+
+    fn block_mapping(&mut self, entries: &[(String, Node)]) {
+        self.increase_indent(false, false);
+        let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
+        sorted.sort_by(|a, b| key_order(&a.0, &b.0));
+        for (key, value) in sorted {
+            self.write_indent();
+            let key_node = Node::Str(key.clone());
+            let analysis = Analysis::of(key);
+            // libyaml writes a key inline ("simple") when it is one line of at most 128 bytes.
+            if !analysis.multiline && key.len() <= 128 {
+                self.node(
+                    &key_node,
+                    Context {
+                        mapping: false,
+                        simple_key: true,
+                    },
+                );
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                self.node(&key_node, Context::default());
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.node(
+                value,
+                Context {
+                    mapping: true,
+                    simple_key: false,
+                },
+            );
+        }
+        self.restore_indent();
+    }
+
+    fn scalar(&mut self, value: &str, requested: Style, ctx: Context) {
+        let a = Analysis::of(value);
+        let mut style = requested;
+        if ctx.simple_key && a.multiline {
+            style = Style::Double;
+        }
+        if style == Style::Plain && (!a.block_plain_allowed || (value.is_empty() && ctx.simple_key))
+        {
+            style = Style::Single;
+        }
+        if style == Style::Single && !a.single_quoted_allowed {
+            style = Style::Double;
+        }
+        if style == Style::Literal && (!a.block_allowed || ctx.simple_key) {
+            style = Style::Double;
+        }
+        self.increase_indent(true, false);
+        let allow_breaks = !ctx.simple_key;
+        match style {
+            Style::Plain => self.plain(value, allow_breaks),
+            Style::Single => self.single_quoted(value, allow_breaks),
+            Style::Double => self.double_quoted(value, allow_breaks),
+            Style::Literal => self.literal(value),
+        }
+        self.restore_indent();
+    }
+
+    fn plain(&mut self, value: &str, allow_breaks: bool) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        let chars: Vec<char> = value.chars().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && chars.get(i + 1) != Some(&' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn single_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                    && chars.get(i + 1) != Some(&' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn double_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("\"", true, false, false);
+        // libyaml's BOM check looks at the start of the value for every character.
+        let starts_with_bom = value.starts_with('\u{FEFF}');
+        let chars: Vec<char> = value.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if !is_printable(c) || starts_with_bom || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match c {
+                    '\0' => self.put('0'),
+                    '\u{7}' => self.put('a'),
+                    '\u{8}' => self.put('b'),
+                    '\t' => self.put('t'),
+                    '\n' => self.put('n'),
+                    '\u{b}' => self.put('v'),
+                    '\u{c}' => self.put('f'),
+                    '\r' => self.put('r'),
+                    '\u{1b}' => self.put('e'),
+                    '"' => self.put('"'),
+                    '\\' => self.put('\\'),
+                    '\u{85}' => self.put('N'),
+                    '\u{a0}' => self.put('_'),
+                    '\u{2028}' => self.put('L'),
+                    '\u{2029}' => self.put('P'),
+                    _ => {
+                        let v = c as u32;
+                        let (prefix, width) = match v {
+                            0..=0xFF => ('x', 2),
+                            0x100..=0xFFFF => ('u', 4),
+                            _ => ('U', 8),
+                        };
+                        self.put(prefix);
+                        for ch in format!("{v:0width$X}").chars() {
+                            self.put(ch);
+                        }
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                {
+                    self.write_indent();
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        if chars.first().is_some_and(|c| *c == ' ' || is_break(*c)) {
+            self.write_indicator("2", false, false, false);
+        }
+        let last_is_break = chars.last().is_some_and(|c| is_break(*c));
+        let chomp = if !last_is_break {
+            Some("-")
+        } else if chars.len() == 1 || is_break(chars[chars.len() - 2]) {
+            Some("+")
+        } else {
+            None
+        };
+        if let Some(hint) = chomp {
+            self.write_indicator(hint, false, false, false);
+        }
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// libyaml's printable set (no tabs, no characters beyond the Basic Multilingual Plane).
+fn is_printable(c: char) -> bool {
+    matches!(c as u32, 0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && c != '\u{FEFF}'
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar`, reduced to the block context this writer uses.
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+impl Analysis {
+    fn of(value: &str) -> Self {
+        if value.is_empty() {
+            return Self {
+                multiline: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: false,
+            };
+        }
+        let chars: Vec<char> = value.chars().collect();
+        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+        let (mut line_breaks, mut special) = (false, false);
+        let (mut leading_space, mut leading_break) = (false, false);
+        let (mut trailing_space, mut trailing_break) = (false, false);
+        let (mut break_space, mut space_break) = (false, false);
+        let (mut previous_space, mut previous_break) = (false, false);
+        let mut preceded_by_ws = true;
+        let last = chars.len() - 1;
+        for (i, &c) in chars.iter().enumerate() {
+            let followed_by_ws = chars.get(i + 1).is_none_or(|n| *n == ' ' || *n == '\t');
+            if i == 0 {
+                match c {
+                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
+                    | '"' | '%' | '@' | '`' => block_indicators = true,
+                    '?' | ':' if followed_by_ws => block_indicators = true,
+                    '-' if followed_by_ws => block_indicators = true,
+                    _ => {}
+                }
+            } else {
+                match c {
+                    ':' if followed_by_ws => block_indicators = true,
+                    '#' if preceded_by_ws => block_indicators = true,
+                    _ => {}
+                }
+            }
+            if !is_printable(c) {
+                special = true;
+            }
+            if c == ' ' {
+                leading_space |= i == 0;
+                trailing_space |= i == last;
+                break_space |= previous_break;
+                previous_space = true;
+                previous_break = false;
+            } else if is_break(c) {
+                line_breaks = true;
+                leading_break |= i == 0;
+                trailing_break |= i == last;
+                space_break |= previous_space;
+                previous_space = false;
+                previous_break = true;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+            preceded_by_ws = c == ' ' || c == '\t' || is_break(c);
+        }
+        let mut a = Self {
+            multiline: line_breaks,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+        if leading_space || leading_break || trailing_space || trailing_break {
+            a.block_plain_allowed = false;
+        }
+        if trailing_space {
+            a.block_allowed = false;
+        }
+        if break_space {
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if space_break || special {
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+            a.block_allowed = false;
+        }
+        if line_breaks || block_indicators {
+            a.block_plain_allowed = false;
+        }
+        a
+    }
+}

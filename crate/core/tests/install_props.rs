@@ -1,0 +1,168 @@
+//! Properties of `install::generate` over random option sets: it succeeds for valid options,
+//! is deterministic, every document reads back (and writes back to the same bytes), and the
+//! objects are named, namespaced and labelled as Flux names, namespaces and labels them.
+
+// Tests are the host here: reading the shared files is their job, not the core's.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use flux_azdo_core::bundle::{Bundle, BUNDLE_FILES};
+use flux_azdo_core::install::{self, Options};
+use flux_azdo_core::yaml::{self, Node};
+use flux_azdo_core::ErrorCode;
+use proptest::prelude::*;
+
+fn bundle() -> &'static Bundle {
+    static BUNDLE: OnceLock<Bundle> = OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let dir =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/v2.9.4/manifests");
+        let files = BUNDLE_FILES.iter().map(|name| {
+            let text = std::fs::read_to_string(dir.join(name)).expect("shared bundle file");
+            (*name, text)
+        });
+        Bundle::from_files(files).expect("complete bundle")
+    })
+}
+
+const OPTIONAL: [&str; 5] = [
+    "helm-controller",
+    "notification-controller",
+    "image-reflector-controller",
+    "image-automation-controller",
+    "source-watcher",
+];
+
+prop_compose! {
+    fn options()(
+        namespace in prop_oneof![
+            4 => "[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?",
+            // Labels Go's YAML reads as numbers, booleans, null or a date when bare: refused.
+            1 => prop::sample::select(vec!["123", "0123", "089", "1e5", "true", "null", "2001-12-14"]).prop_map(str::to_owned),
+        ],
+        required_first in any::<bool>(),
+        optional in prop::sample::subsequence(OPTIONAL.to_vec(), 0..=5),
+        extra_split in 0usize..=5,
+        registry in prop::sample::select(vec!["", "ghcr.io/fluxcd", "myregistry.azurecr.io/fluxcd", "localhost:5000/flux"]),
+        image_pull_secret in "|[a-z0-9]([a-z0-9.-]{0,10}[a-z0-9])?",
+        watch_all_namespaces in any::<bool>(),
+        network_policy in any::<bool>(),
+        log_level in prop::sample::select(vec!["debug", "info", "error"]),
+        cluster_domain in prop::sample::select(vec!["cluster.local", "cluster.example", "k8s.internal"]),
+        toleration_keys in prop::collection::vec("[a-zA-Z][a-zA-Z0-9./-]{0,20}", 0..3),
+    ) -> Options {
+        let mut components: Vec<String> = if required_first {
+            vec!["source-controller".into(), "kustomize-controller".into()]
+        } else {
+            vec!["kustomize-controller".into(), "source-controller".into()]
+        };
+        let split = extra_split.min(optional.len());
+        components.extend(optional[..split].iter().map(|c| (*c).to_owned()));
+        // Only the three extra components may go through --components-extra.
+        let (extra, plain): (Vec<&str>, Vec<&str>) = optional[split..]
+            .iter()
+            .partition(|c| c.starts_with("image-") || **c == "source-watcher");
+        components.extend(plain.into_iter().map(str::to_owned));
+        Options {
+            namespace,
+            components,
+            components_extra: extra.into_iter().map(str::to_owned).collect(),
+            registry: registry.into(),
+            image_pull_secret,
+            watch_all_namespaces,
+            network_policy,
+            log_level: log_level.into(),
+            cluster_domain: cluster_domain.into(),
+            toleration_keys,
+            ..Options::default()
+        }
+    }
+}
+
+fn is_dns1123_subdomain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+fn text_at(node: &Node, path: &[&str]) -> Option<String> {
+    node.at(path).map(Node::scalar_text)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn generated_manifests_hold_flux_invariants(options in options()) {
+        if !yaml::reads_back_as_string(&options.namespace) {
+            // Flux's kustomize build fails on such namespaces; we refuse them up front.
+            let err = install::generate(&options, bundle()).expect_err("bare non-string namespace");
+            prop_assert_eq!(err.code(), ErrorCode::InvalidOption);
+            prop_assert_eq!(err.option(), Some("namespace"));
+            return Ok(());
+        }
+        let manifest = install::generate(&options, bundle()).expect("valid options generate");
+        let again = install::generate(&options, bundle()).expect("valid options generate");
+        prop_assert_eq!(&manifest, &again, "generation is deterministic");
+
+        let components = options.all_components();
+        let header = format!(
+            "---\n# This manifest was generated by flux. DO NOT EDIT.\n# Flux Version: {}\n# Components: {}\n",
+            options.version,
+            components.join(",")
+        );
+        prop_assert!(manifest.content.starts_with(&header));
+        let body = &manifest.content[header.len()..];
+        let docs = yaml::parse_documents("gotk-components.yaml", body).expect("output parses");
+        prop_assert_eq!(yaml::documents_to_string(&docs), body, "output is a fixed point of read+write");
+
+        let ns = options.namespace.as_str();
+        let mut deployments = Vec::new();
+        for doc in &docs {
+            let kind = doc.kind();
+            let name = doc.name();
+            prop_assert!(is_dns1123_subdomain(&name), "{} {:?} is not a DNS-1123 name", kind, name);
+            prop_assert_eq!(text_at(doc, &["metadata", "labels", "app.kubernetes.io/instance"]), Some(ns.to_owned()));
+            prop_assert_eq!(text_at(doc, &["metadata", "labels", "app.kubernetes.io/part-of"]), Some("flux".to_owned()));
+            let namespaced = !matches!(kind, "Namespace" | "CustomResourceDefinition" | "ClusterRole" | "ClusterRoleBinding");
+            let namespace = text_at(doc, &["metadata", "namespace"]);
+            prop_assert_eq!(namespace, namespaced.then(|| ns.to_owned()), "namespace of {} {}", kind, name);
+            if matches!(kind, "ClusterRole" | "ClusterRoleBinding" | "ResourceQuota") {
+                prop_assert!(name.ends_with(&format!("-{ns}")), "{} {} lacks the -<ns> suffix", kind, name);
+            }
+            if kind == "ClusterRoleBinding" {
+                for subject in doc.get("subjects").into_iter().flat_map(|s| match s { Node::Seq(v) => v.clone(), _ => vec![] }) {
+                    prop_assert_eq!(text_at(&subject, &["namespace"]), Some(ns.to_owned()));
+                }
+            }
+            if kind == "NetworkPolicy" {
+                prop_assert!(options.network_policy);
+            }
+            if kind == "Deployment" {
+                let container = doc.at(&["spec", "template", "spec", "containers"]).and_then(|c| match c { Node::Seq(v) => v.first().cloned(), _ => None }).expect("a container");
+                let image = text_at(&container, &["image"]).unwrap_or_default();
+                let prefix = if options.registry.is_empty() { "fluxcd".to_owned() } else { options.registry.clone() };
+                prop_assert!(image.starts_with(&format!("{prefix}/{name}:")), "image {}", image);
+                let args: Vec<String> = match container.get("args") { Some(Node::Seq(v)) => v.iter().map(Node::scalar_text).collect(), _ => vec![] };
+                let log_level = format!("--log-level={}", options.log_level);
+                let watch = format!("--watch-all-namespaces={}", options.watch_all_namespaces);
+                prop_assert!(args.contains(&log_level), "{} missing", log_level);
+                prop_assert!(args.contains(&watch), "{} missing", watch);
+                let gate = args.iter().any(|a| a == "--feature-gates=ExternalArtifact=true");
+                let wants_gate = components.contains(&"source-watcher") && matches!(name.as_str(), "kustomize-controller" | "helm-controller");
+                prop_assert_eq!(gate, wants_gate, "feature gate on {}", name);
+                deployments.push(name);
+            }
+        }
+        prop_assert_eq!(deployments, components.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>());
+    }
+}
