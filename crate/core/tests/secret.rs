@@ -132,7 +132,6 @@ fn single_line_secret_yaml_parses_back() {
 }
 
 #[test]
-#[ignore = "needs the exact YAML writer (crate::yaml) to write multi-line strings as literal blocks"]
 fn multi_line_secret_yaml_parses_back() {
     assert_yaml_holds_string_data(&secret::generate(&token(Some(FAKE_CA))).unwrap());
     assert_yaml_holds_string_data(&secret::generate(&ssh(Some(FAKE_PASSPHRASE))).unwrap());
