@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'KEY_PASSPHRASE_REQUIRED'
   | 'WRONG_PASSPHRASE'
   | 'KEY_NOT_RSA'
+  | 'INVALID_HOST_KEY'
   | 'INTERNAL'
   // from the host
   | 'MANIFESTS_DOWNLOAD_FAILED'

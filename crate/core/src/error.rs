@@ -16,6 +16,7 @@ pub enum ErrorCode {
     KeyPassphraseRequired,
     WrongPassphrase,
     KeyNotRsa,
+    InvalidHostKey,
     Internal,
 }
 
@@ -30,6 +31,7 @@ impl ErrorCode {
             Self::KeyPassphraseRequired => "KEY_PASSPHRASE_REQUIRED",
             Self::WrongPassphrase => "WRONG_PASSPHRASE",
             Self::KeyNotRsa => "KEY_NOT_RSA",
+            Self::InvalidHostKey => "INVALID_HOST_KEY",
             Self::Internal => "INTERNAL",
         }
     }
@@ -77,6 +79,10 @@ pub enum Error {
     #[error("Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-512 or rsa-sha2-256), got {algorithm}; use --ssh-key-algorithm=rsa or an RSA --private-key-file")]
     KeyNotRsa { algorithm: String },
 
+    /// A scanned SSH host key that cannot be used for `known_hosts`.
+    #[error("invalid SSH host key: {reason}")]
+    InvalidHostKey { reason: String },
+
     /// A bug: the core reached a state it should not.
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,6 +99,7 @@ impl Error {
             Self::KeyPassphraseRequired => ErrorCode::KeyPassphraseRequired,
             Self::WrongPassphrase => ErrorCode::WrongPassphrase,
             Self::KeyNotRsa { .. } => ErrorCode::KeyNotRsa,
+            Self::InvalidHostKey { .. } => ErrorCode::InvalidHostKey,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
