@@ -7,3 +7,14 @@
 export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode } from './errors.js';
 export { installManifests, type InstallOptions } from './install.js';
 export { loadBundle, type BundleSource } from './manifests.js';
+export {
+  DEFAULT_RSA_BITS,
+  fingerprintOfBlob,
+  generateKey,
+  knownHostsLine,
+  loadPrivateKey,
+  type GenerateKeyOptions,
+  type GeneratedKeyPair,
+  type KeyPair,
+  type LoadPrivateKeyOptions,
+} from './keys.js';
