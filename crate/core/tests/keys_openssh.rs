@@ -2,6 +2,9 @@
 //! `ssh-keygen`, give the same public key and fingerprint, and sign data that verifies against
 //! our public key; every key `ssh-keygen` writes must load with the same results.
 
+// Only the library must stay free of I/O; this test's job is to run OpenSSH on temp files.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -143,6 +146,10 @@ fn assert_generated_rsa_pair(pair: &KeyPair, bits: u32) {
         "identity is the PKCS#8 key, as Flux writes it"
     );
     assert!(!pair.identity_encrypted);
+    assert!(
+        !format!("{pair:?}").contains("PRIVATE KEY"),
+        "Debug hides secrets"
+    );
     assert!(pair
         .private_key_openssh
         .expose()
@@ -179,7 +186,7 @@ fn generated_rsa_4096_is_accepted_by_openssh() {
 #[test]
 fn generation_refuses_bits_out_of_range() {
     for bits in [1024, 2047, 2050, 8200] {
-        let err = keys::generate_rsa(bits, &mut OsRng).unwrap_err();
+        let err = keys::generate_rsa(bits, &mut OsRng).expect_err("must fail");
         assert_eq!(err.code(), ErrorCode::InvalidOption, "{bits}");
     }
 }
@@ -212,7 +219,7 @@ fn pkcs8_der_from_another_generator_encodes_the_same_key() {
     assert_eq!(pair.public_key, type_and_blob(&expected));
     assert_generated_rsa_pair(&pair, 2048);
 
-    let err = keys::from_pkcs8_der(&der[..der.len() / 2]).unwrap_err();
+    let err = keys::from_pkcs8_der(&der[..der.len() / 2]).expect_err("must fail");
     assert_eq!(err.code(), ErrorCode::InvalidKey);
 }
 
@@ -325,14 +332,14 @@ fn assert_loads(made: &Made, algorithm: &str, bits: u32) -> KeyPair {
 
     if let Some(pass) = passphrase {
         assert_eq!(
-            load(made, None).unwrap_err().code(),
+            load(made, None).expect_err("must fail").code(),
             ErrorCode::KeyPassphraseRequired
         );
         let wrong = format!("{pass}-wrong");
-        let err = load(made, Some(&wrong)).unwrap_err();
+        let err = load(made, Some(&wrong)).expect_err("must fail");
         assert_eq!(err.code(), ErrorCode::WrongPassphrase, "{err}");
     } else {
-        let err = load(made, Some("fake-unneeded-passphrase")).unwrap_err();
+        let err = load(made, Some("fake-unneeded-passphrase")).expect_err("must fail");
         assert_eq!(err.code(), ErrorCode::InvalidOption);
         assert_eq!(err.option(), Some("password"));
     }
@@ -340,7 +347,7 @@ fn assert_loads(made: &Made, algorithm: &str, bits: u32) -> KeyPair {
     if algorithm == "ssh-rsa" {
         assert!(azure.is_ok());
     } else {
-        assert_eq!(azure.unwrap_err().code(), ErrorCode::KeyNotRsa);
+        assert_eq!(azure.expect_err("must fail").code(), ErrorCode::KeyNotRsa);
     }
     pair
 }
@@ -442,7 +449,7 @@ fn garbage_is_an_invalid_key() {
             .as_bytes(),
         &fs::read(made.key.with_extension("pub")).expect("read pub"),
     ] {
-        let err = keys::load_private_key(bad, None).unwrap_err();
+        let err = keys::load_private_key(bad, None).expect_err("must fail");
         assert_eq!(
             err.code(),
             ErrorCode::InvalidKey,
@@ -486,10 +493,12 @@ fn known_hosts_lines_are_found_by_openssh() {
         keys::fingerprint_of_blob(blob).expect("fingerprint"),
         openssh_fingerprint(&made.key.with_extension("pub"))
     );
-    let err = keys::known_hosts_line("h", 22, "ssh-ed25519", blob).unwrap_err();
+    let err = keys::known_hosts_line("h", 22, "ssh-ed25519", blob).expect_err("must fail");
     assert_eq!(err.code(), ErrorCode::InvalidHostKey);
     assert_eq!(
-        keys::fingerprint_of_blob("not base64!").unwrap_err().code(),
+        keys::fingerprint_of_blob("not base64!")
+            .expect_err("must fail")
+            .code(),
         ErrorCode::InvalidHostKey
     );
 }

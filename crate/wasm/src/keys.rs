@@ -18,10 +18,7 @@ use super::{core_error, to_js};
 /// A generated RSA keypair (`KeyPair`) plus `generator`: `"webcrypto"` or `"rust"`. The OpenSSH
 /// encoding is encrypted with `passphrase` when one is given.
 #[wasm_bindgen(js_name = generateRsaKey)]
-pub async fn generate_rsa_key(
-    bits: u32,
-    passphrase: Option<String>,
-) -> Result<JsValue, JsValue> {
+pub async fn generate_rsa_key(bits: u32, passphrase: Option<String>) -> Result<JsValue, JsValue> {
     keys::validate_rsa_bits(bits).map_err(|e| core_error(&e))?;
     // A WebCrypto failure (or its absence, e.g. a browser page outside a secure context)
     // falls back to the slower pure-Rust generation.

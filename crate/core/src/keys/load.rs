@@ -68,9 +68,9 @@ pub fn load_private_key(file: &[u8], passphrase: Option<&SecretString>) -> Resul
             Ok(pair)
         }
         "ENCRYPTED PRIVATE KEY" => {
-            let passphrase = passphrase.ok_or(Error::KeyPassphraseRequired)?;
             let info = EncryptedPrivateKeyInfo::from_der(&block.der)
                 .map_err(|e| invalid(format!("unreadable encrypted PKCS#8 key: {e}")))?;
+            let passphrase = passphrase.ok_or(Error::KeyPassphraseRequired)?;
             let der = info
                 .decrypt(passphrase.expose().as_bytes())
                 .map_err(|e| match e {
@@ -171,12 +171,9 @@ fn from_pkcs8_info(der: &[u8]) -> Result<KeyPair> {
         encode(&ec_from_sec1(info.private_key, Some(curve))?, None)
     } else if oid == OID_ED25519 {
         // CurvePrivateKey ::= OCTET STRING (the 32-byte seed)
-        let seed = <&[u8]>::try_from(
-            rsa::pkcs8::der::asn1::OctetStringRef::from_der(info.private_key)
-                .map_err(|e| invalid(format!("unreadable Ed25519 key: {e}")))?
-                .as_bytes(),
-        )
-        .map_err(|_| invalid("unreadable Ed25519 key".into()))?;
+        let seed = rsa::pkcs8::der::asn1::OctetStringRef::from_der(info.private_key)
+            .map_err(|e| invalid(format!("unreadable Ed25519 key: {e}")))?;
+        let seed = seed.as_bytes();
         let seed: [u8; 32] = seed
             .try_into()
             .map_err(|_| invalid("an Ed25519 seed must be 32 bytes".into()))?;

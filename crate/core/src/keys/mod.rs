@@ -61,7 +61,7 @@ pub struct KeyPair {
 
 /// Checks `--ssh-rsa-bits`: 2048 to 8192, a multiple of 8.
 pub fn validate_rsa_bits(bits: u32) -> Result<()> {
-    if (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) && bits % 8 == 0 {
+    if (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) && bits.is_multiple_of(8) {
         Ok(())
     } else {
         Err(Error::invalid_option(

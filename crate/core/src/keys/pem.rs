@@ -141,7 +141,7 @@ fn bytes_to_key(passphrase: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
 }
 
 fn hex_decode(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())
