@@ -9,6 +9,7 @@ use rsa::pkcs8::{EncryptedPrivateKeyInfo, LineEnding, PrivateKeyInfo};
 use ssh_key::private::{Ed25519Keypair, KeypairData};
 use ssh_key::{Algorithm, EcdsaCurve, PrivateKey};
 
+use super::openssh_ecdsa;
 use super::pem::{self, PemBlock};
 use super::{encode, pkcs8_pem, rsa_to_ssh, ssh_to_rsa, KeyPair};
 use crate::error::{Error, Result};
@@ -32,7 +33,7 @@ pub fn load_private_key(file: &[u8], passphrase: Option<&SecretString>) -> Resul
     let block = pem::parse(text)?;
     let original = SecretString::new(text);
     match block.label.as_str() {
-        "OPENSSH PRIVATE KEY" => load_openssh(text, passphrase),
+        "OPENSSH PRIVATE KEY" => load_openssh(text, &block, passphrase),
         "RSA PRIVATE KEY" => {
             let (der, encrypted) = legacy_der(&block, passphrase)?;
             let key = rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|e| {
@@ -115,17 +116,26 @@ fn refuse_passphrase(passphrase: Option<&SecretString>) -> Result<()> {
     }
 }
 
-fn load_openssh(text: &str, passphrase: Option<&SecretString>) -> Result<KeyPair> {
+fn load_openssh(
+    text: &str,
+    block: &PemBlock,
+    passphrase: Option<&SecretString>,
+) -> Result<KeyPair> {
     let key = PrivateKey::from_openssh(text)
+        .or_else(|e| openssh_ecdsa::reread_unencrypted(&block.der).ok_or(e))
         .map_err(|e| invalid(format!("unreadable OpenSSH private key: {e}")))?;
     let encrypted = key.is_encrypted();
     let key = if encrypted {
-        let passphrase = passphrase.ok_or(Error::KeyPassphraseRequired)?;
-        key.decrypt(passphrase.expose().as_bytes())
-            .map_err(|e| match e {
-                ssh_key::Error::Crypto => Error::WrongPassphrase,
-                other => invalid(format!("cannot decrypt the OpenSSH key: {other}")),
-            })?
+        let passphrase = passphrase
+            .ok_or(Error::KeyPassphraseRequired)?
+            .expose()
+            .as_bytes();
+        key.decrypt(passphrase).or_else(|e| match e {
+            // The checkints did not match: the passphrase is wrong.
+            ssh_key::Error::Crypto => Err(Error::WrongPassphrase),
+            other => openssh_ecdsa::decrypt(&key, passphrase)
+                .ok_or_else(|| invalid(format!("cannot decrypt the OpenSSH key: {other}"))),
+        })?
     } else {
         refuse_passphrase(passphrase)?;
         key

@@ -10,6 +10,7 @@
 
 mod host;
 mod load;
+mod openssh_ecdsa;
 mod pem;
 
 use rand_core::CryptoRngCore;
