@@ -80,6 +80,25 @@ describe('generateKey', () => {
     assert.equal(loaded.identity.expose(), text);
   });
 
+  test('without crypto.subtle (a page outside a secure context) the pure-Rust fallback is used', async () => {
+    const real = globalThis.crypto;
+    // getRandomValues stays: the fallback draws its randomness from it.
+    Object.defineProperty(globalThis, 'crypto', {
+      value: { getRandomValues: real.getRandomValues.bind(real) },
+      configurable: true,
+      writable: true,
+    });
+    let pair;
+    try {
+      pair = await generateKey({ bits: 2048 });
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', { value: real, configurable: true, writable: true });
+    }
+    assert.equal(pair.generator, 'rust');
+    const file = writeKey('fallback', pair.identity.expose());
+    assert.equal(sshKeygen('-y', '-P', '', '-f', file), pair.publicKey);
+  });
+
   test('bad sizes are INVALID_OPTION on ssh-rsa-bits', async () => {
     for (const options of [{ bits: 1024 }, { bits: 2050 }, { bits: 8200 }, { bits: 1000, generator: 'rust' }]) {
       await assert.rejects(generateKey(options), (err) => {
