@@ -348,6 +348,44 @@ fn loads_openssh_p521_keys_with_short_scalars() {
     );
 }
 
+/// Flux writes Ed25519 keys as PKCS#8 (Go's `x509.MarshalPKCS8PrivateKey`), which OpenSSH 9.2
+/// cannot read; OpenSSL makes one, and its public key is the judge.
+#[test]
+fn loads_ed25519_pkcs8_keys() {
+    let dir = TempDir::new("ed-pkcs8");
+    let key = dir.path("ed.pem");
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("run openssl");
+        assert!(out.status.success(), "openssl {args:?} failed");
+        out.stdout
+    };
+    openssl(&["genpkey", "-algorithm", "ed25519", "-out", p(&key)]);
+    let spki = openssl(&["pkey", "-in", p(&key), "-pubout", "-outform", "DER"]);
+    let raw = &spki[spki.len() - 32..];
+    let mut blob = Vec::new();
+    for field in [b"ssh-ed25519".as_slice(), raw] {
+        blob.extend_from_slice(&(field.len() as u32).to_be_bytes());
+        blob.extend_from_slice(field);
+    }
+    use base64::Engine;
+    let expected = format!(
+        "ssh-ed25519 {}\n",
+        base64::engine::general_purpose::STANDARD.encode(&blob)
+    );
+
+    let text = fs::read_to_string(&key).expect("read key");
+    let pair = keys::load_private_key(text.as_bytes(), None).expect("load");
+    assert_eq!(pair.algorithm, "ssh-ed25519");
+    assert_eq!(pair.public_key, expected);
+    assert_eq!(pair.identity.expose(), text);
+    let openssh = dir.write("ed_openssh", pair.private_key_openssh.expose());
+    assert_eq!(openssh_public(&openssh, ""), expected);
+    assert_signature_verifies(&dir, &openssh, &expected);
+}
+
 #[test]
 fn garbage_is_an_invalid_key() {
     let made = make(&["-t", "ed25519"], "");
