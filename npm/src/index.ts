@@ -9,3 +9,14 @@ export { installManifests, type InstallOptions } from './install.js';
 export type { Manifest } from './generated/core-types.js';
 export { loadBundle, fluxVersion, defaultCacheDir, type BundleSource, type BundleData, type LoadBundleOptions } from './manifests.js';
 export type { FluxAzdoEvent, EventHandler, BootstrapStep } from './events.js';
+export {
+  DEFAULT_RSA_BITS,
+  fingerprintOfBlob,
+  generateKey,
+  knownHostsLine,
+  loadPrivateKey,
+  type GenerateKeyOptions,
+  type GeneratedKeyPair,
+  type KeyPair,
+  type LoadPrivateKeyOptions,
+} from './keys.js';

@@ -17,6 +17,7 @@ pub enum ErrorCode {
     WrongPassphrase,
     KeyNotRsa,
     KustomizationNotPatchable,
+    InvalidHostKey,
     Internal,
 }
 
@@ -32,6 +33,7 @@ impl ErrorCode {
             Self::WrongPassphrase => "WRONG_PASSPHRASE",
             Self::KeyNotRsa => "KEY_NOT_RSA",
             Self::KustomizationNotPatchable => "KUSTOMIZATION_NOT_PATCHABLE",
+            Self::InvalidHostKey => "INVALID_HOST_KEY",
             Self::Internal => "INTERNAL",
         }
     }
@@ -83,6 +85,9 @@ pub enum Error {
     /// added without rewriting the user's text.
     #[error("cannot add the --ssh-hostkey-algos patch to {path}: {reason}")]
     KustomizationNotPatchable { path: String, reason: String },
+    /// A scanned SSH host key that cannot be used for `known_hosts`.
+    #[error("invalid SSH host key: {reason}")]
+    InvalidHostKey { reason: String },
 
     /// A bug: the core reached a state it should not.
     #[error("internal error: {0}")]
@@ -101,6 +106,7 @@ impl Error {
             Self::WrongPassphrase => ErrorCode::WrongPassphrase,
             Self::KeyNotRsa { .. } => ErrorCode::KeyNotRsa,
             Self::KustomizationNotPatchable { .. } => ErrorCode::KustomizationNotPatchable,
+            Self::InvalidHostKey { .. } => ErrorCode::InvalidHostKey,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod keys;
+
 /// Maps maps to plain objects: Kubernetes labels must arrive as `{}` not `Map`.
 const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
     .serialize_missing_as_null(false)
