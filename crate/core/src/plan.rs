@@ -17,7 +17,11 @@ pub const AZURE_DEVOPS_HOSTKEY_ALGOS: [&str; 2] = ["rsa-sha2-512", "rsa-sha2-256
 
 /// Every option that shapes the repository files, flat, named as the CLI flags in camelCase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PlanOptions", optional_fields))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "PlanOptions", optional_fields)
+)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Options {
     pub url: String,
@@ -145,7 +149,10 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         ssh_hostname: options.ssh_hostname.clone(),
         allow_insecure_http: options.allow_insecure_http,
     })?;
-    let is_azure = matches!(repo.kind, HostKind::AzureDevOpsServices | HostKind::AzureDevOpsServer);
+    let is_azure = matches!(
+        repo.kind,
+        HostKind::AzureDevOpsServices | HostKind::AzureDevOpsServer
+    );
 
     // Flux applies --ssh-hostkey-algos only to its own connection; the controllers need the
     // patch too, and for Azure DevOps they need it whether or not the user knew to ask.
@@ -154,7 +161,10 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     } else if !options.ssh_hostkey_algos.is_empty() {
         options.ssh_hostkey_algos.clone()
     } else if is_azure {
-        AZURE_DEVOPS_HOSTKEY_ALGOS.iter().map(|a| (*a).to_owned()).collect()
+        AZURE_DEVOPS_HOSTKEY_ALGOS
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect()
     } else {
         Vec::new()
     };

@@ -5,7 +5,7 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, install, kustomization, manifest, options, secret, sync, ErrorCode,
+    azure_url, install, kustomization, manifest, options, plan, secret, sync, ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -28,6 +28,9 @@ fn declarations() -> String {
         azure_url::SyncUrlOptions::decl(&cfg),
         azure_url::SshHost::decl(&cfg),
         azure_url::SyncUrl::decl(&cfg),
+        plan::Options::decl(&cfg),
+        plan::SyncAuth::decl(&cfg),
+        plan::Plan::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core's types by crate/core/tests/ts_types.rs. Do not edit:\n// run `UPDATE=1 cargo test -p flux-azdo-core --features ts --test ts_types`.\n\n",

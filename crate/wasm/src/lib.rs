@@ -10,6 +10,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod keys;
+mod manifests;
 
 /// Maps maps to plain objects: Kubernetes labels must arrive as `{}` not `Map`.
 const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()

@@ -11,7 +11,7 @@ path: string,
  */
 content: string, };
 
-export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "INTERNAL";
 
 export type InstallOptions = { 
 /**
@@ -166,3 +166,48 @@ url: string,
  * For SSH: the host to scan for known_hosts (Flux's `SSHHostname`); none for HTTPS.
  */
 sshHost?: SshHost, };
+
+export type PlanOptions = { url: string, branch: string, path: string, interval: string, tokenAuth: boolean, withBearerToken: boolean, username: string, sshHostname: string, sshHostkeyAlgos: Array<string>, allowInsecureHttp: boolean, secretName: string, recurseSubmodules: boolean, sparseCheckout: Array<string>, 
+/**
+ * `azure`: the cluster syncs with Azure workload identity (no Secret).
+ */
+provider: string, version: string, namespace: string, components: Array<string>, componentsExtra: Array<string>, registry: string, imagePullSecret: string, watchAllNamespaces: boolean, networkPolicy: boolean, logLevel: string, clusterDomain: string, tolerationKeys: Array<string>, 
+/**
+ * The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
+ */
+existingKustomization?: string, };
+
+export type SyncAuth = "token" | "bearer" | "ssh" | "workloadIdentity";
+
+export type Plan = { repo: Repo, syncUrl: SyncUrl, syncAuth: SyncAuth, 
+/**
+ * `<path>/<namespace>/gotk-components.yaml`.
+ */
+components: Manifest, 
+/**
+ * `<path>/<namespace>/gotk-sync.yaml`.
+ */
+sync: Manifest, 
+/**
+ * `<path>/<namespace>/kustomization.yaml` (the existing file, with the host key patch
+ * added where needed).
+ */
+kustomization: Manifest, 
+/**
+ * Whether `kustomization` differs from the existing file.
+ */
+kustomizationChanged: boolean, 
+/**
+ * The host key algorithms the controllers are patched with (empty: no patch).
+ */
+sshHostkeyAlgos: Array<string>, 
+/**
+ * The SSH key algorithm to generate when no key is given: `rsa` for Azure DevOps
+ * (the only one it accepts), `ecdsa` elsewhere (Flux's default).
+ */
+defaultKeyAlgorithm: string, 
+/**
+ * `kustomization.yaml` goes into the first (components) commit: the controllers must
+ * carry the host key flag from their first start to reach Azure DevOps over SSH.
+ */
+kustomizationInComponentsCommit: boolean, };
