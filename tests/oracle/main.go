@@ -1,0 +1,287 @@
+// Command oracle runs Flux's own manifest generators (flux2 pkg/manifestgen, used as a library)
+// for the differential tests and benchmarks: flux-azdo must produce the same bytes.
+//
+// Usage: oracle -manifests <dir of Flux's 9 bundle files>
+//
+// It reads one JSON request per line on stdin and writes one JSON response per line on stdout,
+// so one process answers many cases. A request may ask for any of the three files; when it asks
+// for the kustomization too, the install and sync files of the same request are written first
+// into the directory it scans, as `flux bootstrap` does.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fluxcd/flux2/v2/pkg/manifestgen"
+	"github.com/fluxcd/flux2/v2/pkg/manifestgen/install"
+	"github.com/fluxcd/flux2/v2/pkg/manifestgen/kustomization"
+	"github.com/fluxcd/flux2/v2/pkg/manifestgen/sync"
+	"github.com/fluxcd/pkg/kustomize/filesys"
+)
+
+// installRequest mirrors flux-azdo's InstallOptions (camelCase), with the full component list
+// (Flux's bootstrap passes --components followed by --components-extra as one list).
+type installRequest struct {
+	Version            string   `json:"version"`
+	Namespace          string   `json:"namespace"`
+	Components         []string `json:"components"`
+	Registry           string   `json:"registry"`
+	ImagePullSecret    string   `json:"imagePullSecret"`
+	WatchAllNamespaces bool     `json:"watchAllNamespaces"`
+	NetworkPolicy      bool     `json:"networkPolicy"`
+	LogLevel           string   `json:"logLevel"`
+	ClusterDomain      string   `json:"clusterDomain"`
+	TolerationKeys     []string `json:"tolerationKeys"`
+	TargetPath         string   `json:"targetPath"`
+}
+
+// syncRequest mirrors flux-azdo's SyncOptions; url is the final sync URL.
+type syncRequest struct {
+	URL               string   `json:"url"`
+	Namespace         string   `json:"namespace"`
+	Branch            string   `json:"branch"`
+	Tag               string   `json:"tag"`
+	SemVer            string   `json:"semver"`
+	Commit            string   `json:"commit"`
+	Interval          string   `json:"interval"`
+	SecretName        string   `json:"secretName"`
+	TargetPath        string   `json:"targetPath"`
+	RecurseSubmodules bool     `json:"recurseSubmodules"`
+	SparseCheckout    []string `json:"sparseCheckout"`
+	Provider          string   `json:"provider"`
+}
+
+type kustomizationRequest struct {
+	Namespace  string `json:"namespace"`
+	TargetPath string `json:"targetPath"`
+	// Extra files (name → content) placed next to the generated ones before the scan.
+	Files map[string]string `json:"files"`
+}
+
+type request struct {
+	ID            json.RawMessage       `json:"id"`
+	Install       *installRequest       `json:"install"`
+	Sync          *syncRequest          `json:"sync"`
+	Kustomization *kustomizationRequest `json:"kustomization"`
+}
+
+type result struct {
+	Path    string `json:"path,omitempty"`
+	Content string `json:"content,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// Nanoseconds spent in Flux's Generate call alone.
+	Nanos int64 `json:"nanos"`
+}
+
+type response struct {
+	ID            json.RawMessage `json:"id,omitempty"`
+	Install       *result         `json:"install,omitempty"`
+	Sync          *result         `json:"sync,omitempty"`
+	Kustomization *result         `json:"kustomization,omitempty"`
+	Error         string          `json:"error,omitempty"`
+}
+
+func main() {
+	manifests := flag.String("manifests", "", "directory with Flux's bundle files (<component>.yaml, rbac.yaml, policies.yaml)")
+	flag.Parse()
+	if *manifests == "" {
+		fmt.Fprintln(os.Stderr, "oracle: -manifests <dir> is required")
+		os.Exit(2)
+	}
+	bundle, err := readBundle(*manifests)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oracle:", err)
+		os.Exit(2)
+	}
+
+	in := bufio.NewReaderSize(os.Stdin, 1<<20)
+	out := bufio.NewWriterSize(os.Stdout, 1<<20)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for {
+		line, err := in.ReadBytes('\n')
+		if len(strings.TrimSpace(string(line))) > 0 {
+			if encErr := enc.Encode(answer(line, bundle)); encErr != nil {
+				fmt.Fprintln(os.Stderr, "oracle:", encErr)
+				os.Exit(1)
+			}
+			// One line in, one line out: the caller waits for each answer.
+			if flushErr := out.Flush(); flushErr != nil {
+				os.Exit(1)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "oracle:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func readBundle(dir string) (map[string][]byte, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		files[e.Name()] = b
+	}
+	if _, ok := files["rbac.yaml"]; !ok {
+		return nil, fmt.Errorf("%s does not hold Flux's bundle (no rbac.yaml)", dir)
+	}
+	return files, nil
+}
+
+func answer(line []byte, bundle map[string][]byte) response {
+	var req request
+	dec := json.NewDecoder(strings.NewReader(string(line)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return response{Error: "bad request: " + err.Error()}
+	}
+	resp := response{ID: req.ID}
+	var generated []*manifestgen.Manifest
+	if req.Install != nil {
+		m, r := runInstall(*req.Install, bundle)
+		resp.Install = r
+		if m != nil {
+			generated = append(generated, m)
+		}
+	}
+	if req.Sync != nil {
+		m, r := runSync(*req.Sync)
+		resp.Sync = r
+		if m != nil {
+			generated = append(generated, m)
+		}
+	}
+	if req.Kustomization != nil {
+		resp.Kustomization = runKustomization(*req.Kustomization, generated)
+	}
+	return resp
+}
+
+func runInstall(r installRequest, bundle map[string][]byte) (*manifestgen.Manifest, *result) {
+	// install.Generate writes its kustomization next to the bundle files, so each request gets a
+	// fresh copy (as the flux CLI writes its embedded bundle into a fresh temp dir).
+	base, err := os.MkdirTemp("", "oracle-manifests-")
+	if err != nil {
+		return nil, &result{Error: err.Error()}
+	}
+	defer os.RemoveAll(base)
+	for name, content := range bundle {
+		if err := os.WriteFile(filepath.Join(base, name), content, 0o644); err != nil {
+			return nil, &result{Error: err.Error()}
+		}
+	}
+
+	opts := install.MakeDefaultOptions()
+	opts.Version = r.Version
+	opts.Namespace = r.Namespace
+	opts.Components = r.Components
+	opts.Registry = r.Registry
+	opts.ImagePullSecret = r.ImagePullSecret
+	opts.WatchAllNamespaces = r.WatchAllNamespaces
+	opts.NetworkPolicy = r.NetworkPolicy
+	opts.LogLevel = r.LogLevel
+	opts.ClusterDomain = r.ClusterDomain
+	opts.TolerationKeys = r.TolerationKeys
+	opts.TargetPath = r.TargetPath
+
+	start := time.Now()
+	m, err := install.Generate(opts, base)
+	nanos := time.Since(start).Nanoseconds()
+	if err != nil {
+		return nil, &result{Error: err.Error(), Nanos: nanos}
+	}
+	return m, &result{Path: m.Path, Content: m.Content, Nanos: nanos}
+}
+
+func runSync(r syncRequest) (*manifestgen.Manifest, *result) {
+	interval, err := time.ParseDuration(r.Interval)
+	if err != nil {
+		return nil, &result{Error: err.Error()}
+	}
+	opts := sync.MakeDefaultOptions()
+	opts.Interval = interval
+	opts.URL = r.URL
+	opts.Name = r.Namespace
+	opts.Namespace = r.Namespace
+	opts.Branch = r.Branch
+	opts.Tag = r.Tag
+	opts.SemVer = r.SemVer
+	opts.Commit = r.Commit
+	opts.Secret = r.SecretName
+	opts.TargetPath = r.TargetPath
+	opts.RecurseSubmodules = r.RecurseSubmodules
+	opts.SparseCheckout = r.SparseCheckout
+	opts.Provider = r.Provider
+
+	start := time.Now()
+	m, err := sync.Generate(opts)
+	nanos := time.Since(start).Nanoseconds()
+	if err != nil {
+		return nil, &result{Error: err.Error(), Nanos: nanos}
+	}
+	return m, &result{Path: m.Path, Content: m.Content, Nanos: nanos}
+}
+
+// runKustomization lays the request's files out as a bootstrap's clone would hold them and lets
+// Flux write the fresh kustomization.yaml, as `flux bootstrap` does after writing gotk-sync.yaml.
+func runKustomization(r kustomizationRequest, generated []*manifestgen.Manifest) *result {
+	root, err := os.MkdirTemp("", "oracle-repo-")
+	if err != nil {
+		return &result{Error: err.Error()}
+	}
+	defer os.RemoveAll(root)
+	fs, err := filesys.MakeFsOnDiskSecureBuild(root)
+	if err != nil {
+		return &result{Error: err.Error()}
+	}
+	dir := path.Join(r.TargetPath, r.Namespace)
+	if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+		return &result{Error: err.Error()}
+	}
+	for _, m := range generated {
+		if err := fs.WriteFile(filepath.Join(root, m.Path), []byte(m.Content)); err != nil {
+			return &result{Error: err.Error()}
+		}
+	}
+	for name, content := range r.Files {
+		if err := fs.WriteFile(filepath.Join(root, dir, name), []byte(content)); err != nil {
+			return &result{Error: err.Error()}
+		}
+	}
+
+	start := time.Now()
+	m, err := kustomization.Generate(kustomization.Options{
+		FileSystem: fs,
+		BaseDir:    root,
+		TargetPath: dir,
+	})
+	nanos := time.Since(start).Nanoseconds()
+	if err != nil {
+		return &result{Error: err.Error(), Nanos: nanos}
+	}
+	return &result{Path: m.Path, Content: m.Content, Nanos: nanos}
+}
