@@ -5,13 +5,13 @@ go 1.26.0
 replace gopkg.in/yaml.v3 => gopkg.in/yaml.v3 v3.0.1
 
 require (
+	github.com/cyphar/filepath-securejoin v0.6.1
 	github.com/fluxcd/flux2/v2 v2.9.4
 	github.com/fluxcd/pkg/kustomize v1.35.4
 )
 
 require (
 	github.com/blang/semver/v4 v4.0.0 // indirect
-	github.com/cyphar/filepath-securejoin v0.6.1 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/fluxcd/kustomize-controller/api v1.9.4 // indirect
 	github.com/fluxcd/pkg/apis/acl v0.10.0 // indirect

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
+
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen"
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen/install"
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen/kustomization"
@@ -99,6 +101,17 @@ func main() {
 		os.Exit(2)
 	}
 	bundle, err := readBundle(*manifests)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oracle:", err)
+		os.Exit(2)
+	}
+
+	// Paths are joined relative to the working directory (see flagPath): make it an empty one.
+	work, err := os.MkdirTemp("", "oracle-cwd-")
+	if err == nil {
+		defer os.RemoveAll(work)
+		err = os.Chdir(work)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "oracle:", err)
 		os.Exit(2)
@@ -206,7 +219,9 @@ func runInstall(r installRequest, bundle map[string][]byte) (*manifestgen.Manife
 	opts.LogLevel = r.LogLevel
 	opts.ClusterDomain = r.ClusterDomain
 	opts.TolerationKeys = r.TolerationKeys
-	opts.TargetPath = r.TargetPath
+	if opts.TargetPath, err = flagPath(r.TargetPath); err != nil {
+		return nil, &result{Error: err.Error()}
+	}
 
 	start := time.Now()
 	m, err := install.Generate(opts, base)
@@ -232,7 +247,9 @@ func runSync(r syncRequest) (*manifestgen.Manifest, *result) {
 	opts.SemVer = r.SemVer
 	opts.Commit = r.Commit
 	opts.Secret = r.SecretName
-	opts.TargetPath = r.TargetPath
+	if opts.TargetPath, err = flagPath(r.TargetPath); err != nil {
+		return nil, &result{Error: err.Error()}
+	}
 	opts.RecurseSubmodules = r.RecurseSubmodules
 	opts.SparseCheckout = r.SparseCheckout
 	opts.Provider = r.Provider
@@ -244,6 +261,20 @@ func runSync(r syncRequest) (*manifestgen.Manifest, *result) {
 		return nil, &result{Error: err.Error(), Nanos: nanos}
 	}
 	return m, &result{Path: m.Path, Content: m.Content, Nanos: nanos}
+}
+
+// flagPath turns a raw --path value into what `flux bootstrap` passes to the generators: its
+// flag type joins the value securely onto "./" and keeps a "./" prefix. Run the oracle in an
+// empty working directory, since the join resolves symlinks relative to it.
+func flagPath(raw string) (string, error) {
+	clean, err := securejoin.SecureJoin("./", strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("invalid relative path '%s': %w", raw, err)
+	}
+	if clean == "." {
+		clean = ""
+	}
+	return "./" + filepath.ToSlash(clean), nil
 }
 
 // runKustomization lays the request's files out as a bootstrap's clone would hold them and lets
@@ -258,7 +289,11 @@ func runKustomization(r kustomizationRequest, generated []*manifestgen.Manifest)
 	if err != nil {
 		return &result{Error: err.Error()}
 	}
-	dir := path.Join(r.TargetPath, r.Namespace)
+	targetPath, err := flagPath(r.TargetPath)
+	if err != nil {
+		return &result{Error: err.Error()}
+	}
+	dir := path.Join(targetPath, r.Namespace)
 	if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
 		return &result{Error: err.Error()}
 	}
