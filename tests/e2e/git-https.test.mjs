@@ -1,7 +1,8 @@
 // The Git half of bootstrap over HTTPS with a PAT, against the Azure-DevOps-like server
 // (node:https + git http-backend, test CA). Build first: npm run build -w flux-azdo.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -250,6 +251,29 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(rerun.result.sha, result.sha);
   });
 
+  test('a second pusher filling the empty repo first: our commit goes on top of theirs', async () => {
+    const url = server.repoUrl('org', 'proj', 'emptyrace');
+    const bare = server.createRepo('org', 'proj', 'emptyrace', { empty: true });
+    const cloned = await clone(url);
+    assert.equal(cloned.empty, true);
+    const theirs = await racePush(url, 'README.md', '# theirs\n');
+    const result = await commitAndPush({
+      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX,
+    });
+    assert.equal(result.pushed, true);
+    const log = await remoteLog(bare);
+    assert.deepEqual(log.map((c) => c.sha), [result.sha, theirs]);
+    assert.equal(await remoteFile(bare, 'main', 'README.md'), '# theirs');
+  });
+
+  test('cloning into a directory that is not empty is refused', async () => {
+    const url = server.repoUrl('org', 'proj', 'unrelated');
+    const dir = newDir();
+    writeFileSync(join(dir, 'keep.txt'), 'mine\n');
+    await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(), caFile: server.caFile, dir }), 'IO');
+    assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'mine\n');
+  });
+
   test('a non-empty repo without the branch: BRANCH_NOT_FOUND, or created with createBranch', async () => {
     const url = server.repoUrl('org', 'proj', 'nobranch');
     const bare = server.createRepo('org', 'proj', 'nobranch', { empty: false });
@@ -320,6 +344,40 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     });
     assert.equal(status, 400);
     assert.equal(server.stats.multiAckRefused, 1);
+  });
+
+  test('no PAT in what a program using the API prints: results, a caught error, an uncaught one', async () => {
+    const url = server.repoUrl('org', 'proj', 'printed');
+    server.createRepo('org', 'proj', 'printed', { empty: false });
+    const script = join(work, 'print.mjs');
+    writeFileSync(script, `
+      import { cloneForBootstrap, commitAndPush, SecretValue } from ${JSON.stringify(new URL('../../npm/dist/git/index.js', import.meta.url).href)};
+      const [url, caFile, work] = process.argv.slice(2);
+      const auth = (secret) => ({ kind: 'token', username: 'git', password: new SecretValue(process.env[secret]) });
+      const files = [{ path: 'a/b.yaml', content: 'x: 1\\n' }];
+      const author = { name: 'Flux', email: '' };
+      console.log(auth('PAT'), JSON.stringify(auth('PAT')), String(auth('PAT').password));
+      const good = await cloneForBootstrap({ url, branch: 'main', auth: auth('PAT'), caFile, dir: work + '/good' });
+      console.log(good, await commitAndPush({ url, auth: auth('PAT'), caFile, dir: work + '/good', files, message: 'm', author }));
+      await cloneForBootstrap({ url, branch: 'main', auth: auth('READ_ONLY_PAT'), caFile, dir: work + '/ro' });
+      try {
+        await commitAndPush({ url, auth: auth('READ_ONLY_PAT'), caFile, dir: work + '/ro', files: [{ path: 'c.yaml', content: 'y' }], message: 'm', author });
+      } catch (err) {
+        console.error(err);
+      }
+      await cloneForBootstrap({ url, branch: 'main', auth: auth('WRONG_PAT'), caFile, dir: work + '/wrong' });
+    `);
+    const out = await new Promise((resolve) => {
+      execFile(process.execPath, [script, url, server.caFile, mkdtempSync(join(work, 'printed-'))], {
+        env: { PATH: process.env.PATH, PAT: pat, READ_ONLY_PAT: readOnlyPat, WRONG_PAT: wrongPat },
+      }, (err, stdout, stderr) => resolve({ code: err?.code ?? 0, text: stdout + stderr }));
+    });
+    assert.equal(out.code, 1, 'the wrong PAT ended the program');
+    assert.match(out.text, /SCOPE_MISSING/);
+    assert.match(out.text, /AUTH_FAILED/);
+    assert.match(out.text, /SecretValue\(\*\*\*\)/);
+    const needles = [pat, readOnlyPat, wrongPat].flatMap((secret) => secretForms(secret));
+    for (const needle of needles) assert.ok(!out.text.includes(needle), 'a PAT was printed');
   });
 
   test('no PAT anywhere: not in results, errors (stack, cause, data), clone directories or .git/config', () => {

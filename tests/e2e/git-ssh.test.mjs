@@ -201,6 +201,18 @@ describe('cloneForBootstrap + commitAndPush over SSH', () => {
     }
   });
 
+  test('hostKeyAlgos is what we offer: rsa-sha2-256 alone works, an algorithm the server lacks fails', async () => {
+    const url = sshd.repoUrl('org', 'proj', 'cli');
+    const log = await sshdLogDuring(async () => {
+      await cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { hostKeyAlgos: ['rsa-sha2-256'] }), dir: newDir() });
+    });
+    assert.deepEqual([...log.matchAll(/kex: host key algorithm: (\S+)/g)].map((m) => m[1]).filter((a, i, all) => all.indexOf(a) === i), ['rsa-sha2-256']);
+    await expectCode(
+      () => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { hostKeyAlgos: ['ssh-ed25519'] }), dir: newDir() }),
+      'GIT_PROTOCOL',
+    );
+  });
+
   test('a missing repo: REPO_NOT_FOUND', async () => {
     await expectCode(
       () => cloneForBootstrap({ url: sshd.repoUrl('org', 'proj', 'missing'), branch: 'main', auth: sshAuth(keys.rsaPem), dir: newDir() }),

@@ -10,7 +10,7 @@
  * the time of a clone for nothing.
  */
 import * as fs from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 
 import git from 'isomorphic-git';
 
@@ -73,7 +73,10 @@ export async function cloneForBootstrap(options: CloneForBootstrapOptions): Prom
   validateBranch(options.branch);
   const { branch, dir } = options;
   await mkdir(dir, { recursive: true });
-  return withTransport(options, {}, async (t) => {
+  if ((await readdir(dir)).length > 0) {
+    throw new FluxAzdoError('IO', `${dir} is not empty; clone into a new or empty directory`);
+  }
+  return withTransport(options, async (t) => {
     let info;
     try {
       info = await git.getRemoteInfo2({ http: t.http, url: t.url, protocolVersion: 1 });
@@ -288,7 +291,7 @@ async function pushWith(t: Transport, dir: string, branch: string): Promise<stri
 /** Pushes the checked-out branch to the same branch of the remote, never forced. Returns the pushed commit. */
 export async function push(options: PushOptions): Promise<string> {
   const branch = await currentBranchName(options.dir);
-  return withTransport(options, {}, (t) => pushWith(t, options.dir, branch));
+  return withTransport(options, (t) => pushWith(t, options.dir, branch));
 }
 
 /** Fetches the remote branch's tip (depth 1 when the clone is shallow); null when the branch is gone. */
@@ -344,7 +347,7 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
   const { dir } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   const branch = await currentBranchName(dir);
-  return withTransport(options, {}, async (t) => {
+  return withTransport(options, async (t) => {
     const commit = () => commitFiles({ dir, files: options.files, message: options.message, author: options.author });
     let sha = await commit();
     const tracking = await resolveOrNull(dir, `refs/remotes/${REMOTE}/${branch}`);

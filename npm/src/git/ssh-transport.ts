@@ -20,6 +20,9 @@ import { parsePrivateKey, signingKey } from './ssh-key.js';
 import type { SshAuth } from './types.js';
 
 const READY_TIMEOUT_MS = 30_000;
+/** A connection silent for 4 × 15 s is dead (a push never waits that long for a keepalive answer). */
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
 const SERVICES = ['git-upload-pack', 'git-receive-pack'] as const;
 type Service = (typeof SERVICES)[number];
 
@@ -41,8 +44,6 @@ export interface SshTransport {
 export interface SshTransportOptions {
   target: SshTarget;
   auth: SshAuth;
-  /** Connect to this address instead of `target.host` (the host name still selects the host key). */
-  connectAddress?: string;
 }
 
 /** `ssh://[user@]host[:port]/path` → its parts. scp-like `user@host:path` must be converted by the caller. */
@@ -138,6 +139,8 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
   const pending = new Map<Service, OpenChannel>();
   let connection: Promise<Client> | undefined;
   let client: Client | undefined;
+  /** Set when an established connection dies: later failures are reported as that. */
+  let lost: FluxAzdoError | undefined;
 
   function connect(): Promise<Client> {
     connection ??= new Promise<Client>((resolve, reject) => {
@@ -151,15 +154,19 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       });
       c.on('error', (err: Error & { level?: string }) => {
         if (!ready) reject(connectError(err));
+        else lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} failed: ${err.message}`);
       });
       c.on('close', () => {
         if (!ready) reject(new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} closed during the handshake`));
+        else lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} closed`);
       });
       const config: ConnectConfig = {
-        host: options.connectAddress ?? target.host,
+        host: target.host,
         port: target.port,
         username: target.username,
         readyTimeout: READY_TIMEOUT_MS,
+        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
         hostVerifier: (blob: Buffer) => policy.verify(blob),
         // One attempt with our key (ssh2's default order would also try 'none' and an agent).
         authHandler: (_left, _partial, next) => {
@@ -193,7 +200,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
   function exec(c: Client, command: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       c.exec(command, (err, channel) => {
-        if (err) reject(new FluxAzdoError('GIT_PROTOCOL', `the SSH server ${target.host} refused to run ${command.split(' ')[0]}: ${err.message}`));
+        if (err) reject(lost ?? new FluxAzdoError('GIT_PROTOCOL', `the SSH server ${target.host} refused to run ${command.split(' ')[0]}: ${err.message}`));
         else resolve(channel);
       });
     });
@@ -232,7 +239,8 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       };
       const onClose = () => {
         cleanup();
-        reject(remoteFailure(stderr, target));
+        // When the whole connection died, ssh2 closes its channels before saying so.
+        setImmediate(() => reject(lost ?? remoteFailure(stderr, target)));
       };
       const cleanup = () => {
         channel.off('data', onData);
@@ -277,7 +285,9 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     }
     channel.end();
     const code = await done;
+    await new Promise((resolve) => setImmediate(resolve));
     const body = Buffer.concat(chunks);
+    if (code === null && lost !== undefined) throw lost;
     if (body.length === 0 && code !== 0) throw remoteFailure(stderr, target);
     return {
       url: req.url,

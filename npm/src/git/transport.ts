@@ -37,12 +37,7 @@ export function httpsDisplayUrl(url: string): string {
   return parsed.toString().replace(/\/$/, '');
 }
 
-export interface OpenTransportOptions {
-  /** SSH only: connect to this address while verifying the host key of the URL's host. */
-  connectAddress?: string;
-}
-
-export async function openTransport(remote: GitRemote, options: OpenTransportOptions = {}): Promise<Transport> {
+export async function openTransport(remote: GitRemote): Promise<Transport> {
   const scheme = remote.url.slice(0, remote.url.indexOf(':')).toLowerCase();
   if (scheme === 'https' || scheme === 'http') {
     if (remote.auth.kind !== 'token') {
@@ -74,11 +69,7 @@ export async function openTransport(remote: GitRemote, options: OpenTransportOpt
       });
     }
     const target = parseSshUrl(remote.url);
-    const transport = createSshTransport({
-      target,
-      auth: remote.auth,
-      ...(options.connectAddress === undefined ? {} : { connectAddress: options.connectAddress }),
-    });
+    const transport = createSshTransport({ target, auth: remote.auth });
     const displayUrl = `ssh://${target.username}@${target.host.includes(':') ? `[${target.host}]` : target.host}${target.port === 22 ? '' : `:${target.port}`}${target.path}`;
     return { http: transport.http, url: transport.url, displayUrl, close: () => transport.close() };
   }
@@ -86,8 +77,8 @@ export async function openTransport(remote: GitRemote, options: OpenTransportOpt
 }
 
 /** Runs `fn` with a transport open, closing it afterwards whatever happens. */
-export async function withTransport<T>(remote: GitRemote, options: OpenTransportOptions, fn: (t: Transport) => Promise<T>): Promise<T> {
-  const transport = await openTransport(remote, options);
+export async function withTransport<T>(remote: GitRemote, fn: (t: Transport) => Promise<T>): Promise<T> {
+  const transport = await openTransport(remote);
   try {
     return await fn(transport);
   } finally {
