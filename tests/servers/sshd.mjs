@@ -77,8 +77,12 @@ export async function startSshd({ authorizedKeys = [] } = {}) {
     'LogLevel DEBUG1',
     '',
   ].join('\n'));
-  // sshd insists on its privilege-separation directory even when it won't chroot into it.
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  // sshd run as root insists on its privilege-separation directory (as another user it has none).
+  try {
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  } catch (err) {
+    if (process.getuid?.() === 0) throw err;
+  }
 
   const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
