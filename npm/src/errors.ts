@@ -2,21 +2,14 @@
  * Every error flux-azdo throws is a `FluxAzdoError` with a stable `code`. Match on `code`,
  * never on the message. Codes from the Rust core and from the host share one namespace.
  */
-export type ErrorCode =
-  // from the core
-  | 'INVALID_OPTION'
-  | 'INVALID_URL'
-  | 'INVALID_BUNDLE'
-  | 'INVALID_YAML'
-  | 'INVALID_KEY'
-  | 'KEY_PASSPHRASE_REQUIRED'
-  | 'WRONG_PASSPHRASE'
-  | 'KEY_NOT_RSA'
-  | 'INTERNAL'
-  // from the host
+import type { ErrorCode as CoreErrorCode } from './generated/core-types.js';
+
+/** Codes raised by the host (Git, cluster, files, CLI); the core's codes are generated from Rust. */
+export type HostErrorCode =
   | 'MANIFESTS_DOWNLOAD_FAILED'
   | 'MANIFESTS_NOT_FOUND'
   | 'USAGE'
+  | 'CANCELLED'
   | 'IO'
   // from the host's Git half (npm/src/git/)
   | 'AUTH_FAILED'
@@ -30,6 +23,8 @@ export type ErrorCode =
   | 'TLS_UNTRUSTED'
   | 'GIT_UNREACHABLE'
   | 'GIT_PROTOCOL';
+
+export type ErrorCode = CoreErrorCode | HostErrorCode;
 
 export interface FluxAzdoErrorOptions {
   /** The option (CLI flag name without dashes) the error is about. */

@@ -1,23 +1,50 @@
 /**
  * Flux's manifests bundle (the 9 files of the release asset `manifests.tar.gz`): from a folder or
- * a `.tar.gz` given with `--manifests`, or downloaded once per version into the cache.
+ * a `.tar.gz` given with `--manifests`, or downloaded once per version into the cache
+ * (`$XDG_CACHE_HOME/flux-azdo/manifests/<version>/manifests.tar.gz`), validated before it is kept.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import { callCore, wasm } from './core.js';
 import { FluxAzdoError } from './errors.js';
 
 /** A folder holding the 9 bundle files, or a `manifests.tar.gz` file. */
-export type BundleSource = string | undefined;
+export type BundleSource = string;
 
-/** What the core takes: the tarball bytes or file name → content. */
+/** What the core takes: the tarball bytes, or file name → content. */
 export type BundleData = Uint8Array | Record<string, string>;
 
-export async function loadBundle(opts: { source?: BundleSource; version?: string | undefined }): Promise<BundleData> {
-  if (opts.source) return readBundleSource(opts.source);
-  throw new FluxAzdoError('MANIFESTS_NOT_FOUND', 'no --manifests given and download is not implemented yet', {
-    option: 'manifests',
-  });
+export interface LoadBundleOptions {
+  /** `--manifests`: a folder or a `manifests.tar.gz`. */
+  source?: BundleSource | undefined;
+  /** The Flux version whose release bundle to download when no source is given. */
+  version?: string | undefined;
+  /** Where downloads are cached; default `$XDG_CACHE_HOME/flux-azdo` or `~/.cache/flux-azdo`. */
+  cacheDir?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Flux's releases; `FLUX_AZDO_RELEASES_URL` points elsewhere (a mirror, or a test server). */
+function releasesUrl(): string {
+  return process.env.FLUX_AZDO_RELEASES_URL ?? 'https://github.com/fluxcd/flux2/releases';
+}
+
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'flux-azdo');
+}
+
+export function fluxVersion(): string {
+  return callCore(() => wasm.fluxVersion());
+}
+
+export async function loadBundle(opts: LoadBundleOptions = {}): Promise<BundleData> {
+  const data = opts.source ? await readBundleSource(opts.source) : await cachedDownload(opts);
+  // The core refuses an incomplete bundle with INVALID_BUNDLE.
+  callCore(() => wasm.checkBundle(data));
+  return data;
 }
 
 async function readBundleSource(source: string): Promise<BundleData> {
@@ -37,4 +64,42 @@ async function readBundleSource(source: string): Promise<BundleData> {
     if (name.endsWith('.yaml')) files[name] = await readFile(join(source, name), 'utf8');
   }
   return files;
+}
+
+async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
+  const version = opts.version && opts.version.length > 0 ? opts.version : fluxVersion();
+  if (!/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
+    throw new FluxAzdoError('INVALID_OPTION', `--version ${JSON.stringify(version)} is not a Flux release tag such as v2.9.4`, {
+      option: 'version',
+    });
+  }
+  const dir = join(opts.cacheDir ?? defaultCacheDir(), 'manifests', version);
+  const file = join(dir, 'manifests.tar.gz');
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch {
+    // not cached yet
+  }
+  const url = `${releasesUrl()}/download/${version}/manifests.tar.gz`;
+  let bytes: Uint8Array;
+  try {
+    const res = await fetch(url, { redirect: 'follow', signal: opts.signal ?? null });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new FluxAzdoError(
+      'MANIFESTS_DOWNLOAD_FAILED',
+      `could not download Flux ${version}'s manifests from ${url} (${reason}); ` +
+        'on a machine without access, download manifests.tar.gz elsewhere and pass it with --manifests FILE.tar.gz (or a folder of its files)',
+      { option: 'manifests', cause: err },
+    );
+  }
+  // Validate before caching so a broken download is never reused.
+  callCore(() => wasm.checkBundle(bytes));
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, file);
+  return bytes;
 }

@@ -1,12 +1,272 @@
 //! Azure DevOps repository URLs: every form users paste, one `Repo` value, and the HTTPS, SSH
 //! and sync URLs derived from it. Other Git hosts pass through as plain Git URLs.
+//!
+//! Accepted forms (user info is dropped, a trailing `/` or `.git` is ignored, names may be
+//! written with spaces or %-encoded):
+//! - `https://dev.azure.com/{org}/{project}/_git/{repo}` (also `https://{org}@dev.azure.com/...`)
+//! - `https://{org}.visualstudio.com/[DefaultCollection/]{project}/_git/{repo}`
+//! - `git@ssh.dev.azure.com:v3/{org}/{project}/{repo}`, `ssh://git@ssh.dev.azure.com/v3/...`
+//!   (and the older `vs-ssh.visualstudio.com`)
+//! - Azure DevOps Server: `https://{host}[:port]/{collection}/{project}/_git/{repo}` and
+//!   `ssh://{host}:22/{collection}/{project}/_git/{repo}`
+//! - any other `https://`, `http://`, `ssh://` or `git@host:path` Git URL, as a generic host.
+
+mod ado;
+mod raw;
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use raw::{encode_user, redact, split, split_host_port, RawUrl, Scheme};
 
-pub fn parse(url: &str) -> Result<()> {
-    Err(Error::InvalidUrl {
-        url: url.to_owned(),
-        reason: "not implemented".into(),
-        expected: String::new(),
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum HostKind {
+    /// dev.azure.com (and the older *.visualstudio.com).
+    AzureDevOpsServices,
+    /// Azure DevOps Server / TFS on its own host.
+    AzureDevOpsServer,
+    /// Any other Git host.
+    Generic,
+}
+
+/// One repository, whichever form it was pasted in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Repo {
+    pub kind: HostKind,
+    /// Organization (Services) or collection path (Server, e.g. `DefaultCollection` or
+    /// `tfs/DefaultCollection`); empty for a generic host. Decoded text.
+    pub organization: String,
+    /// Project name, decoded (`My Project`); empty for a generic host.
+    pub project: String,
+    /// Repository name, decoded; for a generic host the last path segment without `.git`.
+    pub name: String,
+    /// The URL in the transport it was given in, normalized: no password, no browser parts,
+    /// scp-like syntax turned into `ssh://`, names %-encoded as Go writes them.
+    pub url: String,
+    /// Clone URL over HTTPS (over `http://` only for a Server given as `http://`).
+    pub https_url: String,
+    /// Clone URL over SSH (`ssh://git@ssh.dev.azure.com/v3/org/project/repo` for Services).
+    pub ssh_url: String,
+}
+
+/// How the cluster authenticates, which decides the sync URL (Flux's `bootstrap git` rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct SyncUrlOptions {
+    /// `--token-auth` (or `--with-bearer-token`): HTTPS; otherwise SSH.
+    pub token_auth: bool,
+    /// `--username` (default `git`): the SSH user when the URL has none or it is not `git`.
+    pub username: String,
+    /// `--ssh-hostname`: replaces `host[:port]` of the SSH sync URL and of the host key scan.
+    pub ssh_hostname: String,
+    /// `--allow-insecure-http`.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for SyncUrlOptions {
+    fn default() -> Self {
+        Self {
+            token_auth: false,
+            username: "git".to_owned(),
+            ssh_hostname: String::new(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+/// The host whose key goes into known_hosts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SshHost {
+    pub host: String,
+    /// 22 unless the URL names another port.
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncUrl {
+    /// The GitRepository's `spec.url`.
+    pub url: String,
+    /// For SSH: the host to scan for known_hosts (Flux's `SSHHostname`); none for HTTPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub ssh_host: Option<SshHost>,
+}
+
+pub const EXPECTED_FORMS: &str = "https://dev.azure.com/<organization>/<project>/_git/<repository>, git@ssh.dev.azure.com:v3/<organization>/<project>/<repository>, or for Azure DevOps Server https://<server>/<collection>/<project>/_git/<repository>";
+
+/// Parses a repository URL in any accepted form.
+pub fn parse(input: &str) -> Result<Repo> {
+    let input = input.trim();
+    let fail = |reason: &str, expected: &str| Error::InvalidUrl {
+        url: redact(input),
+        reason: reason.to_owned(),
+        expected: expected.to_owned(),
+    };
+    if input.is_empty() {
+        return Err(fail("the repository URL is empty", EXPECTED_FORMS));
+    }
+    let raw = split(input).map_err(|reason| fail(&reason, EXPECTED_FORMS))?;
+    match ado::classify(&raw) {
+        Ok(Some(repo)) => Ok(repo),
+        Ok(None) => generic(&raw)
+            .map_err(|reason| fail(&reason, "https://<host>/<path> or ssh://git@<host>/<path>")),
+        Err((reason, expected)) => Err(fail(&reason, expected)),
+    }
+}
+
+/// Parses `url` and derives the sync URL: the shortcut for hosts that only need that.
+pub fn sync_url(url: &str, options: &SyncUrlOptions) -> Result<SyncUrl> {
+    parse(url)?.sync_url(options)
+}
+
+impl Repo {
+    /// The GitRepository URL, by Flux's `bootstrap git` rules. Token auth: `https` (unless
+    /// `--allow-insecure-http` and an `http://` URL), no user info, the port kept only if the
+    /// URL was http(s). SSH: `ssh://`, the user set to `--username` when the URL has none or
+    /// `--username` is not `git`, the host replaced by `--ssh-hostname`. For Azure DevOps the
+    /// rules apply to the clone URL of the chosen transport, so an SSH URL with token auth
+    /// gives the HTTPS clone URL (Flux would only swap the scheme and break it).
+    pub fn sync_url(&self, options: &SyncUrlOptions) -> Result<SyncUrl> {
+        let fail = |reason: String| Error::InvalidUrl {
+            url: redact(&self.url),
+            reason,
+            expected: EXPECTED_FORMS.to_owned(),
+        };
+        let given = split(&self.url).map_err(&fail)?;
+        if given.scheme == Scheme::Http && !options.allow_insecure_http {
+            return Err(fail(
+                "scheme http is insecure; use https:// or pass --allow-insecure-http=true".into(),
+            ));
+        }
+        let generic = self.kind == HostKind::Generic;
+        if options.token_auth {
+            let base = if generic {
+                given
+            } else {
+                split(&self.https_url).map_err(&fail)?
+            };
+            let keep_http = base.scheme == Scheme::Http && options.allow_insecure_http;
+            let scheme = if keep_http { "http" } else { "https" };
+            let port = base.port.filter(|_| base.scheme.is_http());
+            return Ok(SyncUrl {
+                url: format!("{scheme}://{}{}", host_port(&base.host, port), base.path),
+                ssh_host: None,
+            });
+        }
+
+        let base = if generic {
+            given
+        } else {
+            split(&self.ssh_url).map_err(&fail)?
+        };
+        if options.username.is_empty() {
+            return Err(Error::invalid_option(
+                "username",
+                "",
+                "the SSH user name must not be empty (Flux's default is git)",
+            ));
+        }
+        let user = match &base.user {
+            Some(user) if options.username == "git" => user.clone(),
+            _ => options.username.clone(),
+        };
+        let (host, port) = if options.ssh_hostname.is_empty() {
+            (base.host, base.port)
+        } else {
+            split_host_port(&options.ssh_hostname).map_err(|reason| {
+                Error::invalid_option(
+                    "ssh-hostname",
+                    &options.ssh_hostname,
+                    format!("{reason}; give host or host:port"),
+                )
+            })?
+        };
+        Ok(SyncUrl {
+            url: format!(
+                "ssh://{}@{}{}",
+                encode_user(&user),
+                host_port(&host, port),
+                base.path
+            ),
+            ssh_host: Some(SshHost {
+                host,
+                port: port.unwrap_or(22),
+            }),
+        })
+    }
+}
+
+fn host_port(host: &str, port: Option<u16>) -> String {
+    match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// A plain Git URL of any other host: kept as given, minus the password, with a best-guess
+/// URL for the other transport (`https://host/path` ⇄ `ssh://git@host/path`).
+fn generic(raw: &RawUrl) -> std::result::Result<Repo, String> {
+    if raw.query.is_some() || raw.fragment.is_some() {
+        return Err("a Git clone URL has no query (?…) or fragment (#…)".into());
+    }
+    let segments: Vec<String> = raw
+        .path
+        .split('/')
+        .map(|s| raw::decode(s).map_err(|_| "the path has an invalid %-escape".to_owned()))
+        .collect::<std::result::Result<_, _>>()?;
+    if segments.iter().all(String::is_empty) {
+        return Err("the repository path is missing".into());
+    }
+    let path: Vec<String> = segments.iter().map(|s| raw::encode_segment(s)).collect();
+    let path = path.join("/");
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    let name = segments
+        .iter()
+        .rev()
+        .find(|s| !s.is_empty())
+        .map(|s| s.strip_suffix(".git").unwrap_or(s).to_owned())
+        .unwrap_or_default();
+    let http_scheme = if raw.scheme == Scheme::Http {
+        "http"
+    } else {
+        "https"
+    };
+    let http_port = raw.port.filter(|_| raw.scheme.is_http());
+    let ssh_port = raw.port.filter(|_| raw.scheme == Scheme::Ssh);
+    let ssh_user = match (&raw.user, raw.scheme) {
+        (Some(user), Scheme::Ssh) => user.clone(),
+        _ => "git".to_owned(),
+    };
+    let https_url = format!("{http_scheme}://{}{path}", host_port(&raw.host, http_port));
+    let ssh_url = format!(
+        "ssh://{}@{}{path}",
+        encode_user(&ssh_user),
+        host_port(&raw.host, ssh_port)
+    );
+    Ok(Repo {
+        kind: HostKind::Generic,
+        organization: String::new(),
+        project: String::new(),
+        name,
+        url: if raw.scheme.is_http() {
+            https_url.clone()
+        } else {
+            ssh_url.clone()
+        },
+        https_url,
+        ssh_url,
     })
 }

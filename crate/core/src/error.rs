@@ -16,6 +16,7 @@ pub enum ErrorCode {
     KeyPassphraseRequired,
     WrongPassphrase,
     KeyNotRsa,
+    KustomizationNotPatchable,
     Internal,
 }
 
@@ -30,6 +31,7 @@ impl ErrorCode {
             Self::KeyPassphraseRequired => "KEY_PASSPHRASE_REQUIRED",
             Self::WrongPassphrase => "WRONG_PASSPHRASE",
             Self::KeyNotRsa => "KEY_NOT_RSA",
+            Self::KustomizationNotPatchable => "KUSTOMIZATION_NOT_PATCHABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -77,6 +79,11 @@ pub enum Error {
     #[error("Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-512 or rsa-sha2-256), got {algorithm}; use --ssh-key-algorithm=rsa or an RSA --private-key-file")]
     KeyNotRsa { algorithm: String },
 
+    /// An existing kustomization.yaml is valid but laid out so that the host key patch cannot be
+    /// added without rewriting the user's text.
+    #[error("cannot add the --ssh-hostkey-algos patch to {path}: {reason}")]
+    KustomizationNotPatchable { path: String, reason: String },
+
     /// A bug: the core reached a state it should not.
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,6 +100,7 @@ impl Error {
             Self::KeyPassphraseRequired => ErrorCode::KeyPassphraseRequired,
             Self::WrongPassphrase => ErrorCode::WrongPassphrase,
             Self::KeyNotRsa { .. } => ErrorCode::KeyNotRsa,
+            Self::KustomizationNotPatchable { .. } => ErrorCode::KustomizationNotPatchable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -105,6 +113,7 @@ impl Error {
             Self::KeyPassphraseRequired | Self::WrongPassphrase => Some("password"),
             Self::KeyNotRsa { .. } | Self::InvalidKey { .. } => Some("private-key-file"),
             Self::InvalidBundle { .. } => Some("manifests"),
+            Self::KustomizationNotPatchable { .. } => Some("ssh-hostkey-algos"),
             _ => None,
         }
     }

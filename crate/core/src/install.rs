@@ -10,7 +10,11 @@ use crate::options::{DEFAULT_COMPONENTS, DEFAULT_NAMESPACE};
 
 /// Install options with Flux's defaults (`install.MakeDefaultOptions` + the CLI's flags).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "InstallOptions", optional_fields)
+)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Options {
     /// Flux version written in the header, e.g. `v2.9.4`.

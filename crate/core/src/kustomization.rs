@@ -1,12 +1,336 @@
 //! `kustomization.yaml` of the flux-system directory: the fresh file Flux writes, and the
 //! `--ssh-hostkey-algos` patch Azure DevOps SSH needs, added to an existing file without
 //! touching anything else in it.
+//!
+//! Flux never rewrites an existing kustomization.yaml (users keep their patches there), so the
+//! patch is added by text: one item appended to the `patches:` list, or a `patches:` block
+//! appended to the file. The result is parsed back and must equal the old document plus that
+//! one item, so a layout the text edit does not understand is refused instead of corrupted.
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
+use crate::manifest::{join_path, Manifest};
+use crate::options::{clean_target_path, validate_dns1123_label, DEFAULT_NAMESPACE};
 
-pub fn generate() -> Result<Manifest> {
-    Err(Error::Internal(
-        "kustomization::generate is not implemented yet".into(),
-    ))
+pub const MANIFEST_FILE: &str = "kustomization.yaml";
+
+/// The files of a fresh bootstrap, in the order Flux lists them.
+pub const RESOURCES: [&str; 2] = ["gotk-components.yaml", "gotk-sync.yaml"];
+
+/// The controllers that clone over SSH and so need the host key algorithms.
+pub const PATCH_TARGET_NAME: &str = "(source-controller|image-automation-controller)";
+
+const HOSTKEY_FLAG: &str = "--ssh-hostkey-algos=";
+
+/// Host key algorithm names Go's `x/crypto/ssh` knows (what the controllers accept).
+pub const HOST_KEY_ALGORITHMS: [&str; 20] = [
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+    "ssh-rsa",
+    "ssh-dss",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-ed25519",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "sk-ssh-ed25519@openssh.com",
+    "rsa-sha2-512-cert-v01@openssh.com",
+    "rsa-sha2-256-cert-v01@openssh.com",
+    "ssh-rsa-cert-v01@openssh.com",
+    "ssh-dss-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+    "ssh-ed25519-cert-v01@openssh.com",
+    "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "sk-ssh-ed25519-cert-v01@openssh.com",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "KustomizationOptions", optional_fields)
+)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Options {
+    /// `-n` (Flux's default `flux-system`).
+    pub namespace: String,
+    pub target_path: String,
+    /// The `<path>/<namespace>/kustomization.yaml` already in the repository, if any.
+    pub existing: Option<String>,
+    /// `--ssh-hostkey-algos`: when set, the controllers get the flag through a patch.
+    pub ssh_hostkey_algos: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+            target_path: String::new(),
+            existing: None,
+            ssh_hostkey_algos: Vec::new(),
+        }
+    }
+}
+
+/// The file to write, and whether it differs from `Options::existing` (always true for a new file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "KustomizationOutput"))]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    pub manifest: Manifest,
+    pub changed: bool,
+}
+
+/// Generates `<path>/<namespace>/kustomization.yaml`: the existing file kept byte for byte, with
+/// the host key patch added when `ssh_hostkey_algos` is set and the file does not have it yet.
+pub fn generate(options: &Options) -> Result<Output> {
+    let namespace = options.namespace.as_str();
+    validate_dns1123_label("namespace", namespace)?;
+    let path = join_path(&[
+        &clean_target_path(&options.target_path)?,
+        namespace,
+        MANIFEST_FILE,
+    ]);
+    validate_algorithms(&options.ssh_hostkey_algos)?;
+
+    let base = options.existing.clone().unwrap_or_else(fresh);
+    let content = if options.ssh_hostkey_algos.is_empty() {
+        base
+    } else {
+        add_hostkey_patch(&base, &options.ssh_hostkey_algos, &path)?
+    };
+    let changed = options.existing.as_deref() != Some(content.as_str());
+    Ok(Output {
+        manifest: Manifest { path, content },
+        changed,
+    })
+}
+
+/// The kustomization.yaml Flux writes for a fresh bootstrap.
+pub fn fresh() -> String {
+    let resources = RESOURCES.iter().map(|r| str_value(r)).collect();
+    let mut map = Mapping::new();
+    map.insert(
+        str_value("apiVersion"),
+        str_value("kustomize.config.k8s.io/v1beta1"),
+    );
+    map.insert(str_value("kind"), str_value("Kustomization"));
+    map.insert(str_value("resources"), Value::Sequence(resources));
+    crate::yaml::to_string(&Value::Mapping(map))
+}
+
+/// The `patches:` item, as text, with its `-` at `indent` spaces and lines ending in `newline`.
+pub fn hostkey_patch_item(algorithms: &[String], indent: usize, newline: &str) -> String {
+    let pad = " ".repeat(indent);
+    let lines = [
+        "- patch: |".to_owned(),
+        "    - op: add".to_owned(),
+        "      path: /spec/template/spec/containers/0/args/-".to_owned(),
+        format!("      value: {HOSTKEY_FLAG}{}", algorithms.join(",")),
+        "  target:".to_owned(),
+        "    kind: Deployment".to_owned(),
+        format!("    name: {PATCH_TARGET_NAME}"),
+    ];
+    lines
+        .iter()
+        .map(|line| format!("{pad}{line}{newline}"))
+        .collect()
+}
+
+fn validate_algorithms(algorithms: &[String]) -> Result<()> {
+    for algorithm in algorithms {
+        if !HOST_KEY_ALGORITHMS.contains(&algorithm.as_str()) {
+            return Err(Error::invalid_option(
+                "ssh-hostkey-algos",
+                algorithm,
+                "unknown host key algorithm; Azure DevOps needs rsa-sha2-512,rsa-sha2-256",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The patch as the parsed document must show it.
+fn hostkey_patch_value(algorithms: &[String]) -> Value {
+    let mut target = Mapping::new();
+    target.insert(str_value("kind"), str_value("Deployment"));
+    target.insert(str_value("name"), str_value(PATCH_TARGET_NAME));
+    let mut item = Mapping::new();
+    item.insert(
+        str_value("patch"),
+        str_value(&format!(
+            "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: {HOSTKEY_FLAG}{}\n",
+            algorithms.join(",")
+        )),
+    );
+    item.insert(str_value("target"), Value::Mapping(target));
+    Value::Mapping(item)
+}
+
+fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<String> {
+    let invalid = |reason: String| Error::InvalidYaml {
+        source_name: path.to_owned(),
+        reason,
+    };
+    let document: Value = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let Value::Mapping(mut map) = document else {
+        return Err(invalid(
+            "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)".into(),
+        ));
+    };
+
+    let configured = configured_algorithms(&map);
+    if configured.iter().any(|c| c == algorithms) {
+        return Ok(text.to_owned());
+    }
+    if let Some(other) = configured.first() {
+        return Err(Error::invalid_option(
+            "ssh-hostkey-algos",
+            algorithms.join(","),
+            format!(
+                "{path} already passes {HOSTKEY_FLAG}{} to the controllers; edit that patch or pass the same algorithms",
+                other.join(",")
+            ),
+        ));
+    }
+
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let not_patchable = |reason: &str| Error::KustomizationNotPatchable {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut patches = match map.get("patches") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Sequence(items)) => items.clone(),
+        Some(_) => return Err(invalid("`patches` must be a list".into())),
+    };
+    let updated = if map.contains_key("patches") {
+        insert_into_patches(text, algorithms, newline).map_err(not_patchable)?
+    } else {
+        let mut out = text.to_owned();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(newline);
+        }
+        out.push_str("patches:");
+        out.push_str(newline);
+        out.push_str(&hostkey_patch_item(algorithms, 0, newline));
+        out
+    };
+
+    // The edit must have added exactly the one item and changed nothing else.
+    patches.push(hostkey_patch_value(algorithms));
+    map.insert(str_value("patches"), Value::Sequence(patches));
+    let reparsed: Option<Value> = serde_yaml::from_str(&updated).ok();
+    if reparsed != Some(Value::Mapping(map)) {
+        return Err(not_patchable(
+            "its layout is not one this tool can extend safely; add the patch by hand",
+        ));
+    }
+    Ok(updated)
+}
+
+/// Every `--ssh-hostkey-algos=` value found in inline patches (`patches`, `patchesJson6902`).
+fn configured_algorithms(map: &Mapping) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for key in ["patches", "patchesJson6902"] {
+        let Some(Value::Sequence(items)) = map.get(key) else {
+            continue;
+        };
+        for item in items {
+            let Some(patch) = item.get("patch").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut rest = patch;
+            while let Some(at) = rest.find(HOSTKEY_FLAG) {
+                rest = &rest[at + HOSTKEY_FLAG.len()..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ']')
+                    .unwrap_or(rest.len());
+                found.push(rest[..end].split(',').map(str::to_owned).collect());
+            }
+        }
+    }
+    found
+}
+
+/// Adds the item after the last item of the top-level `patches:` block list.
+fn insert_into_patches(
+    text: &str,
+    algorithms: &[String],
+    newline: &str,
+) -> std::result::Result<String, &'static str> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let key_line = lines
+        .iter()
+        .position(|line| line.starts_with("patches:"))
+        .ok_or("the `patches` key is not written as a plain `patches:` line")?;
+    let after_key = lines[key_line]["patches:".len()..].trim_end();
+    let (value, comment) = match after_key.find('#') {
+        Some(at) => (after_key[..at].trim(), after_key[at..].trim()),
+        None => (after_key.trim(), ""),
+    };
+
+    let mut out = String::with_capacity(text.len() + 300);
+    if value == "[]" {
+        // An empty flow list becomes a block list holding the one item.
+        out.extend(lines[..key_line].iter().copied());
+        out.push_str("patches:");
+        if !comment.is_empty() {
+            out.push(' ');
+            out.push_str(comment);
+        }
+        out.push_str(newline);
+        out.push_str(&hostkey_patch_item(algorithms, 0, newline));
+        out.extend(lines[key_line + 1..].iter().copied());
+        return Ok(out);
+    }
+    if !value.is_empty() {
+        return Err("`patches` is written as a flow list ([...]); write it as a block list");
+    }
+
+    let mut item_indent = None;
+    let mut last_content = key_line;
+    for (index, line) in lines.iter().enumerate().skip(key_line + 1) {
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        if indent == 0 && (trimmed.starts_with("---") || trimmed.starts_with("...")) {
+            break;
+        }
+        let blank = trimmed.trim().is_empty();
+        let comment = trimmed.starts_with('#');
+        if blank || (comment && indent <= item_indent.unwrap_or(0)) {
+            continue;
+        }
+        if item_indent.is_none() {
+            if !trimmed.starts_with('-') {
+                break; // `patches:` with no items, followed by the next key
+            }
+            item_indent = Some(indent);
+        }
+        let item_level = item_indent.unwrap_or(0);
+        if indent < item_level || (indent == item_level && !trimmed.starts_with('-')) {
+            break;
+        }
+        last_content = index;
+    }
+
+    out.extend(lines[..=last_content].iter().copied());
+    if !out.ends_with('\n') {
+        out.push_str(newline);
+    }
+    out.push_str(&hostkey_patch_item(
+        algorithms,
+        item_indent.unwrap_or(0),
+        newline,
+    ));
+    out.extend(lines[last_content + 1..].iter().copied());
+    Ok(out)
+}
+
+fn str_value(text: &str) -> Value {
+    Value::String(text.to_owned())
 }

@@ -63,6 +63,12 @@ pub fn generate_install(options: JsValue, bundle: JsValue) -> Result<JsValue, Js
     to_js(&manifest)
 }
 
+/// Checks that `bundle` (tarball bytes or file name → content) holds Flux's 9 manifest files.
+#[wasm_bindgen(js_name = checkBundle)]
+pub fn check_bundle(bundle: JsValue) -> Result<(), JsValue> {
+    bundle_from_js(bundle).map(|_| ())
+}
+
 /// The Flux version this build's defaults come from.
 #[wasm_bindgen(js_name = fluxVersion)]
 pub fn flux_version() -> String {

@@ -1,9 +1,73 @@
 #!/usr/bin/env node
-// Placeholder CLI entry; the real argument parser lands with `install --export`.
-import { installManifests } from '../index.js';
+/**
+ * The flux-azdo CLI: `flux-azdo install --export`, `flux-azdo bootstrap git`, `flux-azdo version`.
+ * Exit codes: 0 success, 1 failure, 2 bad usage (unknown or contradictory flags), 130 cancelled.
+ */
+import { FluxAzdoError } from '../errors.js';
+import { runInstall } from './install-command.js';
+import { fluxVersion } from '../manifests.js';
 
-const args = process.argv.slice(2);
-const manifestsIdx = args.findIndex((a) => a.startsWith('--manifests'));
-const manifests = manifestsIdx >= 0 ? (args[manifestsIdx]!.split('=')[1] ?? args[manifestsIdx + 1]) : undefined;
-const m = await installManifests({ manifests });
-process.stdout.write(m.content);
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+const HELP = `flux-azdo: Flux CD bootstrap for Azure DevOps
+
+Usage:
+  flux-azdo bootstrap git [flags]   push Flux's manifests to the repo, install Flux, make the cluster sync itself
+  flux-azdo install --export [flags] print Flux's install manifests (as flux install --export)
+  flux-azdo version                 print the versions
+
+Run 'flux-azdo <command> --help' for the flags of a command.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'install':
+      return runInstall(rest);
+    case 'bootstrap': {
+      const { runBootstrap } = await import('./bootstrap-command.js');
+      return runBootstrap(rest);
+    }
+    case 'version':
+    case '--version':
+      process.stdout.write(`flux-azdo ${await packageVersion()} (Flux ${fluxVersion()})\n`);
+      return EXIT.ok;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    default:
+      process.stderr.write(`✗ unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      return EXIT.usage;
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Prints an error and returns the exit code it maps to. */
+export function reportError(err: unknown): number {
+  if (err instanceof FluxAzdoError) {
+    process.stderr.write(`✗ ${err.message} [${err.code}]\n`);
+    if (err.code === 'USAGE') return EXIT.usage;
+    if (err.code === 'CANCELLED') return EXIT.cancelled;
+    return EXIT.failed;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`✗ unexpected failure: ${message} [INTERNAL]\n`);
+  return EXIT.failed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err);
+  },
+);

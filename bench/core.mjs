@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Benchmarks of the wasm core, medians over repeated runs in one process:
+// - gotk-components.yaml generation (default components, and every extra), against a baseline
+//   in the same process: reading the bundle and checking it (the floor any generator pays);
+// - the gzipped size of the .wasm against the 350 KB target.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { installManifests, loadBundle } from '../npm/dist/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const manifests = process.env.FLUX_MANIFESTS ?? resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
+const RUNS = Number(process.env.RUNS ?? 30);
+
+async function median(fn) {
+  await fn(); // warm-up
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const baseline = await median(() => loadBundle({ source: manifests }));
+const defaults = await median(() => installManifests({ manifests }));
+const allExtras = await median(() =>
+  installManifests({ manifests, componentsExtra: ['image-reflector-controller', 'image-automation-controller', 'source-watcher'] }),
+);
+const wasm = readFileSync(join(root, 'npm', 'wasm', 'flux_azdo_wasm_bg.wasm'));
+const gz = gzipSync(wasm, { level: 9 }).length;
+
+const ms = (n) => `${n.toFixed(2)} ms`;
+console.log(`runs per case: ${RUNS}`);
+console.log(`baseline (read + check bundle): median ${ms(baseline)}`);
+console.log(`generate default components:    median ${ms(defaults)}  ratio ${(defaults / baseline).toFixed(2)}x baseline`);
+console.log(`generate all extras:            median ${ms(allExtras)}  ratio ${(allExtras / baseline).toFixed(2)}x baseline`);
+console.log(`wasm size: ${(wasm.length / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip -9 (target ≤ 350 KB: ratio ${(gz / (350 * 1024)).toFixed(2)})`);

@@ -1,0 +1,48 @@
+/** `flux-azdo install --export`: prints exactly what `flux install --export` prints. */
+import { FluxAzdoError } from '../errors.js';
+import { installManifests, type InstallOptions } from '../install.js';
+import { bool, formatHelp, list, parseArgs, str, type ParsedArgs } from './args.js';
+import { GLOBAL_FLAGS, INSTALL_FLAGS, INSTALL_ONLY_FLAGS } from './flags.js';
+
+const SPECS = [...INSTALL_FLAGS, ...INSTALL_ONLY_FLAGS, ...GLOBAL_FLAGS];
+
+/** Install options from parsed flags; shared with `bootstrap git`. */
+export function installOptionsFromArgs(args: ParsedArgs): InstallOptions {
+  const logLevel = str(args, 'log-level');
+  return {
+    version: str(args, 'version'),
+    namespace: str(args, 'namespace'),
+    components: list(args, 'components'),
+    componentsExtra: list(args, 'components-extra'),
+    registry: str(args, 'registry'),
+    imagePullSecret: str(args, 'image-pull-secret'),
+    watchAllNamespaces: bool(args, 'watch-all-namespaces'),
+    networkPolicy: bool(args, 'network-policy'),
+    logLevel: logLevel as InstallOptions['logLevel'],
+    clusterDomain: str(args, 'cluster-domain'),
+    tolerationKeys: list(args, 'toleration-keys'),
+  };
+}
+
+export async function runInstall(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, SPECS);
+  if (bool(args, 'help')) {
+    process.stdout.write(`Usage:\n  flux-azdo install --export [flags]\n\nFlags:\n${formatHelp(SPECS)}\n`);
+    return 0;
+  }
+  if (args.positionals.length > 0) {
+    throw new FluxAzdoError('USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  }
+  if (!bool(args, 'export')) {
+    throw new FluxAzdoError(
+      'USAGE',
+      'flux-azdo install only exports (--export); to install Flux on a cluster use flux-azdo bootstrap git, which also makes the cluster sync from Git',
+      { option: 'export' },
+    );
+  }
+  const options = installOptionsFromArgs(args);
+  const manifests = str(args, 'manifests');
+  const manifest = await installManifests({ ...options, ...(manifests ? { manifests } : {}) });
+  process.stdout.write(manifest.content);
+  return 0;
+}

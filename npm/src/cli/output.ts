@@ -1,0 +1,66 @@
+/**
+ * Renders the event stream: a progress view on a terminal (symbols like Flux's: ► ✔ ✗ ◎, a
+ * spinner for progress, colours unless NO_COLOR), plain lines when not a terminal, or one JSON
+ * object per line with --json.
+ */
+import type { FluxAzdoEvent, EventHandler } from '../events.js';
+
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+export function chooseMode(json: boolean, stream: NodeJS.WriteStream): OutputMode {
+  if (json) return 'json';
+  return stream.isTTY ? 'tty' : 'plain';
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export function createRenderer(mode: OutputMode, out: NodeJS.WritableStream, err: NodeJS.WritableStream): EventHandler {
+  if (mode === 'json') {
+    return (event) => {
+      out.write(JSON.stringify(event) + '\n');
+    };
+  }
+  const colour = mode === 'tty' && !process.env.NO_COLOR;
+  const paint = (code: number, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  let spinnerFrame = 0;
+  let progressLine = false;
+  const clearProgress = () => {
+    if (progressLine) {
+      err.write('\r\u001b[2K');
+      progressLine = false;
+    }
+  };
+  const line = (text: string) => {
+    clearProgress();
+    err.write(text + '\n');
+  };
+  return (event: FluxAzdoEvent) => {
+    switch (event.type) {
+      case 'step':
+        line(`${paint(36, '►')} ${event.message}`);
+        break;
+      case 'progress': {
+        const count = event.total ? ` (${event.current ?? 0}/${event.total})` : '';
+        if (mode === 'tty') {
+          clearProgress();
+          const frame = SPINNER[spinnerFrame++ % SPINNER.length] as string;
+          err.write(`${paint(33, frame)} ${event.message}${count}`);
+          progressLine = true;
+        } else {
+          line(`◎ ${event.message}${count}`);
+        }
+        break;
+      }
+      case 'log':
+        if (event.level === 'debug' && !process.env.FLUX_AZDO_DEBUG) break;
+        line(event.level === 'warn' ? `${paint(33, '!')} ${event.message}` : `  ${event.message}`);
+        break;
+      case 'done':
+        line(`${paint(32, '✔')} ${event.message}`);
+        break;
+      case 'error':
+        line(`${paint(31, '✗')} ${event.message}${event.code ? paint(2, ` [${event.code}]`) : ''}`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone on a fresh machine: installs what is missing, builds,
+# lints, and runs the Rust, Node, end-to-end and browser tests against real local servers.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+section() { printf '\n=== %s\n' "$*"; }
+
+section "install dependencies"
+bash scripts/install-deps.sh
+
+section "build"
+bash scripts/build.sh
+
+section "rust: fmt, clippy, tests"
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets --all-features -- -D warnings
+cargo test --locked --workspace --all-features
+
+section "typescript: lint"
+npm run lint --silent
+
+section "node: unit, end-to-end and browser tests"
+# One test file at a time: the end-to-end files start real servers and the machine has 2 cores.
+mapfile -t files < <(find npm/test tests/e2e -name '*.test.mjs' 2>/dev/null | sort)
+node --test --test-concurrency=1 "${files[@]}"
