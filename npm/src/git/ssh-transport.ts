@@ -141,6 +141,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
   let client: Client | undefined;
   /** Set when an established connection dies: later failures are reported as that. */
   let lost: FluxAzdoError | undefined;
+  let closed = false;
 
   function connect(): Promise<Client> {
     connection ??= new Promise<Client>((resolve, reject) => {
@@ -157,6 +158,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
         else lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} failed: ${err.message}`);
       });
       c.on('close', () => {
+        closed = true;
         if (!ready) reject(new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} closed during the handshake`));
         else lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} closed`);
       });
@@ -280,7 +282,8 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     channel.resume();
     if (req.body !== undefined) {
       for await (const chunk of req.body as AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
-        if (!channel.write(chunk)) await new Promise((resolve) => channel.once('drain', resolve));
+        // A server that hangs up mid-request never drains: stop writing then.
+        if (!channel.write(chunk)) await Promise.race([new Promise((resolve) => channel.once('drain', resolve)), done]);
       }
     }
     channel.end();
@@ -313,6 +316,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       const c = client;
       if (c === undefined) return;
       await connection?.catch(() => undefined);
+      if (closed) return;
       await new Promise<void>((resolve) => {
         c.once('close', () => resolve());
         c.end();
