@@ -1,7 +1,7 @@
 // The Git half of bootstrap over HTTPS with a PAT, against the Azure-DevOps-like server
 // (node:https + git http-backend, test CA). Build first: npm run build -w flux-azdo.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +117,9 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(log.length, 1);
     assert.deepEqual(log[0], { sha: result.sha, parents: [], author: 'Flux <>', subject: COMPONENTS_MESSAGE });
     assert.equal(await gitCli(['-C', bare, 'log', '-1', '--format=%cn <%ce>']), 'Flux <>');
+    // As go-git writes it (so Flux): the message exactly as given, no newline added.
+    const raw = execFileSync('git', ['-C', bare, 'cat-file', 'commit', result.sha], { encoding: 'utf8' });
+    assert.match(raw, /^tree [0-9a-f]{40}\nauthor Flux <> \d+ [+-]\d{4}\ncommitter Flux <> \d+ [+-]\d{4}\n\nAdd Flux v2\.9\.4 component manifests$/);
     for (const file of files) assert.equal(await remoteFile(bare, 'main', file.path), file.content.trimEnd());
     await gitCli(['-C', bare, 'fsck', '--strict']);
   });
@@ -264,6 +267,13 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const log = await remoteLog(bare);
     assert.deepEqual(log.map((c) => c.sha), [result.sha, theirs]);
     assert.equal(await remoteFile(bare, 'main', 'README.md'), '# theirs');
+  });
+
+  test('an author with <, > or a line break is refused before anything is written', async () => {
+    const url = server.repoUrl('org', 'proj', 'unrelated');
+    const cloned = await clone(url);
+    await expectCode(() => commitFiles({ dir: cloned.dir, files: bootstrapFiles(), message: 'm', author: { name: 'Evil <x>', email: '' } }), 'INVALID_OPTION');
+    await expectCode(() => commitFiles({ dir: cloned.dir, files: bootstrapFiles(), message: 'm', author: { name: 'Flux', email: 'a\nb' } }), 'INVALID_OPTION');
   });
 
   test('cloning into a directory that is not empty is refused', async () => {

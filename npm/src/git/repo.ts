@@ -196,6 +196,35 @@ async function writeChangedTree(dir: string, base: string | null, changes: TreeC
   return git.writeTree({ fs, dir, tree: [...byName.values()] });
 }
 
+/** Git's `+hhmm` / `-hhmm` for the machine's current UTC offset. */
+function timezone(date: Date): string {
+  const east = -date.getTimezoneOffset();
+  const abs = Math.abs(east);
+  return `${east < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}
+
+function validatePerson(author: GitAuthor): void {
+  for (const [field, value] of [['name', author.name], ['email', author.email]] as const) {
+    if (/[<>\n\r\0]/.test(value)) {
+      throw new FluxAzdoError('INVALID_OPTION', `the commit author ${field} ${JSON.stringify(value)} must not contain <, > or line breaks`, {
+        option: `author-${field}`,
+      });
+    }
+  }
+  if (author.name.trim() === '') throw new FluxAzdoError('INVALID_OPTION', 'the commit author name is empty', { option: 'author-name' });
+}
+
+/**
+ * A commit object as go-git (and so Flux) writes it: the message exactly as given, with no
+ * newline added; author and committer the same person, now.
+ */
+function renderCommit(commit: { tree: string; parents: string[]; author: GitAuthor; message: string }): string {
+  const now = new Date();
+  const person = `${commit.author.name} <${commit.author.email}> ${Math.floor(now.getTime() / 1000)} ${timezone(now)}`;
+  const parents = commit.parents.map((p) => `parent ${p}\n`).join('');
+  return `tree ${commit.tree}\n${parents}author ${person}\ncommitter ${person}\n\n${commit.message}`;
+}
+
 export interface CommitFilesOptions {
   dir: string;
   files: RepoFile[];
@@ -209,6 +238,7 @@ export interface CommitFilesOptions {
  */
 export async function commitFiles(options: CommitFilesOptions): Promise<string | null> {
   const { dir } = options;
+  validatePerson(options.author);
   const branch = await git.currentBranch({ fs, dir, fullname: true });
   if (branch === undefined) throw new FluxAzdoError('INTERNAL', `${dir} has no branch checked out`);
   const head = await resolveOrNull(dir, branch);
@@ -217,12 +247,12 @@ export async function commitFiles(options: CommitFilesOptions): Promise<string |
   if (changes.size === 0) return null;
   const tree = await writeChangedTree(dir, baseTree, changes);
   if (tree === baseTree) return null;
-  const timestamp = Math.floor(Date.now() / 1000);
-  const person = { name: options.author.name, email: options.author.email, timestamp, timezoneOffset: new Date().getTimezoneOffset() };
-  const oid = await git.writeCommit({
+  const oid = await git.writeObject({
     fs,
     dir,
-    commit: { message: options.message, tree, parent: head === null ? [] : [head], author: person, committer: person },
+    type: 'commit',
+    format: 'content',
+    object: Buffer.from(renderCommit({ tree, parents: head === null ? [] : [head], author: options.author, message: options.message }), 'utf8'),
   });
   await git.writeRef({ fs, dir, ref: branch, value: oid, force: true });
   return oid;
