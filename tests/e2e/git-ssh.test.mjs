@@ -185,6 +185,13 @@ describe('cloneForBootstrap + commitAndPush over SSH', () => {
     await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.ed25519), dir: newDir() }), 'AUTH_FAILED');
   });
 
+  test('an Ed25519 key for Azure DevOps is refused before connecting: KEY_NOT_RSA', async () => {
+    await expectCode(
+      () => cloneForBootstrap({ url: 'ssh://git@ssh.dev.azure.com/v3/org/proj/repo', branch: 'main', auth: sshAuth(keys.ed25519), dir: newDir() }),
+      'KEY_NOT_RSA',
+    );
+  });
+
   test('an unauthorized RSA key: AUTH_FAILED', async () => {
     const stranger = keygen('stranger', ['-t', 'rsa', '-b', '2048', '-N', '']);
     const url = sshd.repoUrl('org', 'proj', 'cli');

@@ -15,7 +15,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
 
 import { FluxAzdoError } from '../errors.js';
-import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy } from './hostkey.js';
+import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost } from './hostkey.js';
 import { parsePrivateKey, signingKey } from './ssh-key.js';
 import type { SshAuth } from './types.js';
 
@@ -133,7 +133,14 @@ interface OpenChannel {
 
 export function createSshTransport(options: SshTransportOptions): SshTransport {
   const { target, auth } = options;
-  const key = signingKey(parsePrivateKey(auth.privateKey, auth.passphrase));
+  const parsed = parsePrivateKey(auth.privateKey, auth.passphrase);
+  if (isAzureDevOpsSshHost(target.host) && parsed.type !== 'ssh-rsa') {
+    // Azure DevOps takes RSA keys only; say so before the server's bare "permission denied".
+    throw new FluxAzdoError('KEY_NOT_RSA', `Azure DevOps accepts only RSA SSH keys; the key given is ${parsed.type}`, {
+      option: 'private-key-file',
+    });
+  }
+  const key = signingKey(parsed);
   const policy = new HostKeyPolicy(target.host, target.port, auth.knownHosts);
   const hostKeyAlgos = auth.hostKeyAlgos ?? defaultHostKeyAlgos(target.host);
   const pending = new Map<Service, OpenChannel>();
