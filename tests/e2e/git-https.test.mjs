@@ -309,6 +309,21 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(err.option, 'password');
   });
 
+  test('a wrong PAT answered with an HTML sign-in page (HTTP 203, as Azure DevOps sometimes does): AUTH_FAILED', async () => {
+    const url = server.repoUrl('org', 'proj', 'auth');
+    server.faults.signInPageFor401 = true;
+    try {
+      await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(wrongPat), caFile: server.caFile, dir: newDir() }), 'AUTH_FAILED');
+    } finally {
+      server.faults.signInPageFor401 = false;
+    }
+  });
+
+  test('a repo that does not exist: REPO_NOT_FOUND', async () => {
+    const url = server.repoUrl('org', 'proj', 'missing');
+    await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }), 'REPO_NOT_FOUND');
+  });
+
   test('a PAT without the Code (Read & Write) scope: clone works, push gets SCOPE_MISSING', async () => {
     const url = server.repoUrl('org', 'proj', 'scope');
     const bare = server.createRepo('org', 'proj', 'scope', { empty: false });

@@ -137,6 +137,8 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
      * push a competing commit between the client's ref discovery and its update.
      */
     beforePush: undefined,
+    /** Answer bad credentials like Azure DevOps sometimes does: HTTP 203 and an HTML sign-in page. */
+    signInPageFor401: false,
   };
   const stats = { requests: 0, pushes: 0, unauthorized: 0, multiAckRefused: 0 };
   const log = [];
@@ -157,6 +159,10 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
       if (password !== pat && !readOnly) {
         stats.unauthorized += 1;
         req.resume();
+        if (faults.signInPageFor401) {
+          res.writeHead(203, { 'Content-Type': 'text/html' }).end('<html><title>Azure DevOps Services | Sign In</title></html>\n');
+          return;
+        }
         res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="https://127.0.0.1/"' }).end();
         return;
       }
