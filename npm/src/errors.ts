@@ -10,7 +10,19 @@ export type HostErrorCode =
   | 'MANIFESTS_NOT_FOUND'
   | 'USAGE'
   | 'CANCELLED'
-  | 'IO';
+  | 'IO'
+  // from the host's Git half (npm/src/git/)
+  | 'AUTH_FAILED'
+  | 'SCOPE_MISSING'
+  | 'REPO_NOT_FOUND'
+  | 'BRANCH_NOT_FOUND'
+  | 'NON_FAST_FORWARD'
+  | 'PUSH_REJECTED'
+  | 'HOST_KEY_MISMATCH'
+  | 'HOST_KEY_UNKNOWN'
+  | 'TLS_UNTRUSTED'
+  | 'GIT_UNREACHABLE'
+  | 'GIT_PROTOCOL';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 
