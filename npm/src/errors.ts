@@ -17,7 +17,20 @@ export type ErrorCode =
   | 'MANIFESTS_DOWNLOAD_FAILED'
   | 'MANIFESTS_NOT_FOUND'
   | 'USAGE'
-  | 'IO';
+  | 'IO'
+  // from the cluster side (npm/src/kube)
+  | 'KUBECONFIG_INVALID'
+  | 'KUBE_AUTH_INTERACTIVE'
+  | 'KUBE_AUTH_FAILED'
+  | 'KUBE_UNREACHABLE'
+  | 'KUBE_VERSION'
+  | 'FORBIDDEN'
+  | 'FLUX_MANAGED_ELSEWHERE'
+  | 'APPLY_FAILED'
+  | 'KUBE_REQUEST_FAILED'
+  | 'TIMEOUT'
+  | 'HEALTH_CHECK_FAILED'
+  | 'ABORTED';
 
 export interface FluxAzdoErrorOptions {
   /** The option (CLI flag name without dashes) the error is about. */
