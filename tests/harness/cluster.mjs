@@ -54,7 +54,7 @@ async function killGroup(proc, graceMs = 10_000) {
   try {
     process.kill(-proc.child.pid, 'SIGTERM');
   } catch {
-    return;
+    /* the group is gone already; still wait for the exit event below */
   }
   const timer = setTimeout(() => {
     try {
@@ -216,9 +216,17 @@ export async function startCluster({ version } = {}) {
       env: { KUBECONFIG: kubeconfigPath },
       /** Admin connection details for raw requests (kubeRequest). */
       admin: adminConn,
-      /** Kills kube-apiserver only (etcd keeps the data); for "server goes away" tests. */
+      /** Stops kube-apiserver only (etcd keeps the data); for "server goes away" tests. */
       async stopApiserver() {
         await killGroup(procs.apiserver);
+      },
+      /** SIGKILLs kube-apiserver at once (synchronous, so it can be called from a progress callback). */
+      killApiserverNow() {
+        try {
+          process.kill(-procs.apiserver.child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       },
       /** Starts kube-apiserver again on the same port and waits for /readyz. */
       async restartApiserver() {

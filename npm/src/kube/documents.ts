@@ -2,7 +2,7 @@
  * Splitting a multi-document YAML text into objects. Only apiVersion, kind and metadata are
  * read; each object keeps its original YAML text, which is what gets sent to the server.
  */
-import { parseAllDocuments, isMap, type Document } from 'yaml';
+import { parse } from 'yaml';
 import { FluxAzdoError } from '../errors.js';
 
 export interface ManifestObject {
@@ -17,46 +17,78 @@ export interface ManifestObject {
   index: number;
 }
 
+// A line starting with `---` or `...` (then blank or a space) is always a document boundary: YAML
+// forbids these markers inside scalars, and nested content is indented.
+const documentMarker = /^(?:---|\.\.\.)(?:[ \t].*)?\r?$/;
+const topLevelLine = /^[^\s#]/;
+const headKey = /^(?:apiVersion|kind|metadata)\s*:/;
+
+/**
+ * Splits `yamlText` at document markers. Only each document's apiVersion, kind and metadata lines
+ * are parsed (parsing whole CRDs would cost more than applying them); the body sent is the
+ * document's own text, and the API server validates it.
+ */
 export function splitManifests(yamlText: string, source = 'manifests'): ManifestObject[] {
-  const docs = parseAllDocuments(yamlText, { keepSourceTokens: false });
-  const list = Array.isArray(docs) ? docs : [docs];
   const objects: ManifestObject[] = [];
-  list.forEach((doc, position) => {
-    if (doc.errors.length > 0) {
+  let position = 0;
+  for (const text of documentTexts(yamlText)) {
+    position++;
+    const lines = text.split('\n');
+    const firstContent = lines.find((l) => l.trim().length > 0 && !l.trimStart().startsWith('#'));
+    if (firstContent === undefined) continue;
+    const head = firstContent.trimStart().startsWith('{') ? text : headLines(lines);
+    let doc: unknown;
+    try {
+      doc = parse(head);
+    } catch (err) {
       throw new FluxAzdoError(
         'INVALID_YAML',
-        `${source}: YAML document ${position + 1} is not valid YAML: ${doc.errors[0]?.message ?? 'parse error'}`,
+        `${source}: YAML document ${position} is not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
       );
     }
-    if (doc.contents === null) return;
-    if (!isMap(doc.contents)) {
-      throw new FluxAzdoError('INVALID_YAML', `${source}: YAML document ${position + 1} is not a Kubernetes object (not a mapping).`);
-    }
-    const apiVersion = scalar(doc, ['apiVersion']);
-    const kind = scalar(doc, ['kind']);
-    const name = scalar(doc, ['metadata', 'name']);
+    const o = (doc ?? {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+    const apiVersion = str(o.apiVersion);
+    const kind = str(o.kind);
+    const name = str(o.metadata?.name);
     if (!apiVersion || !kind || !name) {
       throw new FluxAzdoError(
         'INVALID_YAML',
-        `${source}: YAML document ${position + 1} lacks apiVersion, kind or metadata.name; every document must be one Kubernetes object.`,
+        `${source}: YAML document ${position} lacks apiVersion, kind or metadata.name; every document must be one Kubernetes object.`,
       );
     }
-    const [start, , end] = doc.range;
-    objects.push({
-      apiVersion,
-      kind,
-      name,
-      namespace: scalar(doc, ['metadata', 'namespace']),
-      text: yamlText.slice(start, end),
-      index: objects.length,
-    });
-  });
+    objects.push({ apiVersion, kind, name, namespace: str(o.metadata?.namespace), text, index: objects.length });
+  }
   return objects;
 }
 
-function scalar(doc: Document, path: string[]): string | undefined {
-  const value: unknown = doc.getIn(path);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+function documentTexts(yamlText: string): string[] {
+  const texts: string[] = [];
+  let start = 0;
+  let lineStart = 0;
+  while (lineStart <= yamlText.length) {
+    let lineEnd = yamlText.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = yamlText.length;
+    const c = yamlText.charCodeAt(lineStart);
+    if ((c === 45 || c === 46) && documentMarker.test(yamlText.slice(lineStart, lineEnd))) {
+      texts.push(yamlText.slice(start, lineStart));
+      start = lineEnd + 1;
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (start < yamlText.length) texts.push(yamlText.slice(start));
+  return texts;
+}
+
+/** The top-level apiVersion, kind and metadata entries of a block-style document. */
+function headLines(lines: string[]): string {
+  const head: string[] = [];
+  let inHead = false;
+  for (const line of lines) {
+    if (topLevelLine.test(line)) inHead = headKey.test(line);
+    if (inHead) head.push(line);
+  }
+  return head.join('\n');
 }
 
 /** `Kind/namespace/name` or `Kind/name`: how objects are named in messages. */

@@ -88,6 +88,15 @@ export function compareVersions(a: [number, number, number], b: [number, number,
   return 0;
 }
 
+/** FORBIDDEN from the pre-flight, with each missing right (e.g. "create secrets in flux-system"). */
+export class KubeAccessError extends FluxAzdoError {
+  readonly missing: string[];
+  constructor(message: string, missing: string[]) {
+    super('FORBIDDEN', message, { step: 'preflight' });
+    this.missing = missing;
+  }
+}
+
 interface AccessReview {
   status?: { allowed?: boolean; reason?: string };
 }
@@ -115,10 +124,10 @@ async function checkAccess(client: KubeClient, options: PreflightOptions): Promi
   const missing = checks.filter((_, i) => !allowed[i]);
   if (missing.length > 0) {
     const list = missing.map((c) => `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}${c.namespace ? ` in ${c.namespace}` : ''}`);
-    throw new FluxAzdoError(
-      'FORBIDDEN',
+    throw new KubeAccessError(
       `The kubeconfig's user may not: ${list.join(', ')}. Bootstrap needs cluster-admin rights; use an admin context ` +
         '(e.g. `az aks get-credentials --admin`) or ask a cluster administrator.',
+      list,
     );
   }
 }
