@@ -415,7 +415,7 @@ describe('kube: kubeconfig loading', () => {
     '  command: kubelogin',
     '  args:',
     ...args.map((a) => `  - ${a}`),
-    ...(env.length ? ['  env:', ...env.map(([n, v]) => `  - name: ${n}\n    value: ${v}`)] : ['  env: null']),
+    ...(env.length ? ['  env:', ...env.flatMap(([n, v]) => [`  - name: ${n}`, `    value: ${v}`])] : ['  env: null']),
   ];
 
   it('merges KUBECONFIG like kubectl: missing files skipped, the first current-context wins, --context overrides', async () => {

@@ -75,16 +75,14 @@ async function applyObject(client: KubeClient, o: ManifestObject, options: Apply
   const ref = objectRef({ kind: o.kind, name: o.name, namespace });
   const path = resourcePath(info, namespace, o.name);
 
-  const before = await withRetry(() => client.request<KubeObjectMeta>('GET', path, { signal }));
+  const before = await client.request<KubeObjectMeta>('GET', path, { signal });
   if (before.status !== 200 && before.status !== 404) throw objectError(before, ref, 'read');
   const query = `?fieldManager=${encodeURIComponent(options.fieldManager ?? 'flux')}&force=true`;
-  const res = await withRetry(() =>
-    client.request<KubeObjectMeta>('PATCH', path + query, {
-      body: o.text,
-      contentType: 'application/apply-patch+yaml',
-      signal,
-    }),
-  );
+  const res = await client.request<KubeObjectMeta>('PATCH', path + query, {
+    body: o.text,
+    contentType: 'application/apply-patch+yaml',
+    signal,
+  });
   if (res.status !== 200 && res.status !== 201) throw objectError(res, ref, 'apply');
   const oldVersion = before.status === 200 ? before.body.metadata?.resourceVersion : undefined;
   const action: ApplyAction =
@@ -99,16 +97,6 @@ interface KubeObjectMeta {
 function objectError(res: KubeResponse, ref: string, verb: string): FluxAzdoError {
   if (res.status === 401 || res.status === 403) return responseError(res, `${verb} ${ref}`, 'APPLY_FAILED');
   return new FluxAzdoError('APPLY_FAILED', `Could not ${verb} ${ref}: ${statusMessage(res)}`);
-}
-
-/** Retries what a busy API server answers with 429 or 5xx, a few times with backoff. */
-async function withRetry(send: () => Promise<KubeResponse<KubeObjectMeta>>): Promise<KubeResponse<KubeObjectMeta>> {
-  let res = await send();
-  for (let attempt = 1; attempt <= 3 && (res.status === 429 || res.status >= 500); attempt++) {
-    await new Promise((r) => setTimeout(r, 200 * attempt));
-    res = await send();
-  }
-  return res;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure stops new starts. */

@@ -31,6 +31,20 @@ export interface KubeStatus {
 }
 
 const defaultTimeoutMs = 30_000;
+const retryableStatus = new Set([429, 502, 503, 504]);
+const retryDelaysMs = [100, 250, 500, 1000, 2000];
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 export class KubeClient {
   readonly server: string;
@@ -53,8 +67,20 @@ export class KubeClient {
     return this.#kc;
   }
 
-  /** Sends one request. Network failures throw KUBE_UNREACHABLE; HTTP errors are returned. */
+  /**
+   * Sends one request. Network failures throw KUBE_UNREACHABLE; HTTP errors are returned. A busy
+   * or (re)starting server's 429/502/503/504 is retried a few times with backoff first.
+   */
   async request<T = unknown>(method: string, path: string, options: KubeRequestOptions = {}): Promise<KubeResponse<T>> {
+    let res = await this.#send<T>(method, path, options);
+    for (let attempt = 0; attempt < retryDelaysMs.length && retryableStatus.has(res.status); attempt++) {
+      await delay(retryDelaysMs[attempt] ?? 0, options.signal);
+      res = await this.#send<T>(method, path, options);
+    }
+    return res;
+  }
+
+  async #send<T>(method: string, path: string, options: KubeRequestOptions): Promise<KubeResponse<T>> {
     if (options.signal?.aborted) {
       throw new FluxAzdoError('ABORTED', `Cancelled before ${method} ${path}`, { cause: options.signal.reason });
     }

@@ -16,6 +16,8 @@ interface ApiResourceList {
   resources?: { name: string; kind: string; namespaced: boolean }[];
 }
 
+const missRetries = 12;
+
 export class Discovery {
   readonly #client: KubeClient;
   readonly #cache = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
@@ -26,7 +28,11 @@ export class Discovery {
 
   async resolve(apiVersion: string, kind: string, signal?: AbortSignal): Promise<ResourceInfo> {
     let found = (await this.#groupVersion(apiVersion, false, signal))?.get(kind);
-    if (!found) found = (await this.#groupVersion(apiVersion, true, signal))?.get(kind);
+    // Discovery lags a moment behind a CRD becoming Established: ask again for a few seconds.
+    for (let attempt = 0; !found && attempt < missRetries; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
+      found = (await this.#groupVersion(apiVersion, true, signal))?.get(kind);
+    }
     if (!found) {
       throw new FluxAzdoError(
         'APPLY_FAILED',
