@@ -155,7 +155,7 @@ export async function waitForCrdsEstablished(
         pending.map((name) => ({ ref: `CustomResourceDefinition/${name}`, detail: 'not Established' })),
       );
     }
-    await sleep(200, options.signal);
+    await sleep(100, options.signal);
   }
 }
 
