@@ -111,6 +111,7 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     const crdDocs = parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o?.kind === 'CustomResourceDefinition');
     assert.ok(crdDocs.length >= 10);
     let preserveSeen = 0;
+    let defaultsSeen = 0;
     for (const crd of crdDocs) {
       const res = await get(cluster, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
       assert.equal(res.status, 200);
@@ -119,9 +120,11 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
         const got = pathsOfKey(res.body.spec, key);
         assert.deepEqual(got, want, `${crd.metadata.name}: ${key}`);
         if (key === 'x-kubernetes-preserve-unknown-fields') preserveSeen += got.length;
+        if (key === 'default') defaultsSeen += got.length;
       }
     }
     assert.ok(preserveSeen > 0, 'the manifests have x-kubernetes-preserve-unknown-fields somewhere');
+    assert.ok(defaultsSeen > 0, 'the manifests have defaults somewhere');
   });
 
   it('applies every extra component', async () => {
@@ -377,6 +380,16 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     assert.ok(ns.status === 404 || ns.body.metadata.deletionTimestamp, 'namespace is being deleted');
     // The other installation (gitops) is untouched.
     assert.equal((await get(cluster, '/apis/apps/v1/namespaces/gitops/deployments/source-controller')).status, 200);
+  });
+
+  it('uninstall can keep the namespace', async () => {
+    const { deleted } = await uninstallFlux(client, { namespace: 'gitops', keepNamespace: true });
+    assert.ok(deleted.includes('Deployment/gitops/source-controller'), deleted.join('\n'));
+    assert.ok(!deleted.some((ref) => ref.startsWith('Namespace/')));
+    assert.equal((await get(cluster, '/apis/apps/v1/namespaces/gitops/deployments/source-controller')).status, 404);
+    const ns = await get(cluster, '/api/v1/namespaces/gitops');
+    assert.equal(ns.status, 200);
+    assert.equal(ns.body.metadata.deletionTimestamp, undefined);
   });
 });
 
