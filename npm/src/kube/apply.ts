@@ -37,6 +37,8 @@ export interface ApplyOptions {
   source?: string;
 }
 
+const metadataOnly = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
 const discoveries = new WeakMap<KubeClient, Discovery>();
 
 /** One discovery cache per client, i.e. per run. */
@@ -75,7 +77,8 @@ async function applyObject(client: KubeClient, o: ManifestObject, options: Apply
   const ref = objectRef({ kind: o.kind, name: o.name, namespace });
   const path = resourcePath(info, namespace, o.name);
 
-  const before = await client.request<KubeObjectMeta>('GET', path, { signal });
+  // Only the metadata is needed to tell created / configured / unchanged apart.
+  const before = await client.request<KubeObjectMeta>('GET', path, { signal, accept: metadataOnly });
   if (before.status !== 200 && before.status !== 404) throw objectError(before, ref, 'read');
   const query = `?fieldManager=${encodeURIComponent(options.fieldManager ?? 'flux')}&force=true`;
   const res = await client.request<KubeObjectMeta>('PATCH', path + query, {

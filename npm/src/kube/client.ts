@@ -18,6 +18,8 @@ export interface KubeRequestOptions {
   /** A string is sent as is; anything else as JSON. */
   body?: unknown;
   contentType?: string;
+  /** Accept header; default `application/json`. */
+  accept?: string;
   signal?: AbortSignal | undefined;
   timeoutMs?: number;
 }
@@ -97,7 +99,7 @@ export class KubeClient {
           agent,
           headers: {
             ...headers,
-            accept: 'application/json',
+            accept: options.accept ?? 'application/json',
             ...(payload === undefined
               ? {}
               : { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) }),
