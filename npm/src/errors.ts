@@ -22,7 +22,21 @@ export type HostErrorCode =
   | 'HOST_KEY_UNKNOWN'
   | 'TLS_UNTRUSTED'
   | 'GIT_UNREACHABLE'
-  | 'GIT_PROTOCOL';
+  | 'GIT_PROTOCOL'
+  // from the cluster side (npm/src/kube)
+  | 'KUBECONFIG_INVALID'
+  | 'KUBE_AUTH_INTERACTIVE'
+  | 'KUBE_AUTH_FAILED'
+  | 'KUBE_UNREACHABLE'
+  | 'KUBE_VERSION'
+  | 'FORBIDDEN'
+  | 'FLUX_MANAGED_ELSEWHERE'
+  | 'APPLY_FAILED'
+  | 'KUBE_REQUEST_FAILED'
+  | 'TIMEOUT'
+  | 'HEALTH_CHECK_FAILED'
+  // from bootstrap (npm/src/bootstrap)
+  | 'PATH_CONFLICT';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 
