@@ -9,7 +9,7 @@ import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
 export { KubeClient, type KubeResponse, type KubeRequestOptions } from './client.js';
 export { loadKubeConfig, contextNamespace, type KubeConfigOptions } from './kubeconfig.js';
 export { preflight, KubeAccessError, parseVersion, compareVersions, type PreflightOptions, type PreflightResult } from './preflight.js';
-export { applyManifests, type ApplyOptions, type ApplyResult, type ApplyAction } from './apply.js';
+export { applyManifests, discoveryFor, type ApplyOptions, type ApplyResult, type ApplyAction } from './apply.js';
 export { splitManifests, objectRef, type ManifestObject } from './documents.js';
 export {
   applyGitSecret,
