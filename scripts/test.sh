@@ -11,6 +11,8 @@ bash scripts/install-deps.sh
 
 section "build"
 bash scripts/build.sh
+section "build the test control plane (kube-apiserver, etcd; cached under ~/.cache/flux-azdo)"
+bash tests/harness/build.sh
 
 section "rust: fmt, clippy, tests"
 cargo fmt --all --check

@@ -10,7 +10,33 @@ export type HostErrorCode =
   | 'MANIFESTS_NOT_FOUND'
   | 'USAGE'
   | 'CANCELLED'
-  | 'IO';
+  | 'IO'
+  // from the host's Git half (npm/src/git/)
+  | 'AUTH_FAILED'
+  | 'SCOPE_MISSING'
+  | 'REPO_NOT_FOUND'
+  | 'BRANCH_NOT_FOUND'
+  | 'NON_FAST_FORWARD'
+  | 'PUSH_REJECTED'
+  | 'HOST_KEY_MISMATCH'
+  | 'HOST_KEY_UNKNOWN'
+  | 'TLS_UNTRUSTED'
+  | 'GIT_UNREACHABLE'
+  | 'GIT_PROTOCOL'
+  // from the cluster side (npm/src/kube)
+  | 'KUBECONFIG_INVALID'
+  | 'KUBE_AUTH_INTERACTIVE'
+  | 'KUBE_AUTH_FAILED'
+  | 'KUBE_UNREACHABLE'
+  | 'KUBE_VERSION'
+  | 'FORBIDDEN'
+  | 'FLUX_MANAGED_ELSEWHERE'
+  | 'APPLY_FAILED'
+  | 'KUBE_REQUEST_FAILED'
+  | 'TIMEOUT'
+  | 'HEALTH_CHECK_FAILED'
+  // from bootstrap (npm/src/bootstrap)
+  | 'PATH_CONFLICT';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 

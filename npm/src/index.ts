@@ -20,3 +20,9 @@ export {
   type KeyPair,
   type LoadPrivateKeyOptions,
 } from './keys.js';
+export { bootstrap, planRepository, MIN_KUBERNETES_VERSION, type BootstrapResult, type RunOptions, type DeployKeyPrompt } from './bootstrap/run.js';
+export { planBootstrap, type BootstrapPlan, type FilePlan, type ObjectPlan, type Change } from './bootstrap/dry-run.js';
+export { exportFiles, type ExportResult } from './bootstrap/export.js';
+export type { BootstrapOptions } from './bootstrap/options.js';
+export type { Plan, PlanOptions, Repo } from './generated/core-types.js';
+export { uninstallFlux, connect, type UninstallOptions, type UninstallResult } from './kube/index.js';

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::azure_url::{self, HostKind, Repo, SyncUrl, SyncUrlOptions};
 use crate::bundle::Bundle;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::options::DEFAULT_NAMESPACE;
+use crate::yaml::{self, Node};
 use crate::{install, kustomization, sync};
 
 /// The host key algorithms Azure DevOps SSH accepts; the default there.
@@ -129,6 +130,9 @@ pub struct Plan {
     /// `kustomization.yaml` goes into the first (components) commit: the controllers must
     /// carry the host key flag from their first start to reach Azure DevOps over SSH.
     pub kustomization_in_components_commit: bool,
+    /// What the host applies to the cluster for the components: `gotk-components.yaml` with
+    /// the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
+    pub cluster_components: String,
 }
 
 /// Plans the repository files of a bootstrap.
@@ -205,7 +209,9 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         ssh_hostkey_algos: ssh_hostkey_algos.clone(),
     })?;
 
+    let cluster_components = with_hostkey_algos(&components.content, &ssh_hostkey_algos)?;
     Ok(Plan {
+        cluster_components,
         default_key_algorithm: if is_azure { "rsa" } else { "ecdsa" }.to_owned(),
         kustomization_in_components_commit: !ssh_hostkey_algos.is_empty(),
         repo,
@@ -218,3 +224,34 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         ssh_hostkey_algos,
     })
 }
+
+/// Applies the `--ssh-hostkey-algos` patch of `kustomization.yaml` to the components, as
+/// kustomize would: the flag is appended to the first container's args of the Deployments the
+/// patch targets.
+pub fn with_hostkey_algos(components: &str, algos: &[String]) -> Result<String> {
+    if algos.is_empty() {
+        return Ok(components.to_owned());
+    }
+    let flag = format!("--ssh-hostkey-algos={}", algos.join(","));
+    let mut docs = yaml::parse_documents(kustomization::MANIFEST_FILE, components)?;
+    for doc in docs.iter_mut().filter(|d| d.kind() == "Deployment") {
+        let name = doc.name();
+        if !HOSTKEY_PATCH_TARGETS.contains(&name.as_str()) {
+            continue;
+        }
+        let args = doc
+            .at_mut(&["spec", "template", "spec", "containers"])
+            .and_then(Node::as_seq_mut)
+            .and_then(|containers| containers.first_mut())
+            .and_then(|container| container.get_mut("args"))
+            .and_then(Node::as_seq_mut)
+            .ok_or_else(|| Error::InvalidBundle {
+                reason: format!("Deployment {name} has no container args to add {flag} to"),
+            })?;
+        args.push(Node::str(flag.clone()));
+    }
+    Ok(yaml::documents_to_string(&docs))
+}
+
+/// The Deployments the host key patch targets (`(source-controller|image-automation-controller)`).
+const HOSTKEY_PATCH_TARGETS: [&str; 2] = ["source-controller", "image-automation-controller"];

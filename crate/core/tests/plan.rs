@@ -87,6 +87,41 @@ fn ssh_flow_to_azure_devops_defaults_to_rsa_and_patches_the_controllers_from_the
         .content
         .contains("name: (source-controller|image-automation-controller)"));
     assert!(p.kustomization_in_components_commit);
+    // The cluster gets the same flag on exactly the two patched Deployments.
+    assert_eq!(
+        p.cluster_components.matches(HOSTKEY_PATCH).count(),
+        1,
+        "source-controller only: image-automation is an extra"
+    );
+    assert!(
+        !p.components.content.contains(HOSTKEY_PATCH),
+        "the committed components stay Flux's bytes"
+    );
+}
+
+#[test]
+fn the_cluster_components_carry_the_flag_for_image_automation_too() {
+    let p = plan(
+        &Options {
+            components_extra: vec![
+                "image-reflector-controller".into(),
+                "image-automation-controller".into(),
+            ],
+            ..options("git@ssh.dev.azure.com:v3/org/project/repo")
+        },
+        &bundle(),
+    )
+    .unwrap();
+    assert_eq!(p.cluster_components.matches(HOSTKEY_PATCH).count(), 2);
+    let token = plan(
+        &Options {
+            token_auth: true,
+            ..options("https://dev.azure.com/o/p/_git/r")
+        },
+        &bundle(),
+    )
+    .unwrap();
+    assert_eq!(token.cluster_components, token.components.content);
 }
 
 #[test]

@@ -42,3 +42,18 @@ pub fn plan_repository(options: JsValue, bundle: JsValue) -> Result<JsValue, JsV
     let bundle = bundle_from_js(bundle)?;
     to_js(&plan::plan(&options, &bundle).map_err(|e| core_error(&e))?)
 }
+
+/// A Go duration (`5m`, `1h30m`, `90s`) in milliseconds, as Flux reads `--timeout`.
+#[wasm_bindgen(js_name = parseDurationMs)]
+pub fn parse_duration_ms(option: &str, text: &str) -> Result<f64, JsValue> {
+    let nanos = flux_azdo_core::sync::duration::parse(text).map_err(|e| {
+        core_error(&flux_azdo_core::Error::InvalidOption {
+            option: option.to_owned(),
+            value: text.to_owned(),
+            reason: format!("{}; use a duration such as 5m, 90s or 1h30m", e.0),
+        })
+    })?;
+    // Milliseconds fit an f64 exactly for any duration a user would give.
+    #[allow(clippy::cast_precision_loss)]
+    Ok(nanos as f64 / 1_000_000.0)
+}

@@ -1,10 +1,157 @@
-/** `flux-azdo bootstrap git`. */
+/**
+ * `flux-azdo bootstrap git`: Flux's flags and defaults, so a `flux bootstrap git` command line
+ * works with `flux` replaced by `flux-azdo`; plus `--dry-run` and `--export DIR`.
+ */
+import { exportFiles } from '../bootstrap/export.js';
+import { planBootstrap } from '../bootstrap/dry-run.js';
+import type { BootstrapOptions } from '../bootstrap/options.js';
+import { bootstrap } from '../bootstrap/run.js';
+import { callCore, wasm } from '../core.js';
 import { FluxAzdoError } from '../errors.js';
+import type { Repo } from '../generated/core-types.js';
+import { bool, formatHelp, int, list, parseArgs, str, type ParsedArgs } from './args.js';
+import { BOOTSTRAP_GIT_FLAGS, GLOBAL_FLAGS, INSTALL_FLAGS } from './flags.js';
+import { installOptionsFromArgs } from './install-command.js';
+import { chooseMode, createRenderer } from './output.js';
+import { confirm, resolvePassword } from './password.js';
+
+const SPECS = [...BOOTSTRAP_GIT_FLAGS, ...INSTALL_FLAGS, ...GLOBAL_FLAGS];
+
+const USAGE = `Usage:
+  flux-azdo bootstrap git [flags]
+
+Examples:
+  # Azure DevOps with a Personal Access Token (from GIT_PASSWORD, a prompt, or stdin)
+  flux-azdo bootstrap git --token-auth --url=https://dev.azure.com/<org>/<project>/_git/<repo> --branch=main --path=clusters/my-cluster
+
+  # Azure DevOps over SSH: an RSA SHA-2 key is generated, and the controllers get --ssh-hostkey-algos
+  flux-azdo bootstrap git --url=ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo> --branch=main --path=clusters/my-cluster
+
+  # The files only, without Git or a cluster
+  flux-azdo bootstrap git --url=https://dev.azure.com/<org>/<project>/_git/<repo> --path=clusters/my-cluster --export ./out
+`;
+
+function usage(message: string, option?: string): FluxAzdoError {
+  return new FluxAzdoError('USAGE', message, option ? { option } : {});
+}
+
+/** Refuses contradictory flags before anything happens. */
+function checkContradictions(args: ParsedArgs): void {
+  const given = (name: string) => args.given.has(name);
+  if (given('export') && given('dry-run')) throw usage('--export and --dry-run exclude each other: --export writes files only, --dry-run compares with the repository and the cluster', 'export');
+  if ((bool(args, 'token-auth') || bool(args, 'with-bearer-token')) && given('private-key-file')) {
+    throw usage('--private-key-file is an SSH key; it cannot be used with --token-auth / --with-bearer-token', 'private-key-file');
+  }
+  if (given('registry-creds') && !str(args, 'image-pull-secret')) throw usage('--registry-creds requires --image-pull-secret', 'registry-creds');
+  if (given('registry-creds')) throw usage('--registry-creds is not supported yet; create the image pull Secret yourself', 'registry-creds');
+  if (!str(args, 'url')) throw usage('--url is required, e.g. --url=https://dev.azure.com/<org>/<project>/_git/<repo>', 'url');
+}
+
+export function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
+  const install = installOptionsFromArgs(args);
+  const options: BootstrapOptions = {
+    url: str(args, 'url'),
+    branch: str(args, 'branch'),
+    path: str(args, 'path'),
+    interval: str(args, 'interval'),
+    tokenAuth: bool(args, 'token-auth') || bool(args, 'with-bearer-token'),
+    withBearerToken: bool(args, 'with-bearer-token'),
+    username: str(args, 'username'),
+    sshHostkeyAlgos: list(args, 'ssh-hostkey-algos'),
+    sshHostname: str(args, 'ssh-hostname'),
+    sshEcdsaCurve: str(args, 'ssh-ecdsa-curve') as BootstrapOptions['sshEcdsaCurve'],
+    sshKeyAlgorithm: str(args, 'ssh-key-algorithm') as BootstrapOptions['sshKeyAlgorithm'],
+    sshRsaBits: int(args, 'ssh-rsa-bits') ?? 4096,
+    secretName: str(args, 'secret-name'),
+    recurseSubmodules: bool(args, 'recurse-submodules'),
+    sparseCheckout: list(args, 'sparse-checkout'),
+    authorName: str(args, 'author-name'),
+    authorEmail: str(args, 'author-email'),
+    commitMessageAppendix: str(args, 'commit-message-appendix'),
+    force: bool(args, 'force'),
+    silent: bool(args, 'silent'),
+    createBranch: bool(args, 'create-branch'),
+    allowInsecureHttp: bool(args, 'allow-insecure-http'),
+    timeout: str(args, 'timeout'),
+    ...(str(args, 'private-key-file') ? { privateKeyFile: str(args, 'private-key-file') } : {}),
+    ...(str(args, 'ca-file') ? { caFile: str(args, 'ca-file') } : {}),
+    ...(str(args, 'manifests') ? { manifests: str(args, 'manifests') } : {}),
+    ...(str(args, 'kubeconfig') ? { kubeconfig: str(args, 'kubeconfig') } : {}),
+    ...(str(args, 'context') ? { context: str(args, 'context') } : {}),
+  };
+  for (const [key, value] of Object.entries(install)) {
+    if (value !== undefined && value !== '') (options as unknown as Record<string, unknown>)[key] = value;
+  }
+  return options;
+}
 
 export async function runBootstrap(argv: string[]): Promise<number> {
-  const [provider] = argv;
-  if (provider !== 'git') {
-    throw new FluxAzdoError('USAGE', 'usage: flux-azdo bootstrap git [flags]; Azure DevOps repositories use the generic git provider');
+  const [provider, ...rest] = argv;
+  if (provider === '--help' || provider === '-h' || provider === undefined) {
+    process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(SPECS)}\n`);
+    return provider === undefined ? 2 : 0;
   }
-  throw new FluxAzdoError('INTERNAL', 'bootstrap git is not implemented yet');
+  if (provider !== 'git') {
+    throw usage(`unknown provider ${JSON.stringify(provider)}: Azure DevOps (and any Git server) uses "flux-azdo bootstrap git"`);
+  }
+  const args = parseArgs(rest, SPECS);
+  if (bool(args, 'help')) {
+    process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(SPECS)}\n`);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  checkContradictions(args);
+  const options = bootstrapOptionsFromArgs(args);
+  const mode = chooseMode(bool(args, 'json'), process.stderr);
+  const render = createRenderer(mode, process.stdout, process.stderr);
+
+  const exportDir = str(args, 'export');
+  if (exportDir) {
+    const { files } = await exportFiles({ ...options, dir: exportDir });
+    for (const f of files) render({ type: 'done', step: 'export', message: `wrote ${f.path}` });
+    return 0;
+  }
+
+  // The PAT is needed for an HTTPS repository (the push goes over HTTPS even when the cluster
+  // syncs over SSH); over SSH, --password is only the key's passphrase.
+  const repo = callCore(() => wasm.parseRepoUrl(options.url) as Repo);
+  const https = !repo.url.startsWith('ssh://');
+  const password = await resolvePassword(
+    { flag: str(args, 'password'), env: process.env, stdin: process.stdin, prompt: process.stderr },
+    { required: https, what: 'Personal Access Token' },
+  );
+  if (password) options.password = password;
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    if (bool(args, 'dry-run')) {
+      const plan = await planBootstrap(options, { onEvent: render, signal: controller.signal });
+      for (const f of plan.files) {
+        process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
+      }
+      for (const o of plan.objects) process.stdout.write(`${o.change.padEnd(9)} ${o.ref}\n`);
+      process.stdout.write(`${plan.secret.change.padEnd(9)} ${plan.secret.ref}\n`);
+      return 0;
+    }
+    const result = await bootstrap(options, {
+      onEvent: render,
+      signal: controller.signal,
+      confirmDeployKey: async ({ addKeyUrl }) => {
+        if (!process.stdin.isTTY) {
+          render({ type: 'log', level: 'warn', message: 'no terminal to confirm on: going on as with --silent; the cluster syncs once the key has access' });
+          return true;
+        }
+        const where = addKeyUrl ? ` (${addKeyUrl})` : '';
+        return confirm(process.stdin, process.stderr, `Please give the key access to your repository${where}; done?`);
+      },
+    });
+    if (mode === 'json') {
+      process.stdout.write(JSON.stringify({ type: 'result', ...result }) + '\n');
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

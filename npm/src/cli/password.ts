@@ -59,8 +59,9 @@ function readLine(stdin: NodeJS.ReadStream): Promise<string> {
 function promptHidden(sources: PasswordSources, what: string): Promise<string> {
   const { stdin, prompt } = sources;
   return new Promise((resolve, reject) => {
-    prompt.write(`Please enter your ${what}: `);
+    // Echo goes off before the prompt shows, so nothing typed after it can be echoed.
     stdin.setRawMode(true);
+    prompt.write(`Please enter your ${what}: `);
     stdin.resume();
     let value = '';
     const done = (err?: FluxAzdoError) => {

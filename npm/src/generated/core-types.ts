@@ -210,4 +210,9 @@ defaultKeyAlgorithm: string,
  * `kustomization.yaml` goes into the first (components) commit: the controllers must
  * carry the host key flag from their first start to reach Azure DevOps over SSH.
  */
-kustomizationInComponentsCommit: boolean, };
+kustomizationInComponentsCommit: boolean, 
+/**
+ * What the host applies to the cluster for the components: `gotk-components.yaml` with
+ * the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
+ */
+clusterComponents: string, };

@@ -1,0 +1,70 @@
+/**
+ * What bootstrap reads from the cluster before it changes anything: the Flux Kustomization (an
+ * existing install and its path) and the Git Secret (a deploy key to keep).
+ */
+import { FluxAzdoError } from '../errors.js';
+import type { KubeClient } from '../kube/index.js';
+import type { SecretData } from './credentials.js';
+
+export interface ClusterState {
+  /** `spec.path` of Kustomization `<ns>/<ns>`, when it exists. */
+  syncPath: string | undefined;
+  /** Flux applied a revision already: bootstrap need not install the components itself. */
+  lastAppliedRevision: string | undefined;
+  /** `data` of the Git Secret, when it exists. */
+  secretData: SecretData;
+  secretExists: boolean;
+}
+
+interface KustomizationObject {
+  spec?: { path?: string };
+  status?: { lastAppliedRevision?: string };
+}
+
+export async function readClusterState(
+  client: KubeClient,
+  namespace: string,
+  secretName: string,
+  signal: AbortSignal | undefined,
+): Promise<ClusterState> {
+  const ns = encodeURIComponent(namespace);
+  const ks = await client.request<KustomizationObject>(
+    'GET',
+    `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${ns}`,
+    { signal },
+  );
+  const secret = await client.request<{ data?: Record<string, string> }>(
+    'GET',
+    `/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(secretName)}`,
+    { signal },
+  );
+  for (const [res, what] of [
+    [ks, 'the Flux Kustomization'],
+    [secret, 'the Git Secret'],
+  ] as const) {
+    if (res.status === 403) {
+      throw new FluxAzdoError('FORBIDDEN', `the cluster does not let you read ${what} in namespace ${namespace}`, { step: 'preflight' });
+    }
+  }
+  const found = ks.status === 200 ? ks.body : undefined;
+  return {
+    syncPath: found?.spec?.path,
+    lastAppliedRevision: found?.status?.lastAppliedRevision || undefined,
+    secretData: secret.status === 200 ? secret.body.data : undefined,
+    secretExists: secret.status === 200,
+  };
+}
+
+/** Flux refuses to move an existing installation to another path; so do we, before any push. */
+export function checkSyncPath(state: ClusterState, path: string | undefined): void {
+  if (state.syncPath === undefined) return;
+  const normalize = (p: string) => './' + p.replace(/^\.?\/*/, '').replace(/\/+$/, '');
+  const wanted = normalize(path ?? '');
+  if (normalize(state.syncPath) !== wanted) {
+    throw new FluxAzdoError(
+      'PATH_CONFLICT',
+      `sync path configuration (${JSON.stringify(wanted)}) would overwrite path (${JSON.stringify(state.syncPath)}) of existing Kustomization; bootstrap again with --path=${state.syncPath.replace(/^\.\//, '')}, or uninstall first`,
+      { option: 'path', step: 'preflight' },
+    );
+  }
+}

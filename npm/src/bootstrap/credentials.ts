@@ -1,0 +1,125 @@
+/**
+ * The credentials of a bootstrap: how the CLI pushes (PAT over HTTPS, or an SSH key) and what the
+ * cluster gets (the PAT, or a deploy key: loaded from --private-key-file, kept from an existing
+ * Secret, or generated — RSA for Azure DevOps, as it accepts nothing else).
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+import { FluxAzdoError, SecretValue } from '../errors.js';
+import type { Plan } from '../generated/core-types.js';
+import type { GitAuth } from '../git/index.js';
+import { generateKey, loadPrivateKey, type KeyPair } from '../keys.js';
+import { secretOf, type BootstrapOptions } from './options.js';
+
+/** Where the deploy key comes from. */
+export type KeySource = 'file' | 'existing-secret' | 'generated';
+
+export interface DeployKey {
+  pair: KeyPair;
+  source: KeySource;
+  /** The passphrase the Secret needs (`password`) when `identity` is encrypted. */
+  passphrase: SecretValue | undefined;
+}
+
+/** A Secret's `data` as the cluster holds it (base64 values). */
+export type SecretData = Record<string, string> | undefined;
+
+export function pushesOverSsh(plan: Plan): boolean {
+  return plan.repo.url.startsWith('ssh://');
+}
+
+/** The PAT for an HTTPS push, required. */
+export function patFor(options: BootstrapOptions): SecretValue {
+  const pat = secretOf(options.password);
+  if (!pat) {
+    throw new FluxAzdoError(
+      'USAGE',
+      'an HTTPS repository needs a Personal Access Token with Code (Read & Write) scope: pass --password, set GIT_PASSWORD, or pipe it on stdin',
+      { option: 'password' },
+    );
+  }
+  return pat;
+}
+
+/**
+ * The deploy key the cluster (and an SSH push) uses: the user's key, else the key already in the
+ * cluster's Secret (a re-run never rotates it), else a new one.
+ */
+export async function deployKey(options: BootstrapOptions, plan: Plan, existing: SecretData): Promise<DeployKey> {
+  const requireRsa = plan.defaultKeyAlgorithm === 'rsa';
+  const passphrase = secretOf(options.password);
+  if (options.privateKeyFile || options.privateKey) {
+    let text: string | SecretValue;
+    if (options.privateKey) text = options.privateKey;
+    else {
+      try {
+        text = new SecretValue(await readFile(options.privateKeyFile as string, 'utf8'));
+      } catch {
+        throw new FluxAzdoError('USAGE', `cannot read --private-key-file ${options.privateKeyFile}`, { option: 'private-key-file' });
+      }
+    }
+    const pair = loadPrivateKey({ privateKey: text, ...(passphrase ? { passphrase } : {}), requireRsa });
+    return { pair, source: 'file', passphrase: pair.identityEncrypted ? passphrase : undefined };
+  }
+  if (existing?.identity) {
+    const decode = (v: string | undefined) => (v ? Buffer.from(v, 'base64').toString('utf8') : undefined);
+    const storedPassphrase = secretOf(decode(existing.password));
+    const pair = loadPrivateKey({
+      privateKey: new SecretValue(decode(existing.identity) as string),
+      ...(storedPassphrase ? { passphrase: storedPassphrase } : {}),
+      requireRsa,
+    });
+    return { pair, source: 'existing-secret', passphrase: storedPassphrase };
+  }
+  const algorithm = options.sshKeyAlgorithm || plan.defaultKeyAlgorithm;
+  if (requireRsa && algorithm !== 'rsa') {
+    throw new FluxAzdoError(
+      'KEY_NOT_RSA',
+      `Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-512 or rsa-sha2-256); drop --ssh-key-algorithm=${algorithm} or use rsa`,
+      { option: 'ssh-key-algorithm' },
+    );
+  }
+  if (algorithm === 'rsa') {
+    const pair = await generateKey({ bits: options.sshRsaBits ?? 4096 });
+    return { pair, source: 'generated', passphrase: undefined };
+  }
+  return { pair: generateNonRsa(algorithm, options.sshEcdsaCurve ?? 'p384'), source: 'generated', passphrase: undefined };
+}
+
+/** ECDSA or Ed25519 through the platform's crypto, encoded by the core (Flux's formats). */
+function generateNonRsa(algorithm: string, curve: string): KeyPair {
+  const namedCurve = { p256: 'P-256', p384: 'P-384', p521: 'P-521' }[curve];
+  let pem: string;
+  if (algorithm === 'ecdsa') {
+    if (!namedCurve) throw new FluxAzdoError('INVALID_OPTION', `--ssh-ecdsa-curve ${curve} is not one of p256, p384, p521`, { option: 'ssh-ecdsa-curve' });
+    pem = generateKeyPairSync('ec', { namedCurve, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  } else if (algorithm === 'ed25519') {
+    pem = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  } else {
+    throw new FluxAzdoError('INVALID_OPTION', `--ssh-key-algorithm ${algorithm} is not one of rsa, ecdsa, ed25519`, { option: 'ssh-key-algorithm' });
+  }
+  return loadPrivateKey({ privateKey: new SecretValue(pem) });
+}
+
+/** The auth the CLI's own Git connection uses. */
+export function pushAuth(options: BootstrapOptions, plan: Plan, key: DeployKey | undefined, knownHosts: string | undefined): GitAuth {
+  if (!pushesOverSsh(plan)) {
+    return { kind: 'token', username: options.username || 'git', password: patFor(options) };
+  }
+  if (!key) throw new FluxAzdoError('INTERNAL', 'an SSH push needs a key');
+  return {
+    kind: 'ssh',
+    privateKey: key.pair.privateKeyOpenssh,
+    ...(knownHosts ? { knownHosts } : {}),
+    ...(plan.sshHostkeyAlgos.length > 0 || options.sshHostkeyAlgos?.length
+      ? { hostKeyAlgos: options.sshHostkeyAlgos?.length ? options.sshHostkeyAlgos : plan.sshHostkeyAlgos }
+      : {}),
+  };
+}
+
+/** Azure DevOps' page where a user adds an SSH public key. */
+export function addKeyPage(plan: Plan): string | undefined {
+  if (plan.repo.kind === 'azureDevOpsServices') return `https://dev.azure.com/${encodeURIComponent(plan.repo.organization)}/_usersSettings/keys`;
+  return undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * `--dry-run`: clone, generate and compare, changing nothing. The repository side is a unified
+ * diff per file; the cluster side says which objects would be created or changed (a server-side
+ * apply with `dryRun=All`) and what would happen to the Secret — never its values.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createTwoFilesPatch } from 'diff';
+
+import { FluxAzdoError } from '../errors.js';
+import { ignoreEvents } from '../events.js';
+import { cloneForBootstrap, readRepoFile, scanHostKey } from '../git/index.js';
+import { connect, discoveryFor, splitManifests, type KubeClient } from '../kube/index.js';
+import { fluxVersion, loadBundle } from '../manifests.js';
+import { readClusterState, checkSyncPath } from './cluster-state.js';
+import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
+import { type BootstrapOptions } from './options.js';
+import { planRepository, type RunOptions } from './run.js';
+
+export type Change = 'create' | 'update' | 'unchanged';
+
+export interface FilePlan {
+  path: string;
+  change: Change;
+  /** Unified diff against the branch's file (empty when unchanged). */
+  diff: string;
+}
+
+export interface ObjectPlan {
+  /** `Kind/namespace/name` or `Kind/name`. */
+  ref: string;
+  change: Change;
+}
+
+export interface BootstrapPlan {
+  files: FilePlan[];
+  objects: ObjectPlan[];
+  secret: { ref: string; change: 'create' | 'update' | 'keep' | 'none' };
+}
+
+export async function planBootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapPlan> {
+  const emit = run.onEvent ?? ignoreEvents;
+  const signal = run.signal;
+  const namespace = options.namespace || 'flux-system';
+  const secretName = options.secretName || 'flux-system';
+  const bundle = await loadBundle({ source: options.manifests, version: options.version || fluxVersion(), signal });
+  let plan = planRepository(options, bundle, null);
+
+  emit({ type: 'step', step: 'plan', message: 'reading the cluster' });
+  const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
+  const state = await readClusterState(client, namespace, secretName, signal);
+  checkSyncPath(state, options.path);
+
+  emit({ type: 'step', step: 'plan', message: `cloning branch ${options.branch || 'main'}` });
+  const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-plan-'));
+  try {
+    let knownHosts: string | undefined;
+    let key;
+    if (pushesOverSsh(plan)) {
+      key = await deployKey({ ...options, sshKeyAlgorithm: options.sshKeyAlgorithm ?? '' }, plan, state.secretData);
+      if (key.source === 'generated') {
+        throw new FluxAzdoError('USAGE', '--dry-run over SSH needs a key that can read the repository: pass --private-key-file', {
+          option: 'private-key-file',
+        });
+      }
+      const u = new URL(plan.repo.url);
+      knownHosts = (await scanHostKey(u.hostname, u.port ? Number(u.port) : 22)).knownHostsLine;
+    }
+    await cloneForBootstrap({
+      url: plan.repo.url,
+      auth: pushAuth(options, plan, key, knownHosts),
+      ...(options.caFile ? { caFile: options.caFile } : {}),
+      branch: options.branch || 'main',
+      dir,
+      createBranch: options.createBranch ?? false,
+    });
+    const read = async (path: string) => {
+      const bytes = await readRepoFile(dir, path);
+      return bytes === null ? null : Buffer.from(bytes).toString('utf8');
+    };
+    plan = planRepository(options, bundle, await read(plan.kustomization.path));
+    const files: FilePlan[] = [];
+    for (const file of [plan.components, plan.sync, plan.kustomization]) {
+      const before = await read(file.path);
+      const change: Change = before === null ? 'create' : before === file.content ? 'unchanged' : 'update';
+      const diff = change === 'unchanged' ? '' : createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before ?? '', file.content, '', '', { context: 3 });
+      files.push({ path: file.path, change, diff });
+    }
+    emit({ type: 'step', step: 'plan', message: 'comparing with the cluster (server-side dry run)' });
+    const objects = await planObjects(client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, namespace, signal);
+    const secretRef = `Secret/${namespace}/${secretName}`;
+    const secretChange =
+      plan.syncAuth === 'workloadIdentity'
+        ? 'none'
+        : !state.secretExists
+          ? 'create'
+          : plan.syncAuth === 'ssh' && !options.privateKeyFile && !options.privateKey
+            ? 'keep'
+            : 'update';
+    return { files, objects, secret: { ref: secretRef, change: secretChange } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** For each object: absent → create; a dry-run apply that changes nothing → unchanged. */
+async function planObjects(client: KubeClient, yaml: string, namespace: string, signal: AbortSignal | undefined): Promise<ObjectPlan[]> {
+  const discovery = discoveryFor(client);
+  const out: ObjectPlan[] = [];
+  for (const obj of splitManifests(yaml)) {
+    const ns = obj.namespace ?? namespace;
+    const ref = obj.namespace || obj.kind !== 'Namespace' ? `${obj.kind}/${ns}/${obj.name}` : `${obj.kind}/${obj.name}`;
+    let info;
+    try {
+      info = await discovery.resolve(obj.apiVersion, obj.kind, signal);
+    } catch {
+      // The kind's CRD is not installed yet: the object is new.
+      out.push({ ref, change: 'create' });
+      continue;
+    }
+    const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
+    const path = `${base}${info.namespaced ? `/namespaces/${encodeURIComponent(ns)}` : ''}/${info.plural}/${encodeURIComponent(obj.name)}`;
+    const current = await client.request<Record<string, unknown>>('GET', path, { signal });
+    if (current.status === 404) {
+      out.push({ ref: info.namespaced ? `${obj.kind}/${ns}/${obj.name}` : `${obj.kind}/${obj.name}`, change: 'create' });
+      continue;
+    }
+    const applied = await client.request<Record<string, unknown>>('PATCH', `${path}?fieldManager=flux&force=true&dryRun=All`, {
+      body: obj.text,
+      contentType: 'application/apply-patch+yaml',
+      signal,
+    });
+    if (applied.status >= 300) {
+      throw new FluxAzdoError('APPLY_FAILED', `the cluster would refuse ${obj.kind} ${obj.name} (HTTP ${applied.status})`);
+    }
+    const same = JSON.stringify(comparable(current.body)) === JSON.stringify(comparable(applied.body));
+    out.push({ ref: info.namespaced ? `${obj.kind}/${ns}/${obj.name}` : `${obj.kind}/${obj.name}`, change: same ? 'unchanged' : 'update' });
+  }
+  return out;
+}
+
+/** The object without what every write changes (bookkeeping, status). */
+function comparable(obj: Record<string, unknown>): unknown {
+  const { metadata, status: _status, ...rest } = obj as { metadata?: Record<string, unknown>; status?: unknown };
+  const { managedFields: _m, resourceVersion: _r, generation: _g, ...meta } = metadata ?? {};
+  return { ...rest, metadata: meta };
+}

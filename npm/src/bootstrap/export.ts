@@ -1,0 +1,31 @@
+/**
+ * `--export DIR`: the repository files bootstrap would commit, written to a folder — no Git, no
+ * cluster, no credentials. An existing `kustomization.yaml` there is kept (with the host key
+ * patch added where needed), as in a repository.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import type { Manifest } from '../generated/core-types.js';
+import { loadBundle } from '../manifests.js';
+import type { BootstrapOptions } from './options.js';
+import { planRepository } from './run.js';
+
+export interface ExportResult {
+  /** The files written, with paths relative to the folder. */
+  files: Manifest[];
+}
+
+export async function exportFiles(options: BootstrapOptions & { dir: string }): Promise<ExportResult> {
+  const bundle = await loadBundle({ source: options.manifests, version: options.version });
+  const first = planRepository(options, bundle, null);
+  const existing = await readFile(join(options.dir, first.kustomization.path), 'utf8').catch(() => null);
+  const plan = existing === null ? first : planRepository(options, bundle, existing);
+  const files = [plan.components, plan.sync, plan.kustomization];
+  for (const file of files) {
+    const target = join(options.dir, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+  }
+  return { files };
+}

@@ -1,0 +1,272 @@
+/**
+ * `bootstrap git`, in Flux's order: pre-flight; components commit and push; install; Secret;
+ * sync commit and push; apply; health waits. Every step emits events; a failure stops with a
+ * typed error naming the step, in a state from which a re-run converges.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { callCore, wasm } from '../core.js';
+import { FluxAzdoError } from '../errors.js';
+import { ignoreEvents, type BootstrapStep, type EventHandler } from '../events.js';
+import type { Plan, SecretOutput } from '../generated/core-types.js';
+import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type GitRemote } from '../git/index.js';
+import {
+  applyGitSecret,
+  applyManifests,
+  bootstrapHealthTargets,
+  connect,
+  preflight,
+  waitForHealth,
+  type KubeClient,
+} from '../kube/index.js';
+import { fluxVersion, loadBundle, type BundleData } from '../manifests.js';
+import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
+import { addKeyPage, deployKey, patFor, pushAuth, pushesOverSsh, type DeployKey } from './credentials.js';
+import { commitMessage, planOptions, reveal, timeoutMs, type BootstrapOptions } from './options.js';
+
+/** Kubernetes' oldest version Flux v2.9.4 supports (`flux check --pre`). */
+export const MIN_KUBERNETES_VERSION = '1.33';
+
+export interface DeployKeyPrompt {
+  publicKey: string;
+  fingerprint: string;
+  /** Where to add it: Azure DevOps' SSH keys page, when the repository is on dev.azure.com. */
+  addKeyUrl: string | undefined;
+}
+
+export interface RunOptions {
+  onEvent?: EventHandler;
+  signal?: AbortSignal;
+  /** Asked after a new deploy key is made, unless `silent`; false cancels. */
+  confirmDeployKey?: (prompt: DeployKeyPrompt) => Promise<boolean>;
+}
+
+export interface BootstrapResult {
+  /** The commits pushed (none on a re-run with unchanged options). */
+  commits: { message: string; sha: string }[];
+  /** The Git Secret, or null with workload identity. */
+  secret: { name: string; namespace: string } | null;
+  /** `<branch>@sha1:<sha>` the cluster reconciled. */
+  revision: string;
+  /** The deploy key's public half, when the cluster syncs over SSH. */
+  publicKey?: string;
+}
+
+interface Context {
+  options: BootstrapOptions;
+  run: RunOptions;
+  emit: EventHandler;
+  signal: AbortSignal | undefined;
+  namespace: string;
+  secretName: string;
+  branch: string;
+}
+
+export function planRepository(options: BootstrapOptions, bundle: BundleData, existingKustomization: string | null): Plan {
+  return callCore(() => wasm.planRepository(planOptions(options, existingKustomization), bundle) as Plan);
+}
+
+export async function bootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapResult> {
+  const ctx: Context = {
+    options,
+    run,
+    emit: run.onEvent ?? ignoreEvents,
+    signal: run.signal,
+    namespace: options.namespace || 'flux-system',
+    secretName: options.secretName || 'flux-system',
+    branch: options.branch || 'main',
+  };
+  let current: BootstrapStep = 'preflight';
+  const step = (s: BootstrapStep, message: string) => {
+    if (ctx.signal?.aborted) throw new FluxAzdoError('CANCELLED', 'bootstrap was cancelled', { step: current });
+    current = s;
+    ctx.emit({ type: 'step', step: s, message });
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-'));
+  try {
+    return await sequence(ctx, dir, step);
+  } catch (err) {
+    const error = withStep(err, current, ctx.signal);
+    ctx.emit({ type: 'error', step: current, code: error.code, message: error.message });
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function sequence(ctx: Context, dir: string, step: (s: BootstrapStep, m: string) => void): Promise<BootstrapResult> {
+  const { options, emit, signal, namespace } = ctx;
+  const version = options.version || fluxVersion();
+  const bundle = await loadBundle({ source: options.manifests, version, signal });
+  // Plan once without the repository: bad options fail here, before any connection.
+  let plan = planRepository(options, bundle, null);
+  if (!pushesOverSsh(plan)) patFor(options);
+
+  step('preflight', `checking the cluster and the repository's credentials`);
+  const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
+  const pre = await preflight(client, { minVersion: MIN_KUBERNETES_VERSION, namespace, force: options.force ?? false, signal });
+  emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
+  const state = await readClusterState(client, namespace, ctx.secretName, signal);
+  checkSyncPath(state, options.path);
+
+  const needsKey = plan.syncAuth === 'ssh' || pushesOverSsh(plan);
+  const key = needsKey ? await deployKey(options, plan, state.secretData) : undefined;
+  const knownHosts = needsKey ? await scanKnownHosts(ctx, plan) : undefined;
+  let keyConfirmed = key?.source !== 'generated';
+  if (key && !keyConfirmed && pushesOverSsh(plan)) keyConfirmed = await confirmKey(ctx, plan, key);
+
+  const remote: GitRemote = {
+    url: plan.repo.url,
+    auth: pushAuth(options, plan, key, knownHosts?.push),
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+  };
+  step('clone', `cloning branch ${ctx.branch}`);
+  const cloned = await cloneForBootstrap({ ...remote, branch: ctx.branch, dir, createBranch: options.createBranch ?? false });
+  const existing = await readRepoFile(dir, plan.kustomization.path);
+  plan = planRepository(options, bundle, existing ? Buffer.from(existing).toString('utf8') : null);
+
+  const author = { name: options.authorName || 'Flux', email: options.authorEmail ?? '' };
+  const commits: BootstrapResult['commits'] = [];
+  step('components', `committing component manifests to ${plan.components.path}`);
+  const componentFiles = [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])];
+  const componentsMessage = commitMessage(`Add Flux ${version} component manifests`, options.commitMessageAppendix);
+  const first = await commitAndPush({ ...remote, dir, files: componentFiles, message: componentsMessage, author });
+  if (first.pushed) commits.push({ message: componentsMessage, sha: first.sha });
+  emit({ type: 'done', step: 'components', message: first.pushed ? `pushed component manifests (${first.sha.slice(0, 7)})` : 'component manifests are up to date' });
+
+  if (!state.lastAppliedRevision) {
+    step('install', 'installing components in the cluster');
+    await apply(ctx, client, plan.clusterComponents, 'install');
+    emit({ type: 'done', step: 'install', message: 'installed components' });
+  }
+
+  step('secret', 'reconciling the Git credential Secret');
+  if (key && !keyConfirmed) await confirmKey(ctx, plan, key);
+  const secret = await reconcileSecret(ctx, client, plan, state, key, knownHosts?.sync);
+
+  step('sync', `committing sync manifests to ${plan.sync.path}`);
+  const syncMessage = commitMessage('Add Flux sync manifests', options.commitMessageAppendix);
+  const second = await commitAndPush({ ...remote, dir, files: [plan.sync, plan.kustomization], message: syncMessage, author });
+  if (second.pushed) commits.push({ message: syncMessage, sha: second.sha });
+  emit({ type: 'done', step: 'sync', message: second.pushed ? `pushed sync manifests (${second.sha.slice(0, 7)})` : 'sync manifests are up to date' });
+
+  step('apply', 'applying the sync configuration');
+  await apply(ctx, client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
+
+  const revision = `${cloned.branch}@sha1:${second.sha}`;
+  step('health', `waiting for Flux to reconcile ${revision}`);
+  const components = [...(options.components ?? ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']), ...(options.componentsExtra ?? [])];
+  await waitForHealth(client, bootstrapHealthTargets(namespace, components, revision), {
+    timeoutMs: timeoutMs(options),
+    signal,
+    onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready` }),
+  });
+  emit({ type: 'done', step: 'health', message: `bootstrap finished: the cluster reconciles ${revision}` });
+  return {
+    commits,
+    secret,
+    revision,
+    ...(key ? { publicKey: key.pair.publicKey } : {}),
+  };
+}
+
+async function apply(ctx: Context, client: KubeClient, yaml: string, step: BootstrapStep): Promise<void> {
+  let count = 0;
+  await applyManifests(client, yaml, {
+    signal: ctx.signal,
+    defaultNamespace: ctx.namespace,
+    onObject: (r) => {
+      count += 1;
+      ctx.emit({ type: 'progress', step, message: `${r.ref} ${r.action}`, current: count });
+    },
+  });
+}
+
+/** known_hosts for the push host and for the sync host (usually the same). */
+async function scanKnownHosts(ctx: Context, plan: Plan): Promise<{ push: string | undefined; sync: string | undefined }> {
+  const algos = ctx.options.sshHostkeyAlgos?.length ? ctx.options.sshHostkeyAlgos : plan.sshHostkeyAlgos.length ? plan.sshHostkeyAlgos : undefined;
+  const scan = async (host: string, port: number) =>
+    (await scanHostKey(host, port, algos ? { hostKeyAlgos: algos } : {})).knownHostsLine;
+  let push: string | undefined;
+  if (pushesOverSsh(plan)) {
+    const u = new URL(plan.repo.url);
+    push = await scan(u.hostname, u.port ? Number(u.port) : 22);
+  }
+  const host = plan.syncUrl.sshHost;
+  const sync = plan.syncAuth === 'ssh' && host ? await scan(host.host, host.port) : undefined;
+  return { push, sync };
+}
+
+async function confirmKey(ctx: Context, plan: Plan, key: DeployKey): Promise<boolean> {
+  const addKeyUrl = addKeyPage(plan);
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    message: `deploy key ${key.pair.fingerprint}: ${key.pair.publicKey.trim()}${addKeyUrl ? `\nadd it to your SSH public keys at ${addKeyUrl}` : ''}`,
+  });
+  if (ctx.options.silent || !ctx.run.confirmDeployKey) return true;
+  const ok = await ctx.run.confirmDeployKey({ publicKey: key.pair.publicKey, fingerprint: key.pair.fingerprint, addKeyUrl });
+  if (!ok) throw new FluxAzdoError('CANCELLED', 'the deploy key was not confirmed; nothing was changed in the cluster Secret');
+  return true;
+}
+
+async function reconcileSecret(
+  ctx: Context,
+  client: KubeClient,
+  plan: Plan,
+  state: ClusterState,
+  key: DeployKey | undefined,
+  knownHosts: string | undefined,
+): Promise<BootstrapResult['secret']> {
+  const { options, namespace, secretName, emit, signal } = ctx;
+  if (plan.syncAuth === 'workloadIdentity') {
+    emit({ type: 'done', step: 'secret', message: 'no Secret: the cluster syncs with Azure workload identity' });
+    return null;
+  }
+  if (plan.syncAuth === 'ssh' && key?.source === 'existing-secret') {
+    emit({ type: 'done', step: 'secret', message: `Secret ${namespace}/${secretName} is up to date (the deploy key is kept)` });
+    return { name: secretName, namespace };
+  }
+  const caCrt = options.caFile && plan.syncAuth !== 'ssh' ? await readCa(options.caFile) : undefined;
+  const auth =
+    plan.syncAuth === 'ssh'
+      ? {
+          type: 'ssh',
+          identity: reveal(key?.pair.identity),
+          identityPub: key?.pair.publicKey,
+          knownHosts,
+          ...(key?.passphrase ? { passphrase: key.passphrase.expose() } : {}),
+        }
+      : plan.syncAuth === 'bearer'
+        ? { type: 'bearer', token: patFor(options).expose(), ...(caCrt ? { caCrt } : {}) }
+        : { type: 'token', username: options.username || 'git', password: patFor(options).expose(), ...(caCrt ? { caCrt } : {}) };
+  const out = callCore(() => wasm.generateSecret({ name: secretName, namespace, auth }) as SecretOutput);
+  const result = await applyGitSecret(
+    client,
+    { name: out.secret.name, namespace: out.secret.namespace, stringData: out.secret.stringData },
+    { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'file' || state.secretExists === false, signal },
+  );
+  emit({ type: 'done', step: 'secret', message: `Secret ${result.ref} ${result.action}` });
+  return { name: secretName, namespace };
+}
+
+async function readCa(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new FluxAzdoError('USAGE', `cannot read --ca-file ${path}`, { option: 'ca-file' });
+  }
+}
+
+function withStep(err: unknown, step: BootstrapStep, signal: AbortSignal | undefined): FluxAzdoError {
+  if (signal?.aborted) return new FluxAzdoError('CANCELLED', 'bootstrap was cancelled', { step, cause: err });
+  if (err instanceof FluxAzdoError) {
+    if (err.step) return err;
+    return new FluxAzdoError(err.code, err.message, { step, cause: err, ...(err.option ? { option: err.option } : {}) });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new FluxAzdoError('INTERNAL', `bootstrap failed unexpectedly at ${step}: ${message}`, { step, cause: err });
+}

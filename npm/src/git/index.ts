@@ -1,0 +1,31 @@
+/**
+ * The Git half of bootstrap: clone, commit, push (with retry on a racing pusher) over HTTPS with a
+ * PAT or over SSH with an RSA SHA-2 key, and SSH host key scanning.
+ */
+export {
+  cloneForBootstrap,
+  commitFiles,
+  push,
+  commitAndPush,
+  readRepoFile,
+  listRepoFiles,
+  type CloneForBootstrapOptions,
+  type ClonedRepo,
+  type CommitFilesOptions,
+  type PushOptions,
+  type CommitAndPushOptions,
+  type CommitAndPushResult,
+} from './repo.js';
+export {
+  scanHostKey,
+  fingerprintSha256,
+  knownHostKeys,
+  isAzureDevOpsSshHost,
+  AZURE_DEVOPS_HOST_KEY_FINGERPRINT,
+  AZURE_DEVOPS_HOST_KEY_ALGOS,
+  type ScannedHostKey,
+  type ScanHostKeyOptions,
+} from './hostkey.js';
+export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
+export type { GitAuth, TokenAuth, SshAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
+export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode } from '../errors.js';

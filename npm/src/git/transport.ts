@@ -1,0 +1,87 @@
+/**
+ * One transport per operation: the right `http` plugin for the URL's scheme, the URL to hand
+ * isomorphic-git, and the URL to show the user and store in `.git/config` (never with credentials).
+ */
+import { readFile } from 'node:fs/promises';
+
+import type { HttpClient } from 'isomorphic-git';
+
+import { FluxAzdoError } from '../errors.js';
+import { createHttpsTransport } from './https-transport.js';
+import { createSshTransport, parseSshUrl } from './ssh-transport.js';
+import type { GitRemote } from './types.js';
+
+export interface Transport {
+  http: HttpClient;
+  /** What isomorphic-git is given. */
+  url: string;
+  /** What the user sees and `.git/config` keeps. */
+  displayUrl: string;
+  close(): Promise<void>;
+}
+
+/** An https URL without its userinfo (Azure DevOps' clone button puts `org@` there); a password in it is refused. */
+export function httpsDisplayUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FluxAzdoError('INVALID_URL', `${url} is not a URL`, { option: 'url' });
+  }
+  if (parsed.password !== '') {
+    throw new FluxAzdoError('INVALID_URL', 'the repository URL must not carry a password or token; give the token with --password', {
+      option: 'url',
+    });
+  }
+  parsed.username = '';
+  return parsed.toString().replace(/\/$/, '');
+}
+
+export async function openTransport(remote: GitRemote): Promise<Transport> {
+  const scheme = remote.url.slice(0, remote.url.indexOf(':')).toLowerCase();
+  if (scheme === 'https' || scheme === 'http') {
+    if (remote.auth.kind !== 'token') {
+      throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an HTTP(S) URL: give a token, or an ssh:// URL for the SSH key`, {
+        option: 'url',
+      });
+    }
+    const displayUrl = httpsDisplayUrl(remote.url);
+    let ca: string | undefined;
+    if (remote.caFile !== undefined) {
+      try {
+        ca = await readFile(remote.caFile, 'utf8');
+      } catch {
+        throw new FluxAzdoError('IO', `--ca-file ${remote.caFile} cannot be read`, { option: 'ca-file' });
+      }
+    }
+    const transport = createHttpsTransport({ auth: remote.auth, ...(ca === undefined ? {} : { ca }) });
+    return {
+      http: transport.http,
+      url: displayUrl,
+      displayUrl,
+      close: async () => transport.close(),
+    };
+  }
+  if (scheme === 'ssh') {
+    if (remote.auth.kind !== 'ssh') {
+      throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an SSH URL: give an SSH private key, or an https:// URL for the token`, {
+        option: 'url',
+      });
+    }
+    const target = parseSshUrl(remote.url);
+    const transport = createSshTransport({ target, auth: remote.auth });
+    const displayUrl = `ssh://${target.username}@${target.host.includes(':') ? `[${target.host}]` : target.host}${target.port === 22 ? '' : `:${target.port}`}${target.path}`;
+    return { http: transport.http, url: transport.url, displayUrl, close: () => transport.close() };
+  }
+  throw new FluxAzdoError('INVALID_URL', `${remote.url}: only https:// and ssh:// repository URLs are supported`, { option: 'url' });
+}
+
+/** Runs `fn` with a transport open, closing it afterwards whatever happens. */
+export async function withTransport<T>(remote: GitRemote, fn: (t: Transport) => Promise<T>): Promise<T> {
+  const transport = await openTransport(remote);
+  try {
+    return await fn(transport);
+  } finally {
+    await transport.close();
+  }
+}

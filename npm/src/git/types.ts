@@ -1,0 +1,48 @@
+import type { SecretValue } from '../errors.js';
+
+/**
+ * HTTPS with a personal access token (or any password): HTTP Basic auth. Azure DevOps accepts any
+ * non-empty username with a PAT; the default is `git`, like Flux's.
+ */
+export interface TokenAuth {
+  kind: 'token';
+  username?: string;
+  password: SecretValue;
+}
+
+/** SSH with a private key. Azure DevOps accepts RSA keys only, signed with SHA-2. */
+export interface SshAuth {
+  kind: 'ssh';
+  /** The private key as PEM or OpenSSH text. */
+  privateKey: SecretValue;
+  passphrase?: SecretValue;
+  /**
+   * known_hosts text pinning the server's host key (e.g. the line `scanHostKey` returned). Without
+   * it only Azure DevOps' own hosts are accepted, checked against their published fingerprint.
+   */
+  knownHosts?: string;
+  /** Host key algorithms to offer, e.g. `['rsa-sha2-512', 'rsa-sha2-256']` (Flux's `--ssh-hostkey-algos`). */
+  hostKeyAlgos?: string[];
+}
+
+export type GitAuth = TokenAuth | SshAuth;
+
+/** Where to talk to: an already resolved URL (`https://…` or `ssh://user@host[:port]/path`) and its credential. */
+export interface GitRemote {
+  url: string;
+  auth: GitAuth;
+  /** PEM file of CA certificates to trust for HTTPS (Flux's `--ca-file`), in place of the system's. */
+  caFile?: string;
+}
+
+export interface GitAuthor {
+  name: string;
+  /** May be empty: Flux commits as `Flux <>`. */
+  email: string;
+}
+
+/** A file to write into the repo; `path` is relative to the repo root, with `/` separators. */
+export interface RepoFile {
+  path: string;
+  content: string | Uint8Array;
+}

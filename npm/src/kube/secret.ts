@@ -1,0 +1,111 @@
+/**
+ * The Git credential Secret, with `flux bootstrap`'s semantics: token auth always writes the new
+ * values (as stringData onto the existing Secret, so other keys stay); SSH keeps an existing
+ * Secret (a re-run never rotates the deploy key) unless `replace` says a new key or CA was given.
+ * Values are never logged or put into errors.
+ */
+import { parse } from 'yaml';
+import { FluxAzdoError, SecretValue } from '../errors.js';
+import { responseError, type KubeClient } from './client.js';
+
+export type GitSecretInput =
+  | { yaml: string }
+  | {
+      name: string;
+      namespace: string;
+      stringData: Record<string, string | SecretValue>;
+      type?: string;
+      labels?: Record<string, string>;
+    };
+
+export interface GitSecretOptions {
+  /** `token`: basic auth / bearer token; `ssh`: deploy key. Default: `ssh` when an `identity` key is present. */
+  auth?: 'token' | 'ssh';
+  /** SSH only: overwrite an existing Secret (a new key or CA was given). */
+  replace?: boolean;
+  signal?: AbortSignal;
+}
+
+export type SecretAction = 'created' | 'updated' | 'unchanged' | 'kept';
+
+export interface GitSecretResult {
+  ref: string;
+  action: SecretAction;
+}
+
+interface SecretObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+export async function applyGitSecret(client: KubeClient, input: GitSecretInput, options: GitSecretOptions = {}): Promise<GitSecretResult> {
+  const wanted = toSecret(input);
+  const { name, namespace } = wanted.metadata;
+  const ref = `Secret/${namespace}/${name}`;
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace ?? '')}/secrets/${encodeURIComponent(name)}`;
+  const keys = [...Object.keys(wanted.stringData ?? {}), ...Object.keys(wanted.data ?? {})];
+  const auth = options.auth ?? (keys.includes('identity') ? 'ssh' : 'token');
+
+  for (let attempt = 0; ; attempt++) {
+    const existing = await client.request<SecretObject>('GET', path, { signal: options.signal });
+    if (existing.status === 404) {
+      const res = await client.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace ?? '')}/secrets`, {
+        body: wanted,
+        signal: options.signal,
+      });
+      if (res.status === 409 && attempt === 0) continue;
+      if (res.status !== 201) throw responseError(res, `create ${ref}`, 'APPLY_FAILED');
+      return { ref, action: 'created' };
+    }
+    if (existing.status !== 200) throw responseError(existing, `read ${ref}`, 'APPLY_FAILED');
+    if (auth === 'ssh' && !options.replace) return { ref, action: 'kept' };
+
+    const updated: SecretObject = {
+      ...existing.body,
+      data: { ...(existing.body.data ?? {}), ...(wanted.data ?? {}) },
+      stringData: wanted.stringData ?? {},
+    };
+    const res = await client.request<SecretObject>('PUT', path, { body: updated, signal: options.signal });
+    if (res.status === 409 && attempt === 0) continue; // changed meanwhile: read again
+    if (res.status !== 200) throw responseError(res, `update ${ref}`, 'APPLY_FAILED');
+    const changed = res.body.metadata.resourceVersion !== existing.body.metadata.resourceVersion;
+    return { ref, action: changed ? 'updated' : 'unchanged' };
+  }
+}
+
+function toSecret(input: GitSecretInput): SecretObject {
+  if ('yaml' in input) {
+    let doc: unknown;
+    try {
+      doc = parse(input.yaml);
+    } catch {
+      // The parser's message may quote the text, i.e. the secret.
+      throw new FluxAzdoError('INVALID_YAML', 'The Git Secret is not valid YAML.');
+    }
+    const s = doc as Partial<SecretObject> | null;
+    if (!s || typeof s !== 'object' || s.kind !== 'Secret' || !s.metadata?.name || !s.metadata.namespace) {
+      throw new FluxAzdoError('INVALID_YAML', 'The Git Secret YAML must be one v1 Secret with metadata.name and metadata.namespace.');
+    }
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: s.metadata.name, namespace: s.metadata.namespace, ...(s.metadata.labels ? { labels: s.metadata.labels } : {}) },
+      ...(s.type ? { type: s.type } : {}),
+      ...(s.data ? { data: s.data } : {}),
+      ...(s.stringData ? { stringData: s.stringData } : {}),
+    };
+  }
+  const stringData: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.stringData)) stringData[k] = v instanceof SecretValue ? v.expose() : v;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: input.name, namespace: input.namespace, ...(input.labels ? { labels: input.labels } : {}) },
+    ...(input.type ? { type: input.type } : {}),
+    stringData,
+  };
+}

@@ -1,0 +1,325 @@
+// `flux-azdo bootstrap git` end to end, both flows of the Azure DevOps guide, against a real
+// kube-apiserver, a real HTTPS Git server (git http-backend) and a real OpenSSH server that takes
+// only RSA SHA-2 keys.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { bootstrap, planBootstrap } from '../../npm/dist/index.js';
+import {
+  bundleDir,
+  cliPath,
+  controllerStandIn,
+  getObject,
+  git,
+  history,
+  jsonLines,
+  refs,
+  runCli,
+  startWorld,
+} from './support/bootstrap-env.mjs';
+
+let world;
+let work;
+/** Everything any test printed or emitted, for the leak scan at the end. */
+const captured = [];
+const capture = (...texts) => captured.push(...texts.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))));
+
+before(async () => {
+  world = await startWorld();
+  work = await mkdtemp(join(tmpdir(), 'flux-azdo-bootstrap-'));
+});
+after(async () => {
+  await world?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const tokenFlags = (url, namespace) => [
+  'bootstrap', 'git', '--token-auth', `--url=${url}`, '--branch=main', '--path=clusters/my-cluster',
+  `--namespace=${namespace}`, `--ca-file=${world.git.caFile}`, `--kubeconfig=${world.cluster.kubeconfigPath}`,
+  `--manifests=${bundleDir}`, '--timeout=2m', '--json',
+];
+
+async function secretData(namespace, name = 'flux-system') {
+  const res = await getObject(world.cluster, `/api/v1/namespaces/${namespace}/secrets/${name}`);
+  assert.equal(res.status, 200, `Secret ${namespace}/${name} must exist`);
+  return Object.fromEntries(Object.entries(res.body.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+}
+
+async function cliTokenBootstrap(name, env = {}, input) {
+  world.git.createRepo('org', 'project', name);
+  const standIn = controllerStandIn(world.cluster, name);
+  const res = await runCli(tokenFlags(world.git.repoUrl('org', 'project', name), name), { env, input, onLine: jsonLines(standIn) });
+  capture(res.stdout, res.stderr);
+  await standIn.settled();
+  return res;
+}
+
+test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secret; a re-run changes nothing', async () => {
+  const ns = 'tok-env';
+  const res = await cliTokenBootstrap(ns, { GIT_PASSWORD: world.pat });
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const repo = world.git.repoDir('org', 'project', ns);
+  const commits = history(repo);
+  assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
+  assert.ok(commits.every((c) => c.author === 'Flux <>'), 'Flux commits as "Flux <>"');
+  assert.deepEqual(commits[1].files, [`clusters/my-cluster/${ns}/gotk-components.yaml`]);
+  assert.deepEqual(commits[0].files.sort(), [`clusters/my-cluster/${ns}/gotk-sync.yaml`, `clusters/my-cluster/${ns}/kustomization.yaml`]);
+  const expected = await readFile(join(bundleDir, '..', 'install.yaml'), 'utf8');
+  const committed = git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-components.yaml`) + '\n';
+  assert.equal(committed.length > 0, true);
+  // Same generator as install --export: only the namespace differs from the default golden.
+  assert.equal(committed.split('\n').length, expected.replaceAll('flux-system', ns).split('\n').length);
+  const sync = git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`);
+  assert.match(sync, new RegExp(`url: ${world.git.repoUrl('org', 'project', ns).replaceAll('.', '\\.')}\n`));
+  const data = await secretData(ns);
+  assert.equal(data.username, 'git');
+  assert.equal(data.password, world.pat);
+  assert.equal(data['ca.crt'], world.git.caPem);
+  const result = JSON.parse(res.stdout.trim().split('\n').at(-1));
+  assert.equal(result.type, 'result');
+  assert.equal(result.revision, `main@sha1:${commits[0].sha}`);
+
+  const tips = refs(repo);
+  const again = await runCli(tokenFlags(world.git.repoUrl('org', 'project', ns), ns), {
+    env: { GIT_PASSWORD: world.pat },
+    onLine: jsonLines(controllerStandIn(world.cluster, ns)),
+  });
+  capture(again.stdout, again.stderr);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(refs(repo), tips, 'a re-run with the same options pushes nothing');
+  assert.match(again.stdout, /component manifests are up to date/);
+  assert.match(again.stdout, /sync manifests are up to date/);
+});
+
+test('token flow: the PAT piped on stdin', async () => {
+  const res = await cliTokenBootstrap('tok-stdin', {}, `${world.pat}\n`);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal((await secretData('tok-stdin')).password, world.pat);
+});
+
+test('token flow: the PAT typed at a hidden prompt on a terminal', async () => {
+  const ns = 'tok-tty';
+  world.git.createRepo('org', 'project', ns);
+  const standIn = controllerStandIn(world.cluster, ns);
+  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns).map((a) => `'${a}'`).join(' ');
+  // `script` gives the CLI a pseudo-terminal; the PAT is typed once the prompt shows.
+  const { spawn } = await import('node:child_process');
+  const child = spawn('script', ['-qefc', `${process.execPath} ${cliPath} ${args}`, '/dev/null'], {
+    env: { ...process.env, NO_COLOR: '1', GIT_PASSWORD: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let typed = false;
+  child.stdout.on('data', (d) => {
+    out += d.toString();
+    if (!typed && out.includes('Please enter your Personal Access Token')) {
+      typed = true;
+      child.stdin.write(`${world.pat}\r`);
+    }
+    for (const line of out.split(/\r?\n/)) jsonLines(standIn)(line.replace(/^.*?(\{"type")/, '$1'));
+  });
+  const code = await new Promise((r) => child.on('close', r));
+  capture(out);
+  await standIn.settled();
+  assert.ok(typed, 'the prompt appeared');
+  assert.equal(code, 0, out);
+  assert.ok(!out.includes(world.pat), 'the typed PAT is not echoed');
+  assert.equal((await secretData(ns)).password, world.pat);
+});
+
+test('SSH flow: a generated RSA SHA-2 key, the host key patch from the first commit, known_hosts from the scan', async () => {
+  const { sshd, cluster } = world;
+  const ns = 'ssh-gen';
+  const repo = sshd.createRepo('org', 'project', ns);
+  const standIn = controllerStandIn(cluster, ns);
+  let prompted;
+  const result = await bootstrap(
+    {
+      url: sshd.repoUrl('org', 'project', ns),
+      path: 'clusters/my-cluster',
+      namespace: ns,
+      sshKeyAlgorithm: 'rsa',
+      sshRsaBits: 2048,
+      sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+      kubeconfig: cluster.kubeconfigPath,
+      manifests: bundleDir,
+      timeout: '2m',
+    },
+    {
+      onEvent: (e) => (capture(e), standIn.onEvent(e)),
+      // The user adds the key to the repository (Azure DevOps: User settings → SSH public keys).
+      confirmDeployKey: async (prompt) => {
+        prompted = prompt;
+        sshd.addAuthorizedKey(prompt.publicKey);
+        return true;
+      },
+    },
+  );
+  await standIn.settled();
+  capture(result);
+  assert.match(prompted.publicKey, /^ssh-rsa AAAA\S+\n$/);
+  assert.equal(result.publicKey, prompted.publicKey);
+  const commits = history(repo);
+  assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
+  const kustomization = git(repo, 'show', `${commits[1].sha}:clusters/my-cluster/${ns}/kustomization.yaml`);
+  assert.match(kustomization, /--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256/);
+  assert.match(git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`), new RegExp(`url: ssh://\\S+@127\\.0\\.0\\.1:${sshd.port}/v3/org/project/${ns}\n`));
+  const data = await secretData(ns);
+  assert.match(data.identity, /^-----BEGIN PRIVATE KEY-----\n/);
+  assert.equal(data['identity.pub'], prompted.publicKey);
+  assert.equal(data.known_hosts, sshd.hostKeyLine);
+  // The cluster's source-controller carries the flag, so it can reach an rsa-sha2-only server.
+  const dep = await getObject(cluster, `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`);
+  assert.ok(dep.body.spec.template.spec.containers[0].args.includes('--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256'));
+  assert.match(sshd.log(), /rsa-sha2-512/);
+  assert.doesNotMatch(sshd.log(), /Accepted publickey for \S+ from \S+ port \d+ ssh2: RSA-SHA1/);
+});
+
+test('SSH flow: --private-key-file with a passphrase; the Secret carries the passphrase', async () => {
+  const { sshd, cluster } = world;
+  const ns = 'ssh-file';
+  sshd.createRepo('org', 'project', ns);
+  const keyFile = join(work, 'id_rsa');
+  const passphrase = `fake-passphrase-${Date.now()}`;
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', passphrase, '-C', '', '-f', keyFile]);
+  sshd.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
+  const standIn = controllerStandIn(cluster, ns);
+  const res = await runCli(
+    [
+      'bootstrap', 'git', `--url=${sshd.repoUrl('org', 'project', ns)}`, '--path=clusters/my-cluster', `--namespace=${ns}`,
+      '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256', `--private-key-file=${keyFile}`, `--password=${passphrase}`,
+      `--kubeconfig=${cluster.kubeconfigPath}`, `--manifests=${bundleDir}`, '--timeout=2m', '--silent', '--json',
+    ],
+    { onLine: jsonLines(standIn) },
+  );
+  await standIn.settled();
+  capture(res.stdout, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const data = await secretData(ns);
+  assert.equal(data.identity, await readFile(keyFile, 'utf8'), 'the key file goes into the Secret as it is');
+  assert.equal(data.password, passphrase);
+  assert.ok(!res.stdout.includes(passphrase) && !res.stderr.includes(passphrase));
+});
+
+test('an existing kustomization.yaml with user patches is kept; the SSH patch is only appended', async () => {
+  const { sshd, cluster } = world;
+  const ns = 'ssh-user';
+  const repo = sshd.createRepo('org', 'project', ns);
+  const userFile = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+  - gotk-sync.yaml
+# our memory limit
+patches:
+  - patch: |
+      - op: replace
+        path: /spec/template/spec/containers/0/resources/limits/memory
+        value: 2Gi
+    target:
+      kind: Deployment
+      name: kustomize-controller
+`;
+  const seed = await mkdtemp(join(work, 'seed-'));
+  const gitc = (...a) => execFileSync('git', ['-C', seed, ...a], { env: { ...process.env, GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' } });
+  gitc('init', '-q', '-b', 'main');
+  execFileSync('mkdir', ['-p', join(seed, `clusters/my-cluster/${ns}`)]);
+  await writeFile(join(seed, `clusters/my-cluster/${ns}/kustomization.yaml`), userFile);
+  gitc('add', '.');
+  gitc('commit', '-qm', 'user setup');
+  gitc('push', '-q', repo, 'main');
+  const keyFile = join(work, 'id_user');
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
+  sshd.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
+  const standIn = controllerStandIn(cluster, ns);
+  await bootstrap(
+    {
+      url: sshd.repoUrl('org', 'project', ns), path: 'clusters/my-cluster', namespace: ns, privateKeyFile: keyFile,
+      sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'], kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+    },
+    { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
+  );
+  await standIn.settled();
+  const after = git(repo, 'show', `main:clusters/my-cluster/${ns}/kustomization.yaml`) + '\n';
+  assert.ok(after.startsWith(userFile), 'the user file is kept byte for byte');
+  assert.match(after.slice(userFile.length), /--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256/);
+});
+
+test('a re-run with a new option makes exactly the components commit Flux would', async () => {
+  const ns = 'tok-upgrade';
+  const first = await cliTokenBootstrap(ns, { GIT_PASSWORD: world.pat });
+  assert.equal(first.code, 0, first.stderr);
+  const repo = world.git.repoDir('org', 'project', ns);
+  const before = history(repo).length;
+  const standIn = controllerStandIn(world.cluster, ns, ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller', 'image-reflector-controller', 'image-automation-controller']);
+  const res = await runCli([...tokenFlags(world.git.repoUrl('org', 'project', ns), ns), '--components-extra=image-reflector-controller,image-automation-controller'], {
+    env: { GIT_PASSWORD: world.pat },
+    onLine: jsonLines(standIn),
+  });
+  capture(res.stdout, res.stderr);
+  await standIn.settled();
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const commits = history(repo);
+  assert.equal(commits.length, before + 1);
+  assert.equal(commits[0].message, 'Add Flux v2.9.4 component manifests');
+  assert.deepEqual(commits[0].files, [`clusters/my-cluster/${ns}/gotk-components.yaml`]);
+});
+
+test('a wrong PAT fails with AUTH_FAILED before anything changes in the repo or the cluster', async () => {
+  const ns = 'tok-wrong';
+  const repo = world.git.createRepo('org', 'project', ns);
+  const res = await runCli(tokenFlags(world.git.repoUrl('org', 'project', ns), ns), { env: { GIT_PASSWORD: 'fake-wrong-pat-0000' } });
+  capture(res.stdout, res.stderr);
+  assert.equal(res.code, 1);
+  const error = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'error');
+  assert.equal(error.code, 'AUTH_FAILED');
+  assert.deepEqual(refs(repo), {});
+  const nsObj = await getObject(world.cluster, `/api/v1/namespaces/${ns}`);
+  assert.equal(nsObj.status, 404, 'nothing was created in the cluster');
+});
+
+test('an unreachable cluster fails with KUBE_UNREACHABLE before anything is pushed', async () => {
+  const ns = 'tok-nokube';
+  const repo = world.git.createRepo('org', 'project', ns);
+  const broken = join(work, 'broken.kubeconfig');
+  await writeFile(broken, world.cluster.kubeconfig.replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:1'));
+  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns).map((a) => (a.startsWith('--kubeconfig=') ? `--kubeconfig=${broken}` : a));
+  const res = await runCli(args, { env: { GIT_PASSWORD: world.pat } });
+  capture(res.stdout, res.stderr);
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /"code":"KUBE_UNREACHABLE"/);
+  assert.deepEqual(refs(repo), {});
+});
+
+test('--dry-run shows the diff and the objects, and changes nothing', async () => {
+  const ns = 'tok-plan';
+  const repo = world.git.createRepo('org', 'project', ns, { empty: false });
+  const tips = refs(repo);
+  const plan = await planBootstrap({
+    url: world.git.repoUrl('org', 'project', ns), tokenAuth: true, password: world.pat, caFile: world.git.caFile,
+    path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+  });
+  capture(plan);
+  assert.deepEqual(plan.files.map((f) => [f.path, f.change]), [
+    [`clusters/my-cluster/${ns}/gotk-components.yaml`, 'create'],
+    [`clusters/my-cluster/${ns}/gotk-sync.yaml`, 'create'],
+    [`clusters/my-cluster/${ns}/kustomization.yaml`, 'create'],
+  ]);
+  assert.match(plan.files[1].diff, /^\+\s+url: https:/m);
+  assert.ok(plan.objects.some((o) => o.ref === `Namespace/${ns}` && o.change === 'create'));
+  assert.deepEqual(plan.secret, { ref: `Secret/${ns}/flux-system`, change: 'create' });
+  assert.deepEqual(refs(repo), tips, 'the repository is untouched');
+  assert.equal((await getObject(world.cluster, `/api/v1/namespaces/${ns}`)).status, 404, 'the cluster is untouched');
+});
+
+test('no secret ever reaches an output, an event or a result', () => {
+  assert.ok(captured.length > 10);
+  const all = captured.join('\n');
+  assert.ok(!all.includes(world.pat), 'the PAT leaked');
+  assert.doesNotMatch(all, /BEGIN (OPENSSH |RSA |)PRIVATE KEY/, 'a private key leaked');
+  assert.doesNotMatch(all, /fake-passphrase-/, 'a passphrase leaked');
+});
