@@ -6,7 +6,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 flux_version="$(awk '$1=="github.com/fluxcd/flux2/v2" {print $2}' "$here/go.mod")"
-out_dir="${FLUX_AZDO_TESTBIN:-$HOME/.cache/flux-azdo/testbin}/oracle-${flux_version}"
+out_dir="${FLUX_AZDO_TESTBIN_CACHE:-$HOME/.cache/flux-azdo/testbin}/oracle-${flux_version}"
 bin="$out_dir/oracle"
 stamp="$out_dir/.source-sha256"
 

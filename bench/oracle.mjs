@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// gotk-components.yaml with the default components: flux-azdo (the npm package) against Flux's
+// own generator (flux2 v2.9.4 install.Generate, run by the tests/oracle binary) on the same
+// options, in the same script. Medians over RUNS (default 30). Target: ours ≥ 10× faster.
+//
+// Flux is timed twice: inside the Go process around install.Generate alone (its fairest number:
+// no process start, no JSON), and per round trip (what a caller of Flux's generator pays here).
+// Ours is timed through the public API from the manifests folder (reads the 9 files, as Flux
+// reads its bundle copy) and through the core call with the bundle already in memory.
+import { performance } from 'node:perf_hooks';
+
+import { callCore, wasm } from '../npm/dist/core.js';
+import { installManifests } from '../npm/dist/index.js';
+import { manifestsDir, readBundleFiles, startOracle } from '../tests/oracle/client.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 30);
+const manifests = process.env.FLUX_MANIFESTS ?? manifestsDir;
+
+const installOptions = {
+  version: 'v2.9.4',
+  namespace: 'flux-system',
+  components: ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'],
+  componentsExtra: [],
+  registry: 'ghcr.io/fluxcd',
+  imagePullSecret: '',
+  watchAllNamespaces: true,
+  networkPolicy: true,
+  logLevel: 'info',
+  clusterDomain: 'cluster.local',
+  tolerationKeys: [],
+  targetPath: 'clusters/my-cluster',
+};
+const { componentsExtra, ...fluxOptions } = installOptions;
+fluxOptions.components = [...installOptions.components, ...componentsExtra];
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timed(fn) {
+  await fn(); // warm-up
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const bundle = readBundleFiles(manifests);
+const oracle = startOracle({ manifests });
+try {
+  let fluxOutput;
+  const fluxInside = [];
+  const fluxRoundTrip = await timed(async () => {
+    const answer = await oracle.request({ install: fluxOptions });
+    if (answer.install.error) throw new Error(`Flux failed: ${answer.install.error}`);
+    fluxInside.push(answer.install.nanos / 1e6);
+    fluxOutput = answer.install.content;
+  });
+  fluxInside.shift(); // the warm-up call
+
+  let oursOutput;
+  const oursApi = await timed(async () => {
+    oursOutput = (await installManifests({ manifests, targetPath: installOptions.targetPath })).content;
+  });
+  const oursCore = await timed(() => {
+    callCore(() => wasm.generateInstall(installOptions, bundle));
+  });
+  if (oursOutput !== fluxOutput) throw new Error('the outputs differ: the comparison would be meaningless');
+
+  const ms = (n) => `${n.toFixed(2).padStart(8)} ms`;
+  const flux = median(fluxInside);
+  const api = median(oursApi);
+  const core = median(oursCore);
+  console.log(`runs per case: ${RUNS}; default components; outputs identical (${fluxOutput.length} bytes)`);
+  console.log(`flux   install.Generate (in-process)      median ${ms(flux)}`);
+  console.log(`flux   round trip to the oracle           median ${ms(median(fluxRoundTrip))}`);
+  console.log(`ours   installManifests (folder → YAML)   median ${ms(api)}  ${(flux / api).toFixed(1)}× faster than flux (target ≥ 10×)`);
+  console.log(`ours   core generateInstall (in memory)   median ${ms(core)}  ${(flux / core).toFixed(1)}× faster than flux`);
+} finally {
+  await oracle.stop();
+}
