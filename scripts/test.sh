@@ -13,6 +13,9 @@ section "build"
 bash scripts/build.sh
 section "build the test control plane (kube-apiserver, etcd; cached under ~/.cache/flux-azdo)"
 bash tests/harness/build.sh
+section "build Flux's generator oracle and source/kustomize-controller v1.9.4 (cached under ~/.cache/flux-azdo)"
+bash tests/oracle/build.sh
+bash tests/harness/controllers/build.sh
 
 section "rust: fmt, clippy, tests"
 cargo fmt --all --check

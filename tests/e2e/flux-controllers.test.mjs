@@ -1,0 +1,214 @@
+// The proof against Flux itself: after `flux-azdo bootstrap git`, Flux's real source-controller
+// and kustomize-controller (v1.9.4, local processes started from the Deployments bootstrap
+// applied) fetch the pushed revision with the Secret flux-azdo wrote, apply <path>, and report
+// Ready at <branch>@sha1:<sha>, which flux-azdo's own health wait sees. Then the cluster follows
+// the repository: a ConfigMap pushed under the path appears, and is pruned once removed.
+//
+// Needs: tests/harness/build.sh (kube-apiserver, etcd) and tests/harness/controllers/build.sh
+// (the controllers; a cold build takes many minutes), git, sshd, openssl, the built npm package.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { bootstrap } from '../../npm/dist/index.js';
+import { kubeRequest } from '../harness/cluster.mjs';
+import { controllersBinDir, startFluxControllers } from '../harness/controllers.mjs';
+import { gitEnv } from '../servers/git-https.mjs';
+import { bundleDir, startWorld } from './support/bootstrap-env.mjs';
+
+const COMPONENTS = ['source-controller', 'kustomize-controller'];
+const PATH_IN_REPO = 'clusters/my-cluster';
+
+let world;
+let binDir;
+let work;
+const running = [];
+
+before(async () => {
+  binDir = controllersBinDir();
+  world = await startWorld();
+  work = await mkdtemp(join(tmpdir(), 'flux-azdo-controllers-e2e-'));
+});
+
+after(async () => {
+  await Promise.allSettled(running.map((c) => c.stop()));
+  await world?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function get(path) {
+  return kubeRequest(world.cluster.admin, 'GET', path);
+}
+
+const gitRepositoryPath = (ns) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${ns}`;
+const kustomizationPath = (ns) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${ns}`;
+const ready = (obj) => obj?.status?.conditions?.find((c) => c.type === 'Ready');
+
+async function eventually(what, fn, { timeoutMs = 120_000, intervalMs = 500 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last.ok) return last.value;
+    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${timeoutMs} ms; last seen: ${last.detail}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Runs bootstrap through the public API; once the components are installed (as pods would
+ * start then), starts the real controllers from the Deployments in the cluster.
+ */
+async function bootstrapWithControllers(options, hooks = {}) {
+  const ns = options.namespace;
+  const events = [];
+  let controllers;
+  const result = await bootstrap(
+    { path: PATH_IN_REPO, components: COMPONENTS, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir, timeout: '3m', ...options },
+    {
+      ...hooks,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'done' && event.step === 'install' && !controllers) {
+          controllers = startFluxControllers(world.cluster, { namespace: ns, binDir });
+          controllers.then((c) => running.push(c), () => {});
+        }
+      },
+    },
+  ).catch((err) => ({ error: err }));
+  assert.ok(controllers, `bootstrap never installed the components: ${result.error?.message}`);
+  return { result, events, controllers: await controllers };
+}
+
+/** A revision is Ready on both Flux objects, as the controllers themselves wrote it. */
+async function assertReconciledAt(ns, revision) {
+  const repo = (await get(gitRepositoryPath(ns))).body;
+  assert.equal(ready(repo)?.status, 'True', JSON.stringify(repo.status));
+  assert.equal(repo.status.artifact.revision, revision);
+  assert.match(repo.status.artifact.url, /^http:\/\/127\.0\.0\.1:\d+\/gitrepository\//, 'the artifact is served by our source-controller');
+  const ks = (await get(kustomizationPath(ns))).body;
+  assert.equal(ready(ks)?.status, 'True', JSON.stringify(ks.status));
+  assert.equal(ks.status.lastAppliedRevision, revision);
+  assert.match(ready(ks).message, new RegExp(`Applied revision: ${revision.replace(/[.@]/g, '\\$&')}`));
+}
+
+/** Commits a change to the bare repository (as a user would push) and returns the new sha. */
+function pushChange(bareRepo, change) {
+  const dir = execFileSync('mktemp', ['-d', join(work, 'clone-XXXXXX')], { encoding: 'utf8' }).trim();
+  const git = (...args) => execFileSync('git', ['-C', dir, ...args], { env: gitEnv(), encoding: 'utf8' }).trim();
+  execFileSync('git', ['clone', '--quiet', '--branch', 'main', bareRepo, dir], { env: gitEnv() });
+  change(dir, git);
+  git('add', '-A');
+  git('commit', '--quiet', '-m', 'test change');
+  git('push', '--quiet', 'origin', 'main');
+  return git('rev-parse', 'HEAD');
+}
+
+/** What `flux reconcile source git` does: ask for a reconcile now instead of at the interval. */
+async function requestReconcile(ns) {
+  const res = await kubeRequest(
+    world.cluster.admin,
+    'PATCH',
+    gitRepositoryPath(ns),
+    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } },
+    'application/merge-patch+json',
+  );
+  assert.equal(res.status, 200);
+}
+
+/** The cluster converges to a pushed ConfigMap, then prunes it when it is removed from Git. */
+async function proveConvergence(ns, bareRepo) {
+  const file = `${PATH_IN_REPO}/flux-azdo-probe.yaml`;
+  const cmPath = `/api/v1/namespaces/${ns}/configmaps/flux-azdo-probe`;
+  const added = pushChange(bareRepo, (dir) => {
+    execFileSync('mkdir', ['-p', join(dir, PATH_IN_REPO)]);
+    execFileSync('tee', [join(dir, file)], {
+      input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flux-azdo-probe\n  namespace: ${ns}\ndata:\n  pushed: by-the-test\n`,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+  });
+  await requestReconcile(ns);
+  const cm = await eventually('the pushed ConfigMap is applied', async () => {
+    const res = await get(cmPath);
+    return { ok: res.status === 200, value: res.body, detail: `${res.status}` };
+  });
+  assert.equal(cm.data.pushed, 'by-the-test');
+  assert.equal(cm.metadata.labels['kustomize.toolkit.fluxcd.io/name'], ns, 'applied by kustomize-controller');
+  await eventually('Kustomization at the new revision', async () => {
+    const ks = (await get(kustomizationPath(ns))).body;
+    return { ok: ks.status?.lastAppliedRevision === `main@sha1:${added}`, detail: JSON.stringify(ks.status?.conditions) };
+  });
+
+  const removed = pushChange(bareRepo, (_dir, git) => git('rm', '--quiet', file));
+  await requestReconcile(ns);
+  await eventually('the removed ConfigMap is pruned', async () => {
+    const res = await get(cmPath);
+    return { ok: res.status === 404, detail: `${res.status}` };
+  });
+  await eventually('Kustomization at the removal', async () => {
+    const ks = (await get(kustomizationPath(ns))).body;
+    return { ok: ks.status?.lastAppliedRevision === `main@sha1:${removed}`, detail: JSON.stringify(ks.status?.conditions) };
+  });
+}
+
+test('token flow: the real controllers fetch with the PAT Secret and the test CA, apply <path>, and follow pushes', { timeout: 600_000 }, async () => {
+  const ns = 'flux-token';
+  const { git, pat } = world;
+  const bareRepo = git.createRepo('org', 'project', ns);
+  const { result, events, controllers } = await bootstrapWithControllers({
+    namespace: ns,
+    url: git.repoUrl('org', 'project', ns),
+    tokenAuth: true,
+    password: pat,
+    caFile: git.caFile,
+  });
+  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`);
+  const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+  assert.equal(result.revision, `main@sha1:${head}`);
+  await assertReconciledAt(ns, result.revision);
+  // flux-azdo's own health wait saw Flux's objects Ready and reported it.
+  const progress = events.filter((e) => e.step === 'health' && e.type === 'progress').map((e) => e.message);
+  assert.ok(progress.includes(`GitRepository/${ns}/${ns} is ready`), progress.join('\n'));
+  assert.ok(progress.includes(`Kustomization/${ns}/${ns} is ready`), progress.join('\n'));
+  assert.ok(events.some((e) => e.type === 'done' && e.step === 'health'));
+  // The controllers ran with the flags of the applied Deployments.
+  assert.ok(controllers.processes['source-controller'].args.includes('--log-encoding=json'));
+
+  await proveConvergence(ns, bareRepo);
+});
+
+test('SSH flow: a generated RSA key, known_hosts from our scan, the host key patch read by the real source-controller', { timeout: 600_000 }, async () => {
+  const ns = 'flux-ssh';
+  const { sshd } = world;
+  const bareRepo = sshd.createRepo('org', 'project', ns);
+  const { result, controllers } = await bootstrapWithControllers(
+    {
+      namespace: ns,
+      url: sshd.repoUrl('org', 'project', ns),
+      sshKeyAlgorithm: 'rsa',
+      sshRsaBits: 2048,
+      sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+    },
+    {
+      confirmDeployKey: async (prompt) => {
+        sshd.addAuthorizedKey(prompt.publicKey);
+        return true;
+      },
+    },
+  );
+  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`);
+  const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+  assert.equal(result.revision, `main@sha1:${head}`);
+  await assertReconciledAt(ns, result.revision);
+  assert.ok(
+    controllers.processes['source-controller'].args.includes('--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256'),
+    'source-controller runs with the flag patched into its Deployment',
+  );
+  // sshd saw the deploy key sign with SHA-2 (it accepts nothing else).
+  assert.match(sshd.log(), /Accepted publickey for \S+ from 127\.0\.0\.1 port \d+ ssh2: RSA SHA256:/);
+
+  await proveConvergence(ns, bareRepo);
+});

@@ -1,0 +1,284 @@
+// Flux's real source-controller and kustomize-controller (v1.9.4, built by
+// tests/harness/controllers/build.sh) as local processes against the test kube-apiserver.
+//
+// Each controller runs with the arguments of ITS DEPLOYMENT AS APPLIED TO THE CLUSTER (read back
+// from the apiserver), so whatever bootstrap patched into it (e.g. `--ssh-hostkey-algos`) is what
+// the process gets; only what cannot work outside a pod is changed (see localArgs). While a
+// process answers /readyz its Deployment is marked available (there is no kubelet to do it), and
+// marked unavailable again when it stops answering.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { freePort, kubeconfigText, kubeRequest, markDeploymentAvailableForTest } from './cluster.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const CONTROLLERS = ['source-controller', 'kustomize-controller'];
+
+/** Builds the controllers if needed (minutes cold, instant warm); returns their directory. */
+export function controllersBinDir() {
+  if (process.env.FLUX_AZDO_CONTROLLERS_BIN) return process.env.FLUX_AZDO_CONTROLLERS_BIN;
+  return execFileSync('bash', [join(here, 'controllers', 'build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
+/**
+ * The container's arguments and environment, made runnable outside the cluster.
+ * `ports`: { metrics, health, storage? } on 127.0.0.1; `storagePath` for source-controller.
+ */
+export function localArgs(container, { namespace, ports, storagePath }) {
+  const env = { RUNTIME_NAMESPACE: namespace };
+  for (const e of container.env ?? []) {
+    // valueFrom: RUNTIME_NAMESPACE (fieldRef) is set above; GOMEMLIMIT comes from the
+    // container's memory limit, which a local process does not have.
+    if (e.value !== undefined) env[e.name] = e.value;
+  }
+  // Kubernetes expands $(VAR) in args from the container's environment.
+  const expand = (arg) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name) => env[name] ?? m);
+  const args = [];
+  for (const raw of container.args ?? []) {
+    const arg = expand(raw);
+    const flag = arg.split('=', 1)[0];
+    switch (flag) {
+      case '--events-addr':
+        // notification-controller's in-cluster Service name: no DNS for it here and no
+        // notification-controller running; empty (the flag's default) records no events.
+        continue;
+      case '--enable-leader-election':
+        // One replica only; a killed process would hold its Lease for the lease duration and
+        // delay the next start of the same controller.
+        continue;
+      case '--watch-all-namespaces':
+        // Several tests share one apiserver, each with its own Flux namespace: each pair of
+        // controllers must own only its namespace (RUNTIME_NAMESPACE).
+        args.push('--watch-all-namespaces=false');
+        continue;
+      case '--storage-path':
+        args.push(`--storage-path=${storagePath}`);
+        continue;
+      case '--storage-adv-addr':
+        // The in-cluster Service name; kustomize-controller fetches artifacts from this address.
+        args.push(`--storage-adv-addr=127.0.0.1:${ports.storage}`);
+        continue;
+      case '--storage-addr':
+      case '--metrics-addr':
+      case '--health-addr':
+        continue; // set below, on loopback ports of our own
+      default:
+        args.push(arg);
+    }
+  }
+  // The defaults (:8080, :9440, :9090) would bind every interface and clash between processes.
+  args.push(`--metrics-addr=127.0.0.1:${ports.metrics}`, `--health-addr=127.0.0.1:${ports.health}`);
+  if (ports.storage !== undefined) args.push(`--storage-addr=127.0.0.1:${ports.storage}`);
+  return { args, env };
+}
+
+function httpGet(url, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const req = request(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+async function getDeployment(cluster, namespace, name) {
+  const res = await kubeRequest(cluster.admin, 'GET', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+  return res.status === 200 ? res.body : undefined;
+}
+
+function isMarkedAvailable(dep) {
+  const available = dep.status?.conditions?.find((c) => c.type === 'Available');
+  return available?.status === 'True' && dep.status?.observedGeneration === dep.metadata.generation;
+}
+
+/** TEST ONLY: what the Deployment controller writes when the pod is gone. */
+async function markDeploymentUnavailable(cluster, namespace, name) {
+  const dep = await getDeployment(cluster, namespace, name);
+  if (!dep) return;
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const status = {
+    observedGeneration: dep.metadata.generation,
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 0,
+    availableReplicas: 0,
+    unavailableReplicas: 1,
+    conditions: [
+      { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
+    ],
+  };
+  await kubeRequest(cluster.admin, 'PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/status`, { status }, 'application/merge-patch+json');
+}
+
+/**
+ * A kubeconfig that impersonates the controller's ServiceAccount, so the controllers work with
+ * the RBAC that gotk-components.yaml installed, as in a cluster.
+ */
+function serviceAccountKubeconfig(cluster, namespace, name) {
+  const admin = kubeconfigText({ ...cluster.admin, user: 'admin' });
+  return admin.replace(
+    /\n {4}client-key-data: (\S+)\n/,
+    (m) => `${m}    as: system:serviceaccount:${namespace}:${name}\n    as-groups:\n    - system:serviceaccounts\n    - system:serviceaccounts:${namespace}\n    - system:authenticated\n`,
+  );
+}
+
+/**
+ * Starts source-controller and kustomize-controller for `namespace` from their Deployments in
+ * the cluster (waits up to `waitForDeploymentsMs` for them to be applied). Returns
+ * { processes, ready(), logs(), stop() }; call stop() in an after hook.
+ */
+export async function startFluxControllers(cluster, { namespace = 'flux-system', binDir = controllersBinDir(), waitForDeploymentsMs = 120_000, impersonate = true } = {}) {
+  const work = await mkdtemp(join(tmpdir(), `flux-azdo-controllers-${namespace}-`));
+  const processes = {};
+  let stopped = false;
+  let monitor;
+  const stopAll = async () => {
+    for (const p of Object.values(processes)) {
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        try {
+          process.kill(-p.child.pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-p.child.pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }, 10_000);
+        await p.exited;
+        clearTimeout(timer);
+      }
+    }
+  };
+  const onExit = () => {
+    for (const p of Object.values(processes)) {
+      try {
+        process.kill(-p.child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  process.once('exit', onExit);
+
+  try {
+    for (const name of CONTROLLERS) {
+      const deadline = Date.now() + waitForDeploymentsMs;
+      let dep = await getDeployment(cluster, namespace, name);
+      while (!dep && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        dep = await getDeployment(cluster, namespace, name);
+      }
+      if (!dep) throw new Error(`Deployment ${namespace}/${name} was not applied within ${waitForDeploymentsMs} ms`);
+      const container = dep.spec.template.spec.containers.find((c) => c.name === 'manager') ?? dep.spec.template.spec.containers[0];
+
+      const dir = join(work, name);
+      await mkdir(dir);
+      const ports = { metrics: await freePort(), health: await freePort() };
+      if (name === 'source-controller') ports.storage = await freePort();
+      const storagePath = join(dir, 'storage');
+      await mkdir(storagePath);
+      const { args, env } = localArgs(container, { namespace, ports, storagePath });
+      const kubeconfigPath = join(dir, 'kubeconfig');
+      await writeFile(kubeconfigPath, impersonate ? serviceAccountKubeconfig(cluster, namespace, name) : cluster.kubeconfig, { mode: 0o600 });
+      // TUF_ROOT (sigstore's cache) is a path inside the pod's /tmp volume: give it our own.
+      env.TUF_ROOT = join(dir, 'sigstore');
+
+      const logPath = join(dir, 'controller.log');
+      const fd = openSync(logPath, 'a');
+      const child = spawn(join(binDir, name), args, {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        // Nothing from the test runner's environment leaks in (proxies, SSH agents, HOME).
+        env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, KUBECONFIG: kubeconfigPath, ...env },
+      });
+      closeSync(fd);
+      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      processes[name] = { child, exited, args, env, logPath, ports, healthUrl: `http://127.0.0.1:${ports.health}/readyz` };
+    }
+
+    // Deployment status follows the processes' health, as the kubelet and Deployment controller would.
+    const healthy = {};
+    const tick = async () => {
+      for (const [name, p] of Object.entries(processes)) {
+        const alive = p.child.exitCode === null && p.child.signalCode === null;
+        const ok = alive && (await httpGet(p.healthUrl)) === 200;
+        if (stopped) return;
+        const dep = await getDeployment(cluster, namespace, name);
+        if (!dep) continue;
+        if (ok && !isMarkedAvailable(dep)) await markDeploymentAvailableForTest(cluster.admin, namespace, name);
+        if (!ok && healthy[name]) await markDeploymentUnavailable(cluster, namespace, name);
+        healthy[name] = ok;
+      }
+    };
+    const loop = async () => {
+      while (!stopped) {
+        try {
+          await tick();
+        } catch {
+          /* the apiserver may be restarting; try again next tick */
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    monitor = loop();
+
+    return {
+      processes,
+      dir: work,
+      /** Resolves when both controllers answer /readyz; rejects if one exits first. */
+      async ready(timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (const [name, p] of Object.entries(processes)) {
+          while ((await httpGet(p.healthUrl)) !== 200) {
+            if (p.child.exitCode !== null || p.child.signalCode !== null) {
+              throw new Error(`${name} exited (${p.child.exitCode ?? p.child.signalCode}):\n${tail(p.logPath)}`);
+            }
+            if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs} ms:\n${tail(p.logPath)}`);
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
+      },
+      /** The controllers' logs so far (JSON lines). */
+      logs: (name) => readFileSync(processes[name].logPath, 'utf8'),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await monitor;
+        await stopAll();
+        process.removeListener('exit', onExit);
+        for (const name of Object.keys(processes)) await markDeploymentUnavailable(cluster, namespace, name).catch(() => {});
+        await rm(work, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    stopped = true;
+    await monitor;
+    await stopAll();
+    process.removeListener('exit', onExit);
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function tail(path, lines = 40) {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
