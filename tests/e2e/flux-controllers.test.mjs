@@ -8,12 +8,15 @@
 // (the controllers; a cold build takes many minutes), git, sshd, openssl, the built npm package.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { bootstrap } from '../../npm/dist/index.js';
+import { bootstrap, connect } from '../../npm/dist/index.js';
+// flux-azdo's own health wait (the one bootstrap ends with), to read a failure after bootstrap.
+import { bootstrapHealthTargets, waitForHealth } from '../../npm/dist/kube/wait.js';
 import { kubeRequest } from '../harness/cluster.mjs';
 import { controllersBinDir, startFluxControllers } from '../harness/controllers.mjs';
 import { gitEnv } from '../servers/git-https.mjs';
@@ -180,17 +183,17 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
   await proveConvergence(ns, bareRepo);
 });
 
-test('SSH flow: a generated RSA key, known_hosts from our scan, the host key patch read by the real source-controller', { timeout: 600_000 }, async () => {
-  const ns = 'flux-ssh';
+/** SSH bootstrap with a generated RSA key the "user" adds to sshd; returns what bootstrapWithControllers does. */
+async function sshBootstrap(ns, sshHostkeyAlgos) {
   const { sshd } = world;
   const bareRepo = sshd.createRepo('org', 'project', ns);
-  const { result, controllers } = await bootstrapWithControllers(
+  const run = await bootstrapWithControllers(
     {
       namespace: ns,
       url: sshd.repoUrl('org', 'project', ns),
       sshKeyAlgorithm: 'rsa',
       sshRsaBits: 2048,
-      sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+      ...(sshHostkeyAlgos ? { sshHostkeyAlgos } : {}),
     },
     {
       confirmDeployKey: async (prompt) => {
@@ -199,16 +202,68 @@ test('SSH flow: a generated RSA key, known_hosts from our scan, the host key pat
       },
     },
   );
+  const { result, controllers } = run;
   assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`);
   const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
   assert.equal(result.revision, `main@sha1:${head}`);
   await assertReconciledAt(ns, result.revision);
-  assert.ok(
-    controllers.processes['source-controller'].args.includes('--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256'),
-    'source-controller runs with the flag patched into its Deployment',
-  );
-  // sshd saw the deploy key sign with SHA-2 (it accepts nothing else).
-  assert.match(sshd.log(), /Accepted publickey for \S+ from 127\.0\.0\.1 port \d+ ssh2: RSA SHA256:/);
+  return { ...run, bareRepo };
+}
+
+const HOSTKEY_FLAG = '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256';
+
+test('SSH flow: a generated RSA key, known_hosts from our scan, the host key patch read by the real source-controller', { timeout: 600_000 }, async () => {
+  const ns = 'flux-ssh';
+  const { controllers, bareRepo } = await sshBootstrap(ns, ['rsa-sha2-512', 'rsa-sha2-256']);
+  assert.ok(controllers.processes['source-controller'].args.includes(HOSTKEY_FLAG), 'source-controller runs with the flag patched into its Deployment');
+  // sshd (RSA SHA-2 only) let the deploy key in.
+  assert.match(world.sshd.log(), /Accepted publickey for \S+ from 127\.0\.0\.1 port \d+ ssh2: RSA SHA256:/);
 
   await proveConvergence(ns, bareRepo);
+});
+
+test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the rsa-sha2-only server, and flux-azdo reports why', { timeout: 600_000 }, async (t) => {
+  const ns = 'flux-ssh-sha1';
+  const { controllers, bareRepo } = await sshBootstrap(ns, ['rsa-sha2-512', 'rsa-sha2-256']);
+  const source = () => controllers.processes['source-controller'];
+  assert.equal(source().starts, 1);
+
+  // A change in Git narrows the patch: kustomize-controller applies it to the Deployment, and the
+  // Deployment's new args reach the (restarted) source-controller process.
+  const kustomization = `${PATH_IN_REPO}/${ns}/kustomization.yaml`;
+  pushChange(bareRepo, (dir) => {
+    const file = join(dir, kustomization);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.includes(HOSTKEY_FLAG), text);
+    writeFileSync(file, text.replace(HOSTKEY_FLAG, '--ssh-hostkey-algos=ssh-rsa'));
+  });
+  await requestReconcile(ns);
+  await eventually('source-controller restarted with the narrowed flag', async () => ({
+    ok: source().starts === 2 && source().args.includes('--ssh-hostkey-algos=ssh-rsa'),
+    detail: JSON.stringify(source().args),
+  }));
+
+  // The next revision cannot be fetched: the server offers no host key algorithm the controller accepts.
+  const next = pushChange(bareRepo, (dir) => writeFileSync(join(dir, PATH_IN_REPO, 'note.txt'), 'any change\n'));
+  await requestReconcile(ns);
+  const client = connect({ kubeconfig: world.cluster.kubeconfigPath });
+  const err = await waitForHealth(client, bootstrapHealthTargets(ns, COMPONENTS, `main@sha1:${next}`), { timeoutMs: 120_000, intervalMs: 1000 }).then(
+    () => assert.fail('the health wait must fail'),
+    (e) => e,
+  );
+  assert.equal(err.code, 'HEALTH_CHECK_FAILED', err.message);
+  const failure = err.failures.find((f) => f.ref === `GitRepository/${ns}/${ns}`);
+  assert.ok(failure, err.message);
+  assert.match(failure.detail, /handshake failed.*host key/i, 'the controller\'s own reason reaches the user');
+  t.diagnostic(`flux-azdo reported: ${err.code}: ${err.message}`);
+  assert.match(world.sshd.log(), /no matching host key type found\. Their offer: ssh-rsa/);
+});
+
+test('finding: without any host key patch, source-controller v1.9.4 still reaches an rsa-sha2-only server', { timeout: 600_000 }, async () => {
+  // fluxcd/pkg/git (v0.52, in source-controller v1.9.4) offers rsa-sha2-512 and rsa-sha2-256
+  // ahead of ssh-rsa when known_hosts holds an ssh-rsa key, so the patch is not what makes an
+  // OpenSSH-like server work; flux-azdo still writes it for Azure DevOps as Flux documents.
+  const ns = 'flux-ssh-nopatch';
+  const { controllers } = await sshBootstrap(ns, undefined);
+  assert.ok(!controllers.processes['source-controller'].args.some((a) => a.startsWith('--ssh-hostkey-algos')));
 });

@@ -5,7 +5,9 @@
 // from the apiserver), so whatever bootstrap patched into it (e.g. `--ssh-hostkey-algos`) is what
 // the process gets; only what cannot work outside a pod is changed (see localArgs). While a
 // process answers /readyz its Deployment is marked available (there is no kubelet to do it), and
-// marked unavailable again when it stops answering.
+// marked unavailable again when it stops answering; when the Deployment's spec changes (a new
+// generation, e.g. args applied from Git by kustomize-controller) the process is restarted with
+// the new spec, as a rollout would replace the pod.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -144,25 +146,25 @@ export async function startFluxControllers(cluster, { namespace = 'flux-system',
   const processes = {};
   let stopped = false;
   let monitor;
-  const stopAll = async () => {
-    for (const p of Object.values(processes)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        try {
-          process.kill(-p.child.pid, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-        const timer = setTimeout(() => {
-          try {
-            process.kill(-p.child.pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }, 10_000);
-        await p.exited;
-        clearTimeout(timer);
-      }
+  const stopProcess = async (p) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+    try {
+      process.kill(-p.child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
     }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-p.child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 10_000);
+    await p.exited;
+    clearTimeout(timer);
+  };
+  const stopAll = async () => {
+    for (const p of Object.values(processes)) await stopProcess(p);
   };
   const onExit = () => {
     for (const p of Object.values(processes)) {
@@ -175,6 +177,45 @@ export async function startFluxControllers(cluster, { namespace = 'flux-system',
   };
   process.once('exit', onExit);
 
+  // Starts (or, after a spec change, restarts) one controller from its Deployment.
+  const launch = async (name, dep) => {
+    const container = dep.spec.template.spec.containers.find((c) => c.name === 'manager') ?? dep.spec.template.spec.containers[0];
+    const previous = processes[name];
+    const dir = join(work, name);
+    await mkdir(dir, { recursive: true });
+    // A restarted controller keeps its ports and storage, as a pod keeps its Service and volume.
+    const ports = previous?.ports ?? { metrics: await freePort(), health: await freePort(), ...(name === 'source-controller' ? { storage: await freePort() } : {}) };
+    const storagePath = join(dir, 'storage');
+    await mkdir(storagePath, { recursive: true });
+    const { args, env } = localArgs(container, { namespace, ports, storagePath });
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    await writeFile(kubeconfigPath, impersonate ? serviceAccountKubeconfig(cluster, namespace, name) : cluster.kubeconfig, { mode: 0o600 });
+    // TUF_ROOT (sigstore's cache) is a path inside the pod's /tmp volume: give it our own.
+    env.TUF_ROOT = join(dir, 'sigstore');
+
+    const logPath = join(dir, 'controller.log');
+    const fd = openSync(logPath, 'a');
+    const child = spawn(join(binDir, name), args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      // Nothing from the test runner's environment leaks in (proxies, SSH agents, HOME).
+      env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, KUBECONFIG: kubeconfigPath, ...env },
+    });
+    closeSync(fd);
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    processes[name] = {
+      child,
+      exited,
+      args,
+      env,
+      logPath,
+      ports,
+      generation: dep.metadata.generation,
+      starts: (previous?.starts ?? 0) + 1,
+      healthUrl: `http://127.0.0.1:${ports.health}/readyz`,
+    };
+  };
+
   try {
     for (const name of CONTROLLERS) {
       const deadline = Date.now() + waitForDeploymentsMs;
@@ -184,31 +225,7 @@ export async function startFluxControllers(cluster, { namespace = 'flux-system',
         dep = await getDeployment(cluster, namespace, name);
       }
       if (!dep) throw new Error(`Deployment ${namespace}/${name} was not applied within ${waitForDeploymentsMs} ms`);
-      const container = dep.spec.template.spec.containers.find((c) => c.name === 'manager') ?? dep.spec.template.spec.containers[0];
-
-      const dir = join(work, name);
-      await mkdir(dir);
-      const ports = { metrics: await freePort(), health: await freePort() };
-      if (name === 'source-controller') ports.storage = await freePort();
-      const storagePath = join(dir, 'storage');
-      await mkdir(storagePath);
-      const { args, env } = localArgs(container, { namespace, ports, storagePath });
-      const kubeconfigPath = join(dir, 'kubeconfig');
-      await writeFile(kubeconfigPath, impersonate ? serviceAccountKubeconfig(cluster, namespace, name) : cluster.kubeconfig, { mode: 0o600 });
-      // TUF_ROOT (sigstore's cache) is a path inside the pod's /tmp volume: give it our own.
-      env.TUF_ROOT = join(dir, 'sigstore');
-
-      const logPath = join(dir, 'controller.log');
-      const fd = openSync(logPath, 'a');
-      const child = spawn(join(binDir, name), args, {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        // Nothing from the test runner's environment leaks in (proxies, SSH agents, HOME).
-        env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, KUBECONFIG: kubeconfigPath, ...env },
-      });
-      closeSync(fd);
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-      processes[name] = { child, exited, args, env, logPath, ports, healthUrl: `http://127.0.0.1:${ports.health}/readyz` };
+      await launch(name, dep);
     }
 
     // Deployment status follows the processes' health, as the kubelet and Deployment controller would.
@@ -220,6 +237,15 @@ export async function startFluxControllers(cluster, { namespace = 'flux-system',
         if (stopped) return;
         const dep = await getDeployment(cluster, namespace, name);
         if (!dep) continue;
+        if (dep.metadata.generation !== p.generation) {
+          // The spec changed (e.g. kustomize-controller applied new args from Git): roll out,
+          // as the Deployment controller would replace the pod.
+          await stopProcess(p);
+          if (stopped) return;
+          await launch(name, dep);
+          healthy[name] = false;
+          continue;
+        }
         if (ok && !isMarkedAvailable(dep)) await markDeploymentAvailableForTest(cluster.admin, namespace, name);
         if (!ok && healthy[name]) await markDeploymentUnavailable(cluster, namespace, name);
         healthy[name] = ok;
