@@ -1,6 +1,9 @@
 //! Reading YAML into the [`Node`] model. The parser is serde_norway's (libyaml-based); values
 //! are taken as JSON data, as kustomize does before writing them out.
 
+use std::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_yaml::Value;
 
@@ -13,16 +16,117 @@ use crate::error::{Error, Result};
 pub fn documents(source_name: &str, text: &str) -> Result<Vec<Node>> {
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(text) {
-        let value = Value::deserialize(doc).map_err(|e| Error::InvalidYaml {
-            source_name: source_name.to_owned(),
-            reason: e.to_string(),
-        })?;
-        let node = from_value(&value);
+        let node = match Direct::deserialize(doc) {
+            Ok(Direct(node)) => node,
+            // Whatever the direct path does not take as plain JSON-shaped data (tags, keys that
+            // collide once written as text, errors) goes through serde_yaml's Value, whose
+            // reading is the reference.
+            Err(_) => slow_document(source_name, text, out.len())?,
+        };
         if node != Node::Null {
             out.push(node);
         }
     }
     Ok(out)
+}
+
+/// Document `index` of the non-empty documents of `text`, read through `Value`.
+fn slow_document(source_name: &str, text: &str, index: usize) -> Result<Node> {
+    let mut seen = 0;
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        let value = Value::deserialize(doc).map_err(|e| Error::InvalidYaml {
+            source_name: source_name.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let node = from_value(&value);
+        if node == Node::Null {
+            continue;
+        }
+        if seen == index {
+            return Ok(node);
+        }
+        seen += 1;
+    }
+    Err(Error::InvalidYaml {
+        source_name: source_name.to_owned(),
+        reason: "the document could not be read".to_owned(),
+    })
+}
+
+/// Reads a document straight into [`Node`], as `from_value(Value::deserialize(..))` would,
+/// without building the `Value` tree first (parsing is most of a generation's time).
+struct Direct(Node);
+
+impl<'de> Deserialize<'de> for Direct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(DirectVisitor).map(Direct)
+    }
+}
+
+struct DirectVisitor;
+
+impl<'de> Visitor<'de> for DirectVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("plain YAML data")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> std::result::Result<Node, E> {
+        Ok(Node::Bool(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> std::result::Result<Node, E> {
+        Ok(Node::Int(i))
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> std::result::Result<Node, E> {
+        Ok(i64::try_from(u).map_or(Node::Uint(u), Node::Int))
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> std::result::Result<Node, E> {
+        Ok(Node::Float(f))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Node, E> {
+        Ok(Node::Str(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Node, E> {
+        Ok(Node::Str(s))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Node, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Direct(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
+        let mut entries: Vec<(String, Node)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some((Direct(key), Direct(value))) = map.next_entry()? {
+            let key = node_key_text(key);
+            if entries.iter().any(|(k, _)| *k == key) {
+                // Duplicate keys are an error for Value, or distinct keys with the same text:
+                // either way the reference path decides.
+                return Err(de::Error::custom("repeated mapping key"));
+            }
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
 }
 
 /// Converts a serde_yaml value; tags are dropped and non-string keys become their text.
@@ -51,10 +155,56 @@ pub fn from_value(value: &Value) -> Node {
 }
 
 fn key_text(key: &Value) -> String {
-    match from_value(key) {
+    node_key_text(from_value(key))
+}
+
+/// A mapping key as text: non-string keys become the text Go would print.
+fn node_key_text(key: Node) -> String {
+    match key {
         Node::Str(s) => s,
         Node::Float(f) => format_float(f),
         Node::Null => "null".to_owned(),
         other => other.scalar_text(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference reading: every document through `Value`.
+    fn through_value(text: &str) -> std::result::Result<Vec<Node>, String> {
+        let mut out = Vec::new();
+        for doc in serde_yaml::Deserializer::from_str(text) {
+            let node = from_value(&Value::deserialize(doc).map_err(|e| e.to_string())?);
+            if node != Node::Null {
+                out.push(node);
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn direct_reading_equals_the_value_reading() {
+        let cases = [
+            "a: 1\nb: -2\nc: 18446744073709551615\nd: 1.5\ne: .nan\nf: ~\ng: yes\nh: 'x'\n",
+            "- 1\n- [a, {b: c}]\n- {}\n- []\n- |\n  block\n  text\n",
+            "1: one\n2.5: two\n~: three\ntrue: four\n? [x]\n: five\n",
+            "---\n---\na: 1\n...\n---\n- b\n",
+            "x: !custom {a: 1}\ny: !!str 12\n",
+            "k: 1\nk: 2\n",
+            "1: a\n'1': b\n",
+            "huge: 340282366920938463463374607431768211456\nneg: -9223372036854775809\n",
+        ];
+        for text in cases {
+            let direct = documents("t.yaml", text).map_err(|e| e.to_string());
+            let reference = through_value(text);
+            match (&direct, &reference) {
+                // Debug text, so that NaN equals NaN.
+                (Ok(d), Ok(r)) => assert_eq!(format!("{d:?}"), format!("{r:?}"), "{text:?}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{text:?}: direct {direct:?}, reference {reference:?}"),
+            }
+        }
     }
 }
