@@ -10,11 +10,10 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { createVscodeStub, loadExtension } from './support/vscode-stub.mjs';
+import { bundlePath, callsOf, createVscodeStub, loadExtension, outputText, runCommand } from './support/vscode-stub.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const extensionDir = join(repoRoot, 'vscode-extension');
-const bundlePath = join(extensionDir, 'dist', 'js', 'extension.js');
 const bundleDir = resolve(repoRoot, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const pkg = JSON.parse(await readFile(join(extensionDir, 'package.json'), 'utf8'));
 const fluxAzdo = await import(join(repoRoot, 'npm', 'dist', 'index.js'));
@@ -23,17 +22,6 @@ const core = await import(join(repoRoot, 'npm', 'dist', 'core.js'));
 const AZURE_URL = 'https://dev.azure.com/contoso/Platform/_git/fleet';
 const TOKEN_AUTH = 'Personal Access Token over HTTPS';
 
-/** Activates the bundle against a fresh stub and runs one command to its end. */
-async function runCommand(command, stubOptions) {
-  const stub = createVscodeStub(stubOptions);
-  const extension = loadExtension(bundlePath, stub);
-  extension.activate(stub.context);
-  await stub.vscode.commands.executeCommand(command);
-  return stub;
-}
-
-const callsOf = (stub, fn) => stub.calls.filter((c) => c.fn === fn);
-const outputText = (stub) => stub.channels.map((c) => c.text).join('');
 
 describe('activation', () => {
   test('registers both contributed commands and the preview scheme', () => {

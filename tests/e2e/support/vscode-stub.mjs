@@ -58,16 +58,17 @@ class EventEmitter {
  * A script of answers: each is `[expected, answer]`, where `expected` is a substring of the
  * prompt or placeholder the extension shows (an answer for the wrong question fails the test)
  * and `answer` is the typed text, the picked item's label, or undefined for Escape. Messages
- * with buttons are answered by `onMessage(kind, message, options, buttons)`.
+ * with buttons are answered by `onMessage(kind, message, options, buttons)`; progress reports
+ * are passed to `onProgress(value)` too; `secrets` seeds SecretStorage.
  */
-export function createVscodeStub({ answers = [], settings = {}, onMessage = () => undefined, workspaceFolders = [] } = {}) {
+export function createVscodeStub({ answers = [], settings = {}, onMessage = () => undefined, onProgress = () => {}, secrets: storedSecrets = {}, workspaceFolders = [] } = {}) {
   const calls = [];
   const record = (fn, ...args) => calls.push({ fn, args });
   const script = [...answers];
   const commands = new Map();
   const providers = new Map();
   const channels = [];
-  const secretsStore = new Map();
+  const secretsStore = new Map(Object.entries(storedSecrets));
   const unanswered = [];
 
   const next = (question) => {
@@ -146,7 +147,12 @@ export function createVscodeStub({ answers = [], settings = {}, onMessage = () =
       record('withProgress', options);
       const cancel = new EventEmitter();
       const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
-      const progress = { report: (value) => record('progress.report', value) };
+      const progress = {
+        report: (value) => {
+          record('progress.report', value);
+          onProgress(value);
+        },
+      };
       return task(progress, token);
     },
   };
@@ -253,4 +259,17 @@ export function loadExtension(bundlePath, stub) {
   }
 }
 
-export const here = fileURLToPath(new URL('.', import.meta.url));
+/** The extension's bundle, as `npm run build -w vscode-extension` makes it. */
+export const bundlePath = fileURLToPath(new URL('../../../vscode-extension/dist/js/extension.js', import.meta.url));
+
+/** Activates the bundle against a fresh stub and runs one command to its end. */
+export async function runCommand(command, stubOptions) {
+  const stub = createVscodeStub(stubOptions);
+  const extension = loadExtension(bundlePath, stub);
+  extension.activate(stub.context);
+  await stub.vscode.commands.executeCommand(command);
+  return stub;
+}
+
+export const callsOf = (stub, fn) => stub.calls.filter((c) => c.fn === fn);
+export const outputText = (stub) => stub.channels.map((c) => c.text).join('');
