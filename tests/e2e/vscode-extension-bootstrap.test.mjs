@@ -104,3 +104,63 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     assertNoLeak(second, pat);
   });
 });
+
+describe('Bootstrap Cluster over SSH with a generated deploy key', () => {
+  let world;
+  before(async () => {
+    world = await startWorld();
+  });
+  after(async () => {
+    await world?.stop();
+  });
+
+  test('the modal shows the public key, copies it, and "I Added It" carries on', async () => {
+    const { cluster, sshd } = world;
+    const repo = sshd.createRepo('org', 'project', 'vscode-ssh');
+    const context = await currentContext(cluster.kubeconfigPath);
+    const modals = [];
+    const standIn = controllerStandIn(cluster, NS);
+    const stub = await withKubeconfig(cluster.kubeconfigPath, () =>
+      runCommand('fluxAzdo.bootstrap', {
+        settings: { 'fluxAzdo.manifests': bundleDir },
+        answers: [
+          ['Repository URL', sshd.repoUrl('org', 'project', 'vscode-ssh')],
+          ['Branch', 'main'],
+          ['Path in the repository', 'clusters/my-cluster'],
+          ['authenticates', 'SSH key'],
+          ['Kubernetes context', context],
+        ],
+        onProgress: healthWatcher(standIn),
+        onMessage: (kind, text, options, buttons) => {
+          if (!options.modal) return undefined;
+          modals.push({ kind, text, detail: options.detail, buttons });
+          if (modals.length === 1) return 'Copy Public Key';
+          // The user pastes the key into Azure DevOps (here: the sshd's authorized keys).
+          const publicKey = /^(ssh-rsa \S+)$/m.exec(options.detail)[1];
+          sshd.addAuthorizedKey(`${publicKey}\n`);
+          return 'I Added It';
+        },
+      }),
+    );
+    await standIn.settled();
+    assert.deepEqual(stub.remaining, []);
+    assert.deepEqual(callsOf(stub, 'showErrorMessage'), []);
+    // An SSH push needs no PAT: none was asked for.
+    assert.equal(callsOf(stub, 'showInputBox').filter((c) => c.args[0].password).length, 0);
+
+    assert.equal(modals.length, 2, 'the modal comes back after "Copy Public Key"');
+    // Not on dev.azure.com: there is no SSH keys page to open.
+    assert.deepEqual(modals[0].buttons, ['Copy Public Key', 'I Added It']);
+    const data = await secretData(cluster);
+    const publicKey = data['identity.pub'];
+    assert.match(publicKey, /^ssh-rsa AAAA\S+\n$/);
+    assert.ok(modals[0].detail.startsWith(publicKey.trim()), 'the modal shows the public key');
+    assert.deepEqual(callsOf(stub, 'clipboard.writeText').map((c) => c.args[0]), [publicKey.trim()]);
+
+    const commits = history(repo);
+    assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
+    assert.equal(callsOf(stub, 'showInformationMessage').filter((c) => !c.args[1]?.modal).length, 1);
+    // The private half stays in the cluster's Secret.
+    assertNoLeak(stub, data.identity.split('\n')[1]);
+  });
+});

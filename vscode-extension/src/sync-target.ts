@@ -35,6 +35,9 @@ export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOpt
     branch: target.branch,
     ...(target.path ? { path: target.path } : {}),
     tokenAuth: target.auth === 'token',
+    // Azure DevOps (Services and Server) takes only RSA keys; the core picks RSA by itself only
+    // for URLs it recognises, so a generated key is RSA whatever the host name looks like.
+    ...(target.auth === 'ssh' ? { sshKeyAlgorithm: 'rsa' as const } : {}),
     ...(settings.manifests ? { manifests: settings.manifests } : {}),
     ...(settings.componentsExtra.length > 0 ? { componentsExtra: settings.componentsExtra } : {}),
     ...(settings.caFile ? { caFile: settings.caFile } : {}),
