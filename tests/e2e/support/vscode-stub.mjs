@@ -263,9 +263,9 @@ export function loadExtension(bundlePath, stub) {
 export const bundlePath = fileURLToPath(new URL('../../../vscode-extension/dist/js/extension.js', import.meta.url));
 
 /** Activates the bundle against a fresh stub and runs one command to its end. */
-export async function runCommand(command, stubOptions) {
+export async function runCommand(command, stubOptions, bundle = bundlePath) {
   const stub = createVscodeStub(stubOptions);
-  const extension = loadExtension(bundlePath, stub);
+  const extension = loadExtension(bundle, stub);
   extension.activate(stub.context);
   await stub.vscode.commands.executeCommand(command);
   return stub;
