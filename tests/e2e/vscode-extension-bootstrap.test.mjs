@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { bundleDir, controllerStandIn, getObject, history, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, controllerStandIn, getObject, history, refs, startWorld } from './support/bootstrap-env.mjs';
 import { callsOf, outputText, runCommand } from './support/vscode-stub.mjs';
 
 const TITLE_TOKEN = 'Personal Access Token over HTTPS';
@@ -54,9 +54,81 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     await world?.stop();
   });
 
+  const compare = async () => {
+    const { cluster, git, pat } = world;
+    const context = await currentContext(cluster.kubeconfigPath);
+    const stub = await withKubeconfig(cluster.kubeconfigPath, () =>
+      runCommand('fluxAzdo.previewManifests', {
+        settings: { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile },
+        answers: [
+          ['Repository URL', git.repoUrl('org', 'project', 'vscode')],
+          ['Branch', 'main'],
+          ['Path in the repository', 'clusters/my-cluster'],
+          ['authenticates', TITLE_TOKEN],
+          ['Preview the files', 'Compare with repository and cluster'],
+          ['Personal Access Token', pat],
+          ['Remember the token', 'Remember it in VS Code’s secret storage'],
+          ['Kubernetes context', context],
+        ],
+      }),
+    );
+    assert.deepEqual(stub.remaining, []);
+    assert.deepEqual(callsOf(stub, 'showErrorMessage'), []);
+    const shown = callsOf(stub, 'showTextDocument');
+    assert.equal(shown.length, 1);
+    assert.match(shown[0].args[0], /\/bootstrap-plan\.diff$/);
+    const doc = await stub.vscode.workspace.openTextDocument(stub.vscode.Uri.parse(shown[0].args[0]));
+    // A dry run proves nothing about the token's write scope: it is not remembered.
+    assert.equal(callsOf(stub, 'secrets.store').length, 0);
+    assertNoLeak(stub, pat);
+    return doc.getText();
+  };
+
+  test('Compare, before anything: every file and object would be created', async () => {
+    world.git.createRepo('org', 'project', 'vscode');
+    const plan = await compare();
+    for (const file of ['gotk-components.yaml', 'gotk-sync.yaml', 'kustomization.yaml']) {
+      assert.match(plan, new RegExp(`^# clusters/my-cluster/flux-system/${file.replace('.', '\\.')}: create$`, 'm'));
+    }
+    assert.match(plan, /^\+\+\+ b\/clusters\/my-cluster\/flux-system\/gotk-sync\.yaml/m);
+    assert.match(plan, /^# {3}create {4}Deployment\/flux-system\/source-controller$/m);
+    assert.match(plan, /^# {3}create {4}Secret\/flux-system\/flux-system$/m);
+    assert.deepEqual(refs(world.git.repoDir('org', 'project', 'vscode')), {}, 'the repository is still empty');
+  });
+
+  test('Cancel in the progress notification stops before the first commit', async () => {
+    const { cluster, git, pat } = world;
+    const context = await currentContext(cluster.kubeconfigPath);
+    const stub = await withKubeconfig(cluster.kubeconfigPath, () =>
+      runCommand('fluxAzdo.bootstrap', {
+        settings: { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile },
+        answers: [
+          ['Repository URL', git.repoUrl('org', 'project', 'vscode')],
+          ['Branch', 'main'],
+          ['Path in the repository', 'clusters/my-cluster'],
+          ['authenticates', TITLE_TOKEN],
+          ['Personal Access Token', pat],
+          ['Remember the token', 'Remember it in VS Code’s secret storage'],
+          ['Kubernetes context', context],
+        ],
+        onProgress: (value, cancel) => {
+          if (value.message?.startsWith('cloning')) cancel();
+        },
+      }),
+    );
+    assert.equal(callsOf(stub, 'progress.cancel').length, 1);
+    const warnings = callsOf(stub, 'showWarningMessage');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0].args[0], /\(CANCELLED\)/);
+    assert.deepEqual(callsOf(stub, 'showErrorMessage'), []);
+    assert.deepEqual(refs(git.repoDir('org', 'project', 'vscode')), {}, 'nothing committed');
+    assert.equal(callsOf(stub, 'secrets.store').length, 0, 'a cancelled run proves nothing about the token');
+    assertNoLeak(stub, pat);
+  });
+
   test('bootstraps, remembers the token that worked, and a re-run with it converges', async () => {
     const { cluster, git, pat } = world;
-    const repo = git.createRepo('org', 'project', 'vscode');
+    const repo = git.repoDir('org', 'project', 'vscode');
     const url = git.repoUrl('org', 'project', 'vscode');
     const context = await currentContext(cluster.kubeconfigPath);
     const settings = { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile };
@@ -102,6 +174,15 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     assert.equal(history(repo).length, 2, 'nothing new to commit');
     assert.equal(callsOf(second, 'showInformationMessage').length, 1);
     assertNoLeak(second, pat);
+  });
+
+  test('Compare, after the bootstrap: nothing would change', async () => {
+    const plan = await compare();
+    for (const file of ['gotk-components.yaml', 'gotk-sync.yaml', 'kustomization.yaml']) {
+      assert.match(plan, new RegExp(`^# clusters/my-cluster/flux-system/${file.replace('.', '\\.')}: unchanged$`, 'm'));
+    }
+    assert.doesNotMatch(plan, /^(\+\+\+|---) /m);
+    assert.match(plan, /^# {3}unchanged Deployment\/flux-system\/source-controller$/m);
   });
 });
 

@@ -59,7 +59,7 @@ class EventEmitter {
  * prompt or placeholder the extension shows (an answer for the wrong question fails the test)
  * and `answer` is the typed text, the picked item's label, or undefined for Escape. Messages
  * with buttons are answered by `onMessage(kind, message, options, buttons)`; progress reports
- * are passed to `onProgress(value)` too; `secrets` seeds SecretStorage.
+ * are passed to `onProgress(value, cancel)` too (`cancel()` is the notification's Cancel button); `secrets` seeds SecretStorage.
  */
 export function createVscodeStub({ answers = [], settings = {}, onMessage = () => undefined, onProgress = () => {}, secrets: storedSecrets = {}, workspaceFolders = [] } = {}) {
   const calls = [];
@@ -145,12 +145,17 @@ export function createVscodeStub({ answers = [], settings = {}, onMessage = () =
     },
     async withProgress(options, task) {
       record('withProgress', options);
-      const cancel = new EventEmitter();
-      const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
+      const cancelled = new EventEmitter();
+      const token = { isCancellationRequested: false, onCancellationRequested: cancelled.event };
+      const cancel = () => {
+        record('progress.cancel');
+        token.isCancellationRequested = true;
+        cancelled.fire();
+      };
       const progress = {
         report: (value) => {
           record('progress.report', value);
-          onProgress(value);
+          onProgress(value, cancel);
         },
       };
       return task(progress, token);
