@@ -37,6 +37,10 @@ describe('activation', () => {
     assert.equal(stub.context.subscriptions.length, 4);
   });
 
+  test('@types/vscode is the engines.vscode minimum', () => {
+    assert.equal(`^${pkg.devDependencies['@types/vscode']}`, pkg.engines.vscode);
+  });
+
   test('the settings the commands read are the ones contributed', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
       'fluxAzdo.caFile',
@@ -143,6 +147,27 @@ describe('Preview Bootstrap Files', () => {
     assert.equal(callsOf(stub, 'openTextDocument').length, 0);
   });
 
+  test('a token pasted into the URL is dropped, not shown', async () => {
+    const secret = `fake-pat-${randomBytes(16).toString('hex')}`;
+    const stub = await runCommand('fluxAzdo.previewManifests', {
+      settings: { 'fluxAzdo.manifests': bundleDir },
+      answers: [
+        ['Repository URL', `https://someone:${secret}@dev.azure.com/contoso/Platform/_git/fleet`],
+        ['Branch', 'main'],
+        ['Path in the repository', ''],
+        ['authenticates', TOKEN_AUTH],
+        ['Preview the files', 'Open the files'],
+      ],
+    });
+    const opened = callsOf(stub, 'showTextDocument').map((c) => c.args[0]);
+    assert.equal(opened.length, 3);
+    const docs = await documentsOf(stub, opened);
+    assert.match(docs[1].text, /url: https:\/\/dev\.azure\.com\/contoso\/Platform\/_git\/fleet\n/);
+    for (const doc of docs) assert.ok(!doc.text.includes(secret));
+    assert.ok(!JSON.stringify(stub.calls).includes(secret));
+    assert.ok(!outputText(stub).includes(secret));
+  });
+
   test('a valid URL passes validation on the first answer', async () => {
     const stub = await runCommand('fluxAzdo.previewManifests', {
       answers: [['Repository URL', AZURE_URL], ['Branch', undefined]],
@@ -219,9 +244,12 @@ describe('Bootstrap Cluster', () => {
     test(`context "${context}" ends with ${code}, writes nothing and never shows the PAT`, async () => {
       const pat = `fake-pat-${randomBytes(16).toString('hex')}`;
       const url = `https://127.0.0.1:${gitHost.address().port}/contoso/Platform/_git/fleet`;
-      const before = new Set(await readdir(tmpdir()));
+      // A private TMPDIR: whatever the command leaves there is its own (os.tmpdir() reads it).
+      const scratch = await mkdtemp(join(work, 'tmp-'));
       const saved = process.env.KUBECONFIG;
+      const savedTmp = process.env.TMPDIR;
       process.env.KUBECONFIG = join(work, 'kubeconfig');
+      process.env.TMPDIR = scratch;
       let stub;
       try {
         stub = await runCommand('fluxAzdo.bootstrap', {
@@ -240,6 +268,8 @@ describe('Bootstrap Cluster', () => {
       } finally {
         if (saved === undefined) delete process.env.KUBECONFIG;
         else process.env.KUBECONFIG = saved;
+        if (savedTmp === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = savedTmp;
       }
       assert.deepEqual(stub.remaining, []);
 
@@ -259,8 +289,7 @@ describe('Bootstrap Cluster', () => {
       assert.equal(callsOf(stub, 'secrets.store').length, 0);
       assert.equal(stub.secretsStore.size, 0);
       assert.equal(callsOf(stub, 'configuration.update').length, 0);
-      const leftover = (await readdir(tmpdir())).filter((f) => !before.has(f) && f.startsWith('flux-azdo-'));
-      assert.deepEqual(leftover, []);
+      assert.deepEqual(await readdir(scratch), []);
 
       // The token went in through a password box and came out nowhere.
       const patBox = callsOf(stub, 'showInputBox').find((c) => c.args[0].prompt.includes('Personal Access Token'));

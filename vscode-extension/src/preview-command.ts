@@ -49,7 +49,10 @@ export async function previewCommand(env: PreviewEnvironment): Promise<void> {
 async function openFiles(flux: Flux, env: PreviewEnvironment, options: BootstrapOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-preview-'));
   try {
-    const { files } = await flux.api.exportFiles({ ...options, dir });
+    // Without a manifests setting the bundle may be downloaded first: show that something runs.
+    const { files } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Generating the bootstrap files' }, () =>
+      flux.api.exportFiles({ ...options, dir }),
+    );
     const folder = env.documents.newFolder();
     const columns = [vscode.ViewColumn.One, vscode.ViewColumn.Two, vscode.ViewColumn.Three];
     for (const [i, file] of files.entries()) {
