@@ -4,14 +4,14 @@
  */
 import * as vscode from 'vscode';
 
-import type { BootstrapOptions, BootstrapResult, FluxAzdoEvent } from 'flux-azdo' with { 'resolution-mode': 'import' };
+import type { BootstrapOptions, BootstrapResult } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import { askPat, settlePat, type PatAnswer } from './credentials';
 import { confirmDeployKey } from './deploy-key';
 import { failureOf, reportFailure, SHOW_LOG } from './errors';
 import { loadFlux, type Flux } from './flux';
 import { readKubeContexts } from './kube-contexts';
-import { formatEvent, progressMessage } from './log';
+import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
 import { readSettings } from './settings';
 import { askSyncTarget, needsPat, optionsFor, type SyncTarget } from './sync-target';
@@ -77,21 +77,5 @@ async function prepare(flux: Flux, env: CommandEnvironment): Promise<Prepared | 
 }
 
 function run(flux: Flux, env: CommandEnvironment, options: BootstrapOptions): Thenable<BootstrapResult> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Bootstrapping Flux', cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      const onEvent = (event: FluxAzdoEvent) => {
-        env.log.appendLine(formatEvent(event));
-        const message = progressMessage(event);
-        if (message) progress.report({ message });
-      };
-      try {
-        return await flux.api.bootstrap(options, { onEvent, signal: controller.signal, confirmDeployKey });
-      } finally {
-        cancel.dispose();
-      }
-    },
-  );
+  return withEventProgress('Bootstrapping Flux', env.log, (onEvent, signal) => flux.api.bootstrap(options, { onEvent, signal, confirmDeployKey }));
 }

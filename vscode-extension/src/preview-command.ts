@@ -9,14 +9,14 @@ import { join } from 'node:path';
 
 import * as vscode from 'vscode';
 
-import type { BootstrapOptions, BootstrapPlan, FluxAzdoEvent } from 'flux-azdo' with { 'resolution-mode': 'import' };
+import type { BootstrapOptions, BootstrapPlan } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import { askPat } from './credentials';
 import { failureOf, reportFailure } from './errors';
 import { loadFlux, type Flux } from './flux';
 import { readKubeContexts } from './kube-contexts';
-import { formatEvent, progressMessage } from './log';
 import type { PreviewDocuments } from './preview-documents';
+import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
 import { readSettings } from './settings';
 import { askSyncTarget, needsPat, optionsFor, type SyncTarget } from './sync-target';
@@ -78,22 +78,8 @@ async function compare(flux: Flux, env: PreviewEnvironment, target: SyncTarget, 
   if (!context) return;
   options.context = context;
   env.log.appendLine(`Dry run of ${options.url} (branch ${target.branch}, path ${target.path || '.'}) on context ${context}`);
-  const plan = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Comparing with the repository and the cluster', cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      const onEvent = (event: FluxAzdoEvent) => {
-        env.log.appendLine(formatEvent(event));
-        const message = progressMessage(event);
-        if (message) progress.report({ message });
-      };
-      try {
-        return await flux.api.planBootstrap(options, { onEvent, signal: controller.signal });
-      } finally {
-        cancel.dispose();
-      }
-    },
+  const plan = await withEventProgress('Comparing with the repository and the cluster', env.log, (onEvent, signal) =>
+    flux.api.planBootstrap(options, { onEvent, signal }),
   );
   const doc = await vscode.workspace.openTextDocument(env.documents.add('bootstrap-plan.diff', renderPlan(plan)));
   await vscode.window.showTextDocument(doc, { preview: false });
