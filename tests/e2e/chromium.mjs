@@ -1,7 +1,7 @@
 // Headless Debian chromium driven by playwright-core (no browser download), and the built
 // preview page (built here when browser/dist is missing).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,20 @@ export const distDir = join(root, 'browser', 'dist');
 export const manifestsDir = resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-/** Builds the page with the test bundle unless a build with a bundle is already there. */
+/** Whether browser/dist is missing, has no bundle, or is older than its sources or the core. */
+function pageOutdated() {
+  const built = join(distDir, 'index.html');
+  if (!existsSync(built) || !existsSync(join(distDir, 'manifests.json'))) return true;
+  const sources = [join(root, 'npm', 'wasm', 'flux_azdo_wasm_bg.wasm'), join(root, 'browser', 'scripts', 'build.mjs')];
+  const srcDir = join(root, 'browser', 'src');
+  for (const name of readdirSync(srcDir)) sources.push(join(srcDir, name));
+  const builtAt = statSync(built).mtimeMs;
+  return sources.some((file) => statSync(file).mtimeMs > builtAt);
+}
+
+/** Builds the page with the test bundle when browser/dist is missing or out of date. */
 export function ensurePageBuilt() {
-  if (existsSync(join(distDir, 'index.html')) && existsSync(join(distDir, 'manifests.json'))) return;
+  if (!pageOutdated()) return;
   execFileSync(process.execPath, [join(root, 'browser', 'scripts', 'build.mjs'), '--manifests', manifestsDir], {
     cwd: root,
     stdio: 'inherit',
