@@ -179,6 +179,7 @@ async function start(): Promise<void> {
     loadCore(new URL('flux_azdo_wasm_bg.wasm', import.meta.url)),
     loadBuiltInBundle().catch(() => undefined),
   ]);
+  performance.mark('core-loaded');
   builtIn = bundleResult;
   byId<HTMLInputElement>('version').value = builtIn?.version ?? fluxVersion();
   if (builtIn) {

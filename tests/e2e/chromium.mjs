@@ -1,7 +1,7 @@
 // Headless Debian chromium driven by playwright-core (no browser download), and the built
 // preview page (built here when browser/dist is missing).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ export const distDir = join(root, 'browser', 'dist');
 export const manifestsDir = resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-/** Whether browser/dist is missing, has no bundle, or is older than its sources or the core. */
+/** Whether browser/dist is missing, older than its sources or the core, or has other manifests. */
 function pageOutdated() {
   const built = join(distDir, 'index.html');
   if (!existsSync(built) || !existsSync(join(distDir, 'manifests.json'))) return true;
@@ -21,7 +21,14 @@ function pageOutdated() {
   const srcDir = join(root, 'browser', 'src');
   for (const name of readdirSync(srcDir)) sources.push(join(srcDir, name));
   const builtAt = statSync(built).mtimeMs;
-  return sources.some((file) => statSync(file).mtimeMs > builtAt);
+  if (sources.some((file) => statSync(file).mtimeMs > builtAt)) return true;
+  // A page built with other manifests (e.g. the download cache) is rebuilt with the test's.
+  const { files } = JSON.parse(readFileSync(join(distDir, 'manifests.json'), 'utf8'));
+  const names = readdirSync(manifestsDir).filter((name) => name.endsWith('.yaml'));
+  return (
+    Object.keys(files).length !== names.length ||
+    names.some((name) => files[name] !== readFileSync(join(manifestsDir, name), 'utf8'))
+  );
 }
 
 /** Builds the page with the test bundle when browser/dist is missing or out of date. */
