@@ -75,7 +75,11 @@ function update(): void {
   clearErrors();
   const urlInfo = byId('url-info');
   urlInfo.textContent = '';
+  const note = byId('preview-note');
+  document.body.classList.toggle('no-bundle', !bundle);
   if (!bundle) {
+    note.hidden = false;
+    note.textContent = 'No Flux manifests yet: pick the manifests.tar.gz of a Flux release under “Flux manifests”.';
     setState('error');
     return;
   }
@@ -90,7 +94,6 @@ function update(): void {
   }
   document.body.classList.remove('stale');
   const example = (state.url ?? '').trim() === '';
-  const note = byId('preview-note');
   note.hidden = !example;
   note.textContent = example ? `An example for ${EXAMPLE_URL}: enter your repository URL.` : '';
   if (!example) {
@@ -167,7 +170,9 @@ function wireButtons(): void {
   });
 }
 
+/** The build preloads manifests.json only when it embedded one. */
 async function loadBuiltInBundle(): Promise<BuiltInBundle | undefined> {
+  if (!document.querySelector('link[rel=preload][href="manifests.json"]')) return undefined;
   const res = await fetch(new URL('manifests.json', import.meta.url));
   return res.ok ? ((await res.json()) as BuiltInBundle) : undefined;
 }

@@ -114,9 +114,18 @@ export function toPlanOptions(state: FormState): Partial<PlanOptions> {
   return options;
 }
 
-/** `user:password@` never leaves the page: the fragment keeps the user only. */
+/**
+ * `user:password@` never leaves the page: the fragment keeps the user only. The user info ends
+ * at the authority's last `@` (a password may hold `@`); scp-like `git@host:path` has none.
+ */
 export function withoutPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  const rest = url.slice(scheme.length);
+  const end = rest.search(/[/?#]/);
+  const at = (end < 0 ? rest : rest.slice(0, end)).lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return url;
+  return scheme + rest.slice(0, colon) + rest.slice(at);
 }
 
 /** The fragment for `state`: the fields that differ from the form's defaults. */

@@ -13,6 +13,7 @@ import { callCore, wasm } from '../../npm/dist/core.js';
 import { serveStatic } from '../servers/static.mjs';
 import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './chromium.mjs';
 
+
 const outDir = join(root, 'tests', 'out');
 const bundle = Object.fromEntries(
   readdirSync(manifestsDir)
@@ -284,6 +285,30 @@ describe('browser preview page', () => {
     assert.equal(await page.getAttribute('#bundle-error', 'data-code'), 'INVALID_BUNDLE');
     await page.click('#bundle-reset');
     await page.waitForFunction(() => document.getElementById('bundle-info').textContent.startsWith('Built in'));
+  });
+
+  test('a page built without manifests asks for a manifests.tar.gz and then previews', async () => {
+    const bare = join(work, 'bare-dist');
+    // An empty cache: the build finds no manifests to embed.
+    execFileSync(process.execPath, [join(root, 'browser', 'scripts', 'build.mjs'), '--out', bare], {
+      env: { ...process.env, XDG_CACHE_HOME: join(work, 'empty-cache') },
+      stdio: 'pipe',
+    });
+    const bareServer = await serveStatic(bare);
+    const p = await browser.context.newPage();
+    try {
+      await p.goto(`${bareServer.url}#url=${encodeURIComponent('https://dev.azure.com/acme/Infra/_git/fleet')}`);
+      assert.equal(await settled(p), 'error');
+      assert.ok(await p.isVisible('#preview-note'));
+      const tarball = join(work, 'flux-manifests.tar.gz');
+      execFileSync('tar', ['-czf', tarball, '-C', manifestsDir, ...Object.keys(bundle).sort()]);
+      await p.setInputFiles('#bundle-file', tarball);
+      await assertSameAsNode({ url: 'https://dev.azure.com/acme/Infra/_git/fleet' }, p);
+      assert.ok(!bareServer.requests.includes('/manifests.json'), 'fetched a manifests.json the build did not write');
+    } finally {
+      await p.close();
+      await bareServer.close();
+    }
   });
 
   test('works offline once loaded, and fetched nothing from other origins', async () => {
