@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the static preview page into browser/dist (or --out DIR):
 //   index.html, style.css, main.js (esbuild bundle), flux_azdo_wasm_bg.wasm (the core, built by
-//   scripts/build-wasm.mjs) and manifests.json (Flux's bundle, checked by the core).
+//   scripts/build-wasm.mjs), manifests.json (Flux's bundle, checked by the core) and sw.js (the
+//   service worker that lets the page open offline).
 // The bundle comes from --manifests DIR|FILE.tar.gz, else the CLI's download cache
 // ($XDG_CACHE_HOME or ~/.cache)/flux-azdo/manifests/<version>/manifests.tar.gz; without either
 // the page is built without one and asks the user for a manifests.tar.gz.
@@ -11,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 import { build } from 'esbuild';
 
@@ -134,6 +136,21 @@ await build({
 copyFileSync(join(wasmDir, 'flux_azdo_wasm_bg.wasm'), join(outDir, 'flux_azdo_wasm_bg.wasm'));
 const html = readFileSync(join(browserDir, 'src', 'index.html'), 'utf8').replace('<!--BUNDLE_PRELOAD-->', preload);
 writeFileSync(join(outDir, 'index.html'), html);
+
+// The service worker caches exactly this build's files, under a cache named by their content.
+const files = readdirSync(outDir).sort();
+const hash = createHash('sha256');
+for (const name of files) hash.update(name).update('\0').update(readFileSync(join(outDir, name)));
+await build({
+  entryPoints: [join(browserDir, 'src', 'sw.ts')],
+  bundle: true,
+  format: 'iife',
+  target: 'es2022',
+  minify,
+  define: { __BUILD__: JSON.stringify({ id: hash.digest('hex').slice(0, 16), files }) },
+  outfile: join(outDir, 'sw.js'),
+  logLevel: 'warning',
+});
 
 for (const name of readdirSync(outDir).sort()) {
   console.log(`  ${name.padEnd(28)} ${(statSync(join(outDir, name)).size / 1024).toFixed(1).padStart(8)} KB`);

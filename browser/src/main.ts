@@ -177,6 +177,12 @@ async function loadBuiltInBundle(): Promise<BuiltInBundle | undefined> {
   return res.ok ? ((await res.json()) as BuiltInBundle) : undefined;
 }
 
+/** Lets the page open again offline; a page without it still works, so failures are ignored. */
+function registerOfflineCache(): void {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register(new URL('sw.js', import.meta.url)).catch(() => undefined);
+}
+
 async function start(): Promise<void> {
   setState('loading');
   // The core and the manifests download in parallel (the HTML preloads both).
@@ -204,6 +210,7 @@ async function start(): Promise<void> {
   wireButtons();
   setupKeyGenerator();
   update();
+  registerOfflineCache();
 }
 
 start().catch((err: unknown) => {

@@ -321,6 +321,24 @@ describe('browser preview page', () => {
     }
     assert.deepEqual(foreignRequests, []);
     const files = new Set(server.requests);
-    assert.deepEqual([...files].sort(), ['/', '/flux_azdo_wasm_bg.wasm', '/main.js', '/manifests.json', '/style.css']);
+    assert.deepEqual([...files].sort(), ['/', '/flux_azdo_wasm_bg.wasm', '/index.html', '/main.js', '/manifests.json', '/style.css', '/sw.js']);
+  });
+
+  test('opens again with the server gone (the service worker cache)', async () => {
+    const own = await serveStatic(distDir);
+    const p = await browser.context.newPage();
+    try {
+      const url = 'https://dev.azure.com/acme/Infra/_git/offline';
+      await p.goto(`${own.url}#url=${encodeURIComponent(url)}`);
+      await ready(p);
+      await p.evaluate(() => navigator.serviceWorker.ready);
+      await own.close();
+      await assert.rejects(fetch(own.url), 'the server is still there');
+      await p.reload();
+      await assertSameAsNode({ url }, p);
+    } finally {
+      await p.close();
+      await own.close();
+    }
   });
 });
