@@ -77,6 +77,43 @@ for (let i = 0; i < RUNS; i++) {
   baselineTimes.push(loaded);
 }
 
+// Typing: from an input event to the preview updated, with the small gotk-sync.yaml shown
+// (the common case) and with gotk-components.yaml shown and changed (the worst case).
+async function editTimes(tab, selector, values, file) {
+  await tab.click(`[role=tab][data-file="${file}"]`);
+  const times = [];
+  for (const value of values) {
+    times.push(
+      await tab.evaluate(
+        async ([sel, v]) => {
+          const el = document.querySelector(sel);
+          const t0 = performance.now();
+          if (el.type === 'checkbox') el.checked = v === 'true';
+          else el.value = v;
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+          while (document.documentElement.dataset.state !== 'ready') await new Promise((r) => requestAnimationFrame(r));
+          await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+          return performance.now() - t0;
+        },
+        [selector, value],
+      ),
+    );
+  }
+  return times.slice(1); // the first edit warms up
+}
+const warm = await launchChromium();
+const tab = await warm.context.newPage();
+await tab.goto(`${page.url}${FRAGMENT}`);
+await tab.waitForFunction(() => document.documentElement.dataset.state === 'ready');
+const branchEdits = await editTimes(tab, '#branch', Array.from({ length: RUNS * 2 + 1 }, (_, i) => `release-${i}`), 'gotk-sync.yaml');
+const extraEdits = await editTimes(
+  tab,
+  'input[name=componentsExtra][value=source-watcher]',
+  Array.from({ length: RUNS * 2 + 1 }, (_, i) => String(i % 2 === 0)),
+  'gotk-components.yaml',
+);
+await warm.close();
+
 await page.close();
 await empty.close();
 rmSync(emptyDir, { recursive: true, force: true });
@@ -89,4 +126,6 @@ console.log(`baseline (empty page, navigation → load event): median ${ms(base)
 console.log(`navigation → core and manifests loaded:         median ${ms(median(coreTimes))}`);
 console.log(`navigation → first preview in the DOM:          median ${ms(preview)}  ratio ${(preview / base).toFixed(1)}x baseline`);
 console.log(`navigation → first preview painted:             median ${ms(median(paintTimes))}`);
+console.log(`edit → preview updated, gotk-sync.yaml shown:   median ${ms(median(branchEdits))}`);
+console.log(`edit → preview updated, gotk-components shown:  median ${ms(median(extraEdits))}`);
 console.log(`target: first preview under ${TARGET_MS} ms: ratio ${(preview / TARGET_MS).toFixed(2)} of target`);

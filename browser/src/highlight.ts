@@ -56,7 +56,11 @@ function line(text: string): string {
   return html + value(rest);
 }
 
-export function highlightYaml(source: string): string {
+/**
+ * The highlighted HTML of `source`. With `linesPerChunk`, every that many lines are wrapped in a
+ * `<span class="chunk">` so the page can skip laying out the chunks off screen.
+ */
+export function highlightYaml(source: string, linesPerChunk = 0): string {
   const out: string[] = [];
   // Inside a block scalar (`key: |`): lines more indented than its key, and blank lines.
   let blockIndent = -1;
@@ -75,5 +79,12 @@ export function highlightYaml(source: string): string {
       blockIndent = KEY.test(text.slice(prefix)) ? prefix : indent;
     }
   }
-  return out.join('\n');
+  if (linesPerChunk <= 0 || out.length <= linesPerChunk) return out.join('\n');
+  const chunks: string[] = [];
+  for (let at = 0; at < out.length; at += linesPerChunk) {
+    // Each chunk ends with its last newline, so the text stays the same bytes.
+    const last = at + linesPerChunk >= out.length;
+    chunks.push(`<span class="chunk">${out.slice(at, at + linesPerChunk).join('\n')}${last ? '' : '\n'}</span>`);
+  }
+  return chunks.join('');
 }

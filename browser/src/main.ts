@@ -54,6 +54,8 @@ function showError(err: CoreError): void {
   slot.textContent = err.message;
   slot.dataset.code = err.code;
   slot.hidden = false;
+  // An error about a field under “More options” must not stay folded away.
+  slot.closest('details')?.setAttribute('open', '');
   const field = slot.id.endsWith('-error') ? document.getElementById(slot.id.slice(0, -'-error'.length)) : null;
   field?.setAttribute('aria-invalid', 'true');
 }

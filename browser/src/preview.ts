@@ -6,6 +6,9 @@
 import type { Plan } from './core.js';
 import { highlightYaml } from './highlight.js';
 
+/** Lines per chunk of a large file; chunks off screen are not laid out (content-visibility). */
+const LINES_PER_CHUNK = 200;
+
 export interface PreviewFile {
   path: string;
   content: string;
@@ -125,6 +128,6 @@ export class Preview {
     const key = `${file.path}\n${file.content}`;
     if (key === this.shown) return;
     this.shown = key;
-    this.content.innerHTML = highlightYaml(file.content);
+    this.content.innerHTML = highlightYaml(file.content, LINES_PER_CHUNK);
   }
 }

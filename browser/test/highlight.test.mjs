@@ -17,7 +17,10 @@ function textOf(html) {
 }
 
 function assertFaithful(source, label) {
-  const html = highlightYaml(source);
+  for (const linesPerChunk of [0, 1, 3, 200]) assertFaithfulHtml(highlightYaml(source, linesPerChunk), source, `${label} (chunks of ${linesPerChunk})`);
+}
+
+function assertFaithfulHtml(html, source, label) {
   assert.ok(textOf(html) === source, `${label}: the highlighted text differs from the source`);
   assert.equal((html.match(/<span /g) ?? []).length, (html.match(/<\/span>/g) ?? []).length, label);
   assert.ok(!/<(?!\/?span)/.test(html), `${label}: markup other than spans`);

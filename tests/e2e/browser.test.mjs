@@ -181,6 +181,18 @@ describe('browser preview page', () => {
     }
   });
 
+  test('Copy puts the shown file on the clipboard, byte for byte', async () => {
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });
+    const expected = expectedFiles(nodePlan(custom));
+    for (const name of ['gotk-sync.yaml', 'gotk-components.yaml']) {
+      await page.click(`[role=tab][data-file="${name}"]`);
+      await page.click('#file-copy');
+      await page.waitForFunction(() => document.getElementById('copy-status').textContent === 'Copied.');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      assert.ok(copied === expected[`clusters/prod/gitops/${name}`], `${name} on the clipboard differs`);
+    }
+  });
+
   test('the zip holds the three files at their repository paths', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
     const zip = join(work, download.suggestedFilename());
