@@ -90,7 +90,9 @@ function update(): void {
   } catch (err) {
     showError(err instanceof CoreError ? err : new CoreError('INTERNAL', String(err)));
     byId('preview-summary').textContent = '';
+    // The files shown are for the last valid options: dimmed, and not offered as a zip.
     document.body.classList.add('stale');
+    byId<HTMLButtonElement>('download-all').disabled = true;
     setState('error');
     return;
   }

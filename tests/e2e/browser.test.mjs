@@ -230,6 +230,8 @@ describe('browser preview page', () => {
     assert.equal(await slot.getAttribute('data-code'), 'INVALID_URL');
     assert.equal(await slot.textContent(), expected.message);
     assert.equal(await page.getAttribute('#url', 'aria-invalid'), 'true');
+    assert.ok(await page.isDisabled('#download-all'), 'the zip of stale files is still offered');
+    await page.screenshot({ path: join(outDir, 'browser-invalid-url.png') });
     await page.fill('#url', 'https://dev.azure.com/acme/Infra/_git/fleet');
     await ready();
     assert.ok(await slot.isHidden());
