@@ -42,6 +42,12 @@ mkdirSync(outDir, { recursive: true });
 run(bindgenBin, ['--target', bindgen.target, '--out-dir', outDir, '--out-name', bindgen['out-name'], input]);
 
 const wasmFile = join(outDir, `${bindgen['out-name']}_bg.wasm`);
+const strip = settings.strip?.['custom-sections'] ?? [];
+if (strip.length > 0) {
+  const before = statSync(wasmFile).size;
+  writeFileSync(wasmFile, withoutCustomSections(readFileSync(wasmFile), new Set(strip)));
+  console.log(`stripped custom sections ${strip.join(', ')}: ${before} → ${statSync(wasmFile).size} bytes`);
+}
 const opt = settings['wasm-opt'];
 if (opt?.enabled) {
   const wasmOpt = ['/usr/bin/wasm-opt', '/usr/local/bin/wasm-opt'].find(existsSync);
@@ -57,3 +63,37 @@ if (opt?.enabled) {
 // Node needs to know the wasm-bindgen web output is ESM.
 writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
 console.log(`built ${wasmFile} (${statSync(wasmFile).size} bytes)`);
+
+/** A wasm module without the named custom sections (section id 0), every other byte kept. */
+function withoutCustomSections(bytes, names) {
+  const parts = [bytes.subarray(0, 8)];
+  let offset = 8;
+  const uleb = () => {
+    let result = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = bytes[offset++];
+      result += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return result;
+  };
+  while (offset < bytes.length) {
+    const start = offset;
+    const id = bytes[offset++];
+    const size = uleb();
+    const end = offset + size;
+    if (id === 0) {
+      const nameLength = uleb();
+      const name = bytes.subarray(offset, offset + nameLength).toString('utf8');
+      if (names.has(name)) {
+        offset = end;
+        continue;
+      }
+    }
+    offset = end;
+    parts.push(bytes.subarray(start, end));
+  }
+  return Buffer.concat(parts);
+}

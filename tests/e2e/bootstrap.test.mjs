@@ -316,6 +316,21 @@ test('--dry-run shows the diff and the objects, and changes nothing', async () =
   assert.equal((await getObject(world.cluster, `/api/v1/namespaces/${ns}`)).status, 404, 'the cluster is untouched');
 });
 
+test('uninstall removes Flux from the cluster and leaves the repository alone', async () => {
+  const ns = 'tok-env';
+  const repo = world.git.repoDir('org', 'project', ns);
+  const tips = refs(repo);
+  const res = await runCli(['uninstall', '--silent', '--keep-namespace', `--namespace=${ns}`, `--kubeconfig=${world.cluster.kubeconfigPath}`]);
+  capture(res.stdout, res.stderr);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal((await getObject(world.cluster, `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`)).status, 404);
+  // Other tests' GitRepositories (with Flux's finalizers and no controller to clear them) keep
+  // the CRD terminating here; deleted or terminating both mean uninstall asked for it.
+  const crd = await getObject(world.cluster, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io');
+  assert.ok(crd.status === 404 || crd.body.metadata.deletionTimestamp, 'the CRD is deleted');
+  assert.deepEqual(refs(repo), tips);
+});
+
 test('no secret ever reaches an output, an event or a result', () => {
   assert.ok(captured.length > 10);
   const all = captured.join('\n');

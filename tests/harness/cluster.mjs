@@ -3,7 +3,7 @@
 // the temp dir. Binaries come from tests/harness/build.sh (built outside the checkout).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
-import { existsSync, openSync, closeSync, readdirSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -207,6 +207,18 @@ export async function startCluster({ version } = {}) {
     await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
 
     let stopped = false;
+    // If the test process dies without calling stop(), take the control plane down with it.
+    const onExit = () => {
+      for (const p of [procs.apiserver, procs.etcd]) {
+        try {
+          process.kill(-p.child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', onExit);
     return {
       server,
       kubeconfig,
@@ -239,6 +251,7 @@ export async function startCluster({ version } = {}) {
       async stop() {
         if (stopped) return;
         stopped = true;
+        process.removeListener('exit', onExit);
         await killGroup(procs.apiserver);
         await killGroup(procs.etcd);
         await rm(dir, { recursive: true, force: true });
