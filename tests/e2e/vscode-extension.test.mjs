@@ -301,6 +301,52 @@ describe('Bootstrap Cluster', () => {
   }
 });
 
+describe('the deploy key modal', () => {
+  let modulePath;
+  let work;
+  before(async () => {
+    // The modal is reachable end to end only with a dev.azure.com repository (its "Open Azure
+    // DevOps SSH Keys" button needs Azure's page): its module alone is bundled for this test.
+    const { build } = await import('esbuild');
+    work = await mkdtemp(join(tmpdir(), 'flux-azdo-vscode-modal-'));
+    modulePath = join(work, 'deploy-key.cjs');
+    await build({ entryPoints: [join(extensionDir, 'src', 'deploy-key.ts')], outfile: modulePath, bundle: true, format: 'cjs', platform: 'node', external: ['vscode'], logLevel: 'warning' });
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const prompt = {
+    publicKey: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDfakefakefake\n',
+    fingerprint: 'SHA256:fakefakefakefakefakefakefakefakefakefakefak',
+    addKeyUrl: 'https://dev.azure.com/contoso/_usersSettings/keys',
+  };
+
+  test('copies the key, opens the SSH keys page, and "I Added It" goes on', async () => {
+    const choices = ['Copy Public Key', 'Open Azure DevOps SSH Keys', 'I Added It'];
+    const stub = createVscodeStub({ onMessage: () => choices.shift() });
+    const { confirmDeployKey } = loadExtension(modulePath, stub);
+    assert.equal(await confirmDeployKey(prompt), true);
+    const modals = callsOf(stub, 'showInformationMessage');
+    assert.equal(modals.length, 3, 'shown again after each helper button');
+    for (const m of modals) {
+      assert.equal(m.args[1].modal, true);
+      assert.ok(m.args[1].detail.startsWith(prompt.publicKey.trim()));
+      assert.match(m.args[1].detail, new RegExp(prompt.fingerprint));
+      assert.deepEqual(m.args.slice(2), ['Copy Public Key', 'Open Azure DevOps SSH Keys', 'I Added It']);
+    }
+    assert.deepEqual(callsOf(stub, 'clipboard.writeText').map((c) => c.args[0]), [prompt.publicKey.trim()]);
+    assert.deepEqual(callsOf(stub, 'openExternal').map((c) => c.args[0]), [prompt.addKeyUrl]);
+  });
+
+  test('closing the modal (Cancel) answers false', async () => {
+    const stub = createVscodeStub({ onMessage: () => undefined });
+    const { confirmDeployKey } = loadExtension(modulePath, stub);
+    assert.equal(await confirmDeployKey(prompt), false);
+    assert.equal(callsOf(stub, 'showInformationMessage').length, 1);
+  });
+});
+
 /** What VS Code would show for each opened URI: the registered provider's text. */
 async function documentsOf(stub, uris) {
   const docs = [];
