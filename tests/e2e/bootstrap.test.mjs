@@ -205,6 +205,30 @@ test('SSH flow: --private-key-file with a passphrase; the Secret carries the pas
   assert.ok(!res.stdout.includes(passphrase) && !res.stderr.includes(passphrase));
 });
 
+test('HTTPS push with the PAT, SSH sync with a generated key: the PAT never enters the cluster', async () => {
+  const { git: server, sshd, cluster } = world;
+  const ns = 'https-ssh';
+  const repo = server.createRepo('org', 'project', ns);
+  const standIn = controllerStandIn(cluster, ns);
+  const result = await bootstrap(
+    {
+      url: server.repoUrl('org', 'project', ns), password: world.pat, caFile: server.caFile,
+      // The SSH host of this test server: the sync URL and the known_hosts scan go there.
+      sshHostname: `127.0.0.1:${sshd.port}`, sshKeyAlgorithm: 'rsa', sshRsaBits: 2048,
+      path: 'clusters/my-cluster', namespace: ns, kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+    },
+    { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
+  );
+  await standIn.settled();
+  capture(result);
+  assert.equal(history(repo).length, 2, 'both commits were pushed over HTTPS');
+  assert.match(git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`), new RegExp(`url: ssh://git@127\\.0\\.0\\.1:${sshd.port}/`));
+  const data = await secretData(ns);
+  assert.deepEqual(Object.keys(data).sort(), ['identity', 'identity.pub', 'known_hosts']);
+  assert.equal(data.known_hosts, sshd.hostKeyLine);
+  assert.equal(data['identity.pub'], result.publicKey);
+});
+
 test('an existing kustomization.yaml with user patches is kept; the SSH patch is only appended', async () => {
   const { sshd, cluster } = world;
   const ns = 'ssh-user';
