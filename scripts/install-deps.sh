@@ -14,6 +14,7 @@ command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v tmux >/dev/null || need_apt+=(tmux)
+command -v unzip >/dev/null || need_apt+=(unzip)  # the VS Code extension's .vsix test
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "apt: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

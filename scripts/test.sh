@@ -27,5 +27,5 @@ npm run lint --silent
 
 section "node: unit, end-to-end and browser tests"
 # One test file at a time: the end-to-end files start real servers and the machine has 2 cores.
-mapfile -t files < <(find npm/test tests/e2e -name '*.test.mjs' 2>/dev/null | sort)
+mapfile -t files < <(find npm/test browser/test tests/e2e -name '*.test.mjs' 2>/dev/null | sort)
 node --test --test-concurrency=1 "${files[@]}"

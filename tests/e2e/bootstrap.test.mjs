@@ -205,6 +205,30 @@ test('SSH flow: --private-key-file with a passphrase; the Secret carries the pas
   assert.ok(!res.stdout.includes(passphrase) && !res.stderr.includes(passphrase));
 });
 
+test('HTTPS push with the PAT, SSH sync with a generated key: the PAT never enters the cluster', async () => {
+  const { git: server, sshd, cluster } = world;
+  const ns = 'https-ssh';
+  const repo = server.createRepo('org', 'project', ns);
+  const standIn = controllerStandIn(cluster, ns);
+  const result = await bootstrap(
+    {
+      url: server.repoUrl('org', 'project', ns), password: world.pat, caFile: server.caFile,
+      // The SSH host of this test server: the sync URL and the known_hosts scan go there.
+      sshHostname: `127.0.0.1:${sshd.port}`, sshKeyAlgorithm: 'rsa', sshRsaBits: 2048,
+      path: 'clusters/my-cluster', namespace: ns, kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+    },
+    { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
+  );
+  await standIn.settled();
+  capture(result);
+  assert.equal(history(repo).length, 2, 'both commits were pushed over HTTPS');
+  assert.match(git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`), new RegExp(`url: ssh://git@127\\.0\\.0\\.1:${sshd.port}/`));
+  const data = await secretData(ns);
+  assert.deepEqual(Object.keys(data).sort(), ['identity', 'identity.pub', 'known_hosts']);
+  assert.equal(data.known_hosts, sshd.hostKeyLine);
+  assert.equal(data['identity.pub'], result.publicKey);
+});
+
 test('an existing kustomization.yaml with user patches is kept; the SSH patch is only appended', async () => {
   const { sshd, cluster } = world;
   const ns = 'ssh-user';
@@ -314,6 +338,21 @@ test('--dry-run shows the diff and the objects, and changes nothing', async () =
   assert.deepEqual(plan.secret, { ref: `Secret/${ns}/flux-system`, change: 'create' });
   assert.deepEqual(refs(repo), tips, 'the repository is untouched');
   assert.equal((await getObject(world.cluster, `/api/v1/namespaces/${ns}`)).status, 404, 'the cluster is untouched');
+});
+
+test('uninstall removes Flux from the cluster and leaves the repository alone', async () => {
+  const ns = 'tok-env';
+  const repo = world.git.repoDir('org', 'project', ns);
+  const tips = refs(repo);
+  const res = await runCli(['uninstall', '--silent', '--keep-namespace', `--namespace=${ns}`, `--kubeconfig=${world.cluster.kubeconfigPath}`]);
+  capture(res.stdout, res.stderr);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal((await getObject(world.cluster, `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`)).status, 404);
+  // Other tests' GitRepositories (with Flux's finalizers and no controller to clear them) keep
+  // the CRD terminating here; deleted or terminating both mean uninstall asked for it.
+  const crd = await getObject(world.cluster, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io');
+  assert.ok(crd.status === 404 || crd.body.metadata.deletionTimestamp, 'the CRD is deleted');
+  assert.deepEqual(refs(repo), tips);
 });
 
 test('no secret ever reaches an output, an event or a result', () => {

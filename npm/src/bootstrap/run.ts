@@ -3,6 +3,7 @@
  * sync commit and push; apply; health waits. Every step emits events; a failure stops with a
  * typed error naming the step, in a state from which a re-run converges.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,8 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
     secretName: options.secretName || 'flux-system',
     branch: options.branch || 'main',
   };
+  // Up to eight cluster requests and a Git request are in flight on the caller's one signal.
+  if (run.signal) setMaxListeners(32, run.signal);
   let current: BootstrapStep = 'preflight';
   const step = (s: BootstrapStep, message: string) => {
     if (ctx.signal?.aborted) throw new FluxAzdoError('CANCELLED', 'bootstrap was cancelled', { step: current });

@@ -14,6 +14,7 @@ const HELP = `flux-azdo: Flux CD bootstrap for Azure DevOps
 Usage:
   flux-azdo bootstrap git [flags]   push Flux's manifests to the repo, install Flux, make the cluster sync itself
   flux-azdo install --export [flags] print Flux's install manifests (as flux install --export)
+  flux-azdo uninstall [flags]        remove Flux from the cluster (the Git repository is not touched)
   flux-azdo version                 print the versions
 
 Run 'flux-azdo <command> --help' for the flags of a command.
@@ -27,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
     case 'bootstrap': {
       const { runBootstrap } = await import('./bootstrap-command.js');
       return runBootstrap(rest);
+    }
+    case 'uninstall': {
+      const { runUninstall } = await import('./uninstall-command.js');
+      return runUninstall(rest);
     }
     case 'version':
     case '--version':

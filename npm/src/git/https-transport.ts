@@ -95,7 +95,10 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
         clientRequest.destroy(Object.assign(new Error(`no answer in ${SOCKET_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' }));
       });
       clientRequest.on('error', (err) => reject(networkError(err, target)));
-      req.signal?.addEventListener('abort', () => clientRequest.destroy(new Error('aborted')));
+      const onAbort = () => clientRequest.destroy(new Error('aborted'));
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      // One signal serves a whole bootstrap: its listener must go with the request.
+      clientRequest.once('close', () => req.signal?.removeEventListener('abort', onAbort));
       clientRequest.on('response', (res) => {
         resolve({
           url: req.url,

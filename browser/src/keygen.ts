@@ -1,0 +1,59 @@
+/**
+ * "Generate SSH key": an RSA keypair made in the page (WebCrypto, encoded by the core). The
+ * private key stays in this module's memory until the user downloads it; it is never put in
+ * the URL, the DOM or the console.
+ */
+import { generateRsaKey, type GeneratedKey } from './core.js';
+import { copyText, saveFile } from './files.js';
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el as T;
+}
+
+export function setupKeyGenerator(): void {
+  let key: GeneratedKey | undefined;
+  const form = byId<HTMLFormElement>('key-form');
+  const status = byId('key-status');
+  const button = byId<HTMLButtonElement>('key-generate');
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const bits = Number(byId<HTMLSelectElement>('key-bits').value);
+    const passphrase = byId<HTMLInputElement>('key-passphrase').value;
+    button.disabled = true;
+    status.textContent = globalThis.crypto?.subtle
+      ? 'Generating…'
+      : 'Generating without WebCrypto (this page is not in a secure context): this can take a minute…';
+    const started = performance.now();
+    generateRsaKey(bits, passphrase)
+      .then((generated) => {
+        key = generated;
+        byId<HTMLTextAreaElement>('key-public').value = generated.publicKey;
+        byId('key-fingerprint').textContent = generated.fingerprint;
+        byId('key-result').hidden = false;
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        const how = generated.generator === 'webcrypto' ? 'WebCrypto' : 'the core';
+        const encrypted = generated.opensshEncrypted ? ', private key encrypted with the passphrase' : '';
+        status.textContent = `RSA ${generated.bits} key generated with ${how} in ${seconds} s${encrypted}.`;
+      })
+      .catch((err: unknown) => {
+        status.textContent = err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+
+  byId('key-copy').addEventListener('click', () => {
+    if (!key) return;
+    copyText(key.publicKey).then(
+      () => (status.textContent = 'Public key copied.'),
+      (err: unknown) => (status.textContent = err instanceof Error ? err.message : String(err)),
+    );
+  });
+  byId('key-download').addEventListener('click', () => {
+    if (key) saveFile('flux-azdo-id_rsa', key.privateKeyOpenssh, 'application/x-pem-file');
+  });
+}

@@ -1,0 +1,61 @@
+// The form state ⇄ core options ⇄ URL fragment mapping (the DOM half is covered end to end).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { loadPageModule } from './load-ts.mjs';
+
+const { EXAMPLE_URL, fromFragment, toFragment, toPlanOptions, withoutPassword } = await loadPageModule('options.ts');
+
+const defaults = {
+  url: '',
+  auth: 'ssh',
+  branch: '',
+  sshHostkeyAlgos: '',
+  components: 'source-controller,kustomize-controller,helm-controller,notification-controller',
+  componentsExtra: '',
+  networkPolicy: 'true',
+  logLevel: 'info',
+  tolerationKeys: '',
+  version: 'v2.9.4',
+};
+
+test('empty text fields are left to the core; lists, switches and auth are explicit', () => {
+  const options = toPlanOptions({ ...defaults, branch: ' ', tolerationKeys: 'a, b ,,c' });
+  assert.equal(options.url, EXAMPLE_URL);
+  assert.equal('branch' in options, false);
+  assert.equal('sshHostkeyAlgos' in options, false);
+  assert.deepEqual(options.tolerationKeys, ['a', 'b', 'c']);
+  assert.deepEqual(options.componentsExtra, []);
+  assert.equal(options.networkPolicy, true);
+  assert.equal(options.tokenAuth, false);
+  assert.equal(options.version, 'v2.9.4');
+  assert.equal(toPlanOptions({ ...defaults, auth: 'token' }).tokenAuth, true);
+  assert.equal(toPlanOptions({ ...defaults, auth: 'azure' }).provider, 'azure');
+});
+
+test('the fragment holds only what differs from the defaults, and reads back', () => {
+  const state = { ...defaults, url: 'https://dev.azure.com/a/b/_git/c', branch: 'dev', componentsExtra: 'source-watcher' };
+  const fragment = toFragment(state, defaults);
+  assert.deepEqual([...new URLSearchParams(fragment).keys()].sort(), ['branch', 'componentsExtra', 'url']);
+  assert.deepEqual({ ...defaults, ...fromFragment(`#${fragment}`, defaults) }, state);
+  assert.deepEqual(fromFragment('#unknown=1&branch=x', defaults), { branch: 'x' });
+});
+
+test('a password in the URL never reaches the fragment', () => {
+  const secret = `fake-${process.pid}`;
+  for (const url of [
+    `https://org:${secret}@dev.azure.com/org/p/_git/r`,
+    `https://:${secret}@dev.azure.com/org/p/_git/r`,
+    `ssh://git:${secret}@ssh.dev.azure.com/v3/org/p/r`,
+    `https://org:${secret}@with-at@dev.azure.com/org/p/_git/r`,
+    `org:${secret}@dev.azure.com/org/p/_git/r`,
+  ]) {
+    const fragment = toFragment({ ...defaults, url }, defaults);
+    assert.ok(!fragment.includes(secret), fragment);
+    assert.ok(!decodeURIComponent(fragment).includes(secret), fragment);
+  }
+  assert.equal(withoutPassword('https://org@dev.azure.com/x'), 'https://org@dev.azure.com/x');
+  assert.equal(withoutPassword('git@ssh.dev.azure.com:v3/o/p/r'), 'git@ssh.dev.azure.com:v3/o/p/r');
+  assert.equal(withoutPassword('https://org:x@dev.azure.com/o/p/_git/r'), 'https://org@dev.azure.com/o/p/_git/r');
+  assert.equal(withoutPassword('https://dev.azure.com:443/o/p/_git/r@x'), 'https://dev.azure.com:443/o/p/_git/r@x');
+});

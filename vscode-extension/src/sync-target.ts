@@ -1,0 +1,50 @@
+/**
+ * What both commands ask first — repository, branch, path, how the cluster authenticates — and
+ * the package options it makes, with the settings folded in.
+ */
+import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
+
+import type { Flux } from './flux';
+import { askAuth, askBranch, askPath, askRepository, type AuthMethod } from './prompts';
+import type { Settings } from './settings';
+
+export interface SyncTarget {
+  repo: Repo;
+  url: string;
+  branch: string;
+  path: string;
+  auth: AuthMethod;
+}
+
+export async function askSyncTarget(flux: Flux, title: string, settings: Settings): Promise<SyncTarget | undefined> {
+  const repository = await askRepository(flux, title);
+  if (!repository) return undefined;
+  const branch = await askBranch(title);
+  if (branch === undefined) return undefined;
+  const path = await askPath(title, settings.defaultPath);
+  if (path === undefined) return undefined;
+  const auth = await askAuth(title);
+  if (!auth) return undefined;
+  return { repo: repository.repo, url: repository.url, branch, path, auth };
+}
+
+/** Token auth pushes and syncs over HTTPS; SSH syncs over SSH and pushes the way the URL says. */
+export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOptions {
+  return {
+    url: target.auth === 'token' ? target.repo.httpsUrl : target.url,
+    branch: target.branch,
+    ...(target.path ? { path: target.path } : {}),
+    tokenAuth: target.auth === 'token',
+    // Azure DevOps (Services and Server) takes only RSA keys; the core picks RSA by itself only
+    // for URLs it recognises, so a generated key is RSA whatever the host name looks like.
+    ...(target.auth === 'ssh' ? { sshKeyAlgorithm: 'rsa' as const } : {}),
+    ...(settings.manifests ? { manifests: settings.manifests } : {}),
+    ...(settings.componentsExtra.length > 0 ? { componentsExtra: settings.componentsExtra } : {}),
+    ...(settings.caFile ? { caFile: settings.caFile } : {}),
+  };
+}
+
+/** An HTTPS push needs the PAT; an SSH push uses the deploy key. */
+export function needsPat(options: BootstrapOptions): boolean {
+  return !options.url.startsWith('ssh://');
+}
