@@ -3,6 +3,9 @@
 // applied) fetch the pushed revision with the Secret flux-azdo wrote, apply <path>, and report
 // Ready at <branch>@sha1:<sha>, which flux-azdo's own health wait sees. Then the cluster follows
 // the repository: a ConfigMap pushed under the path appears, and is pruned once removed.
+// Negative: a Git change that narrows source-controller's --ssh-hostkey-algos to ssh-rsa rolls
+// the controller, which then cannot reach the rsa-sha2-only sshd; flux-azdo's health wait reports
+// the controller's own reason.
 //
 // Needs: tests/harness/build.sh (kube-apiserver, etcd) and tests/harness/controllers/build.sh
 // (the controllers; a cold build takes many minutes), git, sshd, openssl, the built npm package.
@@ -158,7 +161,8 @@ async function proveConvergence(ns, bareRepo) {
 }
 
 test('token flow: the real controllers fetch with the PAT Secret and the test CA, apply <path>, and follow pushes', { timeout: 600_000 }, async () => {
-  const ns = 'flux-token';
+  // Flux's default namespace: the objects are the flux-system GitRepository and Kustomization.
+  const ns = 'flux-system';
   const { git, pat } = world;
   const bareRepo = git.createRepo('org', 'project', ns);
   const { result, events, controllers } = await bootstrapWithControllers({
