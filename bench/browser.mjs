@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 
 import { distDir, ensurePageBuilt, launchChromium } from '../tests/e2e/chromium.mjs';
 import { serveStatic } from '../tests/servers/static.mjs';
+import { median } from './stats.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 7);
 const TARGET_MS = 1000;
@@ -17,7 +18,6 @@ const FRAGMENT = '#url=https%3A%2F%2Fdev.azure.com%2Facme%2FInfra%2F_git%2Ffleet
 
 ensurePageBuilt();
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 console.log('transfer size (gzip -9):');

@@ -10,12 +10,13 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { installManifests, loadBundle } from '../npm/dist/index.js';
+import { median } from './stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const manifests = process.env.FLUX_MANIFESTS ?? resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const RUNS = Number(process.env.RUNS ?? 30);
 
-async function median(fn) {
+async function timedMedian(fn) {
   await fn(); // warm-up
   const times = [];
   for (let i = 0; i < RUNS; i++) {
@@ -23,13 +24,12 @@ async function median(fn) {
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
-const baseline = await median(() => loadBundle({ source: manifests }));
-const defaults = await median(() => installManifests({ manifests }));
-const allExtras = await median(() =>
+const baseline = await timedMedian(() => loadBundle({ source: manifests }));
+const defaults = await timedMedian(() => installManifests({ manifests }));
+const allExtras = await timedMedian(() =>
   installManifests({ manifests, componentsExtra: ['image-reflector-controller', 'image-automation-controller', 'source-watcher'] }),
 );
 const wasm = readFileSync(join(root, 'npm', 'wasm', 'flux_azdo_wasm_bg.wasm'));

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { cloneForBootstrap, commitAndPush, SecretValue } from '../npm/dist/git/index.js';
 import { bootstrapFiles, fakePat, gitCli, gitEnv } from '../tests/e2e/git-fixtures.mjs';
 import { startGitHttpsServer } from '../tests/servers/git-https.mjs';
+import { median } from './stats.mjs';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const FILES = 10_000;
@@ -49,12 +50,6 @@ function fastImport(bareDir) {
   }
   child.stdin.end();
   return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`fast-import exited ${code}`)))));
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const pat = fakePat('bench');

@@ -10,15 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { generateKey } from '../npm/dist/index.js';
+import { median } from './stats.mjs';
 
 const runs = Number(process.argv[2] ?? 7);
 const dir = mkdtempSync(join(tmpdir(), 'flux-azdo-bench-keys-'));
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function time(fn, n) {
   const samples = [];

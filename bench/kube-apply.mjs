@@ -15,17 +15,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const manifest = join(here, '../../shared/flux/v2.9.4/install.yaml');
 const runs = Number(process.argv[2] ?? 5);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 // One apply by flux-azdo in a fresh Node process, as the CLI would run it. It reports the time
 // from after module loading (kubeconfig, discovery, apply, CRD wait: what bootstrap's apply step
 // costs, the modules being loaded once per process) next to the whole process's wall time.
 const oursScript = `
 import { readFileSync } from 'node:fs';
+import { median } from './stats.mjs';
 const { connect, applyManifests } = await import(${JSON.stringify(join(here, '../npm/dist/kube/index.js'))});
 const t0 = performance.now();
 const client = connect({ kubeconfig: process.argv[1] });

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { callCore, wasm } from '../npm/dist/core.js';
 import { installManifests } from '../npm/dist/index.js';
 import { manifestsDir, readBundleFiles, startOracle } from '../tests/oracle/client.mjs';
+import { median } from './stats.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 30);
 const manifests = process.env.FLUX_MANIFESTS ?? manifestsDir;
@@ -32,11 +33,6 @@ const installOptions = {
 };
 const { componentsExtra, ...fluxOptions } = installOptions;
 fluxOptions.components = [...installOptions.components, ...componentsExtra];
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function timed(fn) {
   await fn(); // warm-up
