@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '../tests/harness/cluster.mjs';
+import { median } from './stats.mjs';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,7 +21,6 @@ const runs = Number(process.argv[2] ?? 5);
 // costs, the modules being loaded once per process) next to the whole process's wall time.
 const oursScript = `
 import { readFileSync } from 'node:fs';
-import { median } from './stats.mjs';
 const { connect, applyManifests } = await import(${JSON.stringify(join(here, '../npm/dist/kube/index.js'))});
 const t0 = performance.now();
 const client = connect({ kubeconfig: process.argv[1] });
