@@ -26,3 +26,4 @@ export { exportFiles, type ExportResult } from './bootstrap/export.js';
 export type { BootstrapOptions } from './bootstrap/options.js';
 export type { Plan, PlanOptions, Repo } from './generated/core-types.js';
 export { uninstallFlux, connect, type UninstallOptions, type UninstallResult } from './kube/index.js';
+export { parseRepoUrl } from './repo-url.js';

@@ -6,9 +6,8 @@ import { exportFiles } from '../bootstrap/export.js';
 import { planBootstrap } from '../bootstrap/dry-run.js';
 import type { BootstrapOptions } from '../bootstrap/options.js';
 import { bootstrap } from '../bootstrap/run.js';
-import { callCore, wasm } from '../core.js';
+import { parseRepoUrl } from '../repo-url.js';
 import { FluxAzdoError } from '../errors.js';
-import type { Repo } from '../generated/core-types.js';
 import { bool, formatHelp, int, list, parseArgs, str, type ParsedArgs } from './args.js';
 import { BOOTSTRAP_GIT_FLAGS, GLOBAL_FLAGS, INSTALL_FLAGS } from './flags.js';
 import { installOptionsFromArgs } from './install-command.js';
@@ -114,7 +113,7 @@ export async function runBootstrap(argv: string[]): Promise<number> {
 
   // The PAT is needed for an HTTPS repository (the push goes over HTTPS even when the cluster
   // syncs over SSH); over SSH, --password is only the key's passphrase.
-  const repo = callCore(() => wasm.parseRepoUrl(options.url) as Repo);
+  const repo = parseRepoUrl(options.url);
   const https = !repo.url.startsWith('ssh://');
   const password = await resolvePassword(
     { flag: str(args, 'password'), env: process.env, stdin: process.stdin, prompt: process.stderr },
