@@ -7,6 +7,7 @@
 //! before writing it, so styles and tags of the input never reach Flux's output.
 
 mod emit;
+mod fast;
 mod model;
 mod numbers;
 mod order;
