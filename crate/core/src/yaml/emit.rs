@@ -5,6 +5,7 @@
 
 use std::cmp::Ordering;
 
+use super::analysis::{is_break, is_printable, Analysis};
 use super::model::Node;
 use super::numbers::format_float;
 use super::order::key_order;
@@ -23,7 +24,13 @@ pub(crate) fn document(node: &Node) -> String {
 /// Appends one document (no `---`), ending in a newline, to `out` (which ends in a newline or
 /// is empty): one buffer for a whole stream instead of one per document.
 pub(crate) fn write_document(out: &mut String, node: &Node) {
+    write_document_with(out, node, true);
+}
+
+/// `quick: false` writes every scalar a character at a time, for tests of the quick copies.
+fn write_document_with(out: &mut String, node: &Node, quick: bool) {
     let mut e = Emitter {
+        quick,
         out: std::mem::take(out),
         column: 0,
         indent: -1,
@@ -53,6 +60,7 @@ enum Style {
 }
 
 struct Emitter {
+    quick: bool,
     out: String,
     column: usize,
     indent: i64,
@@ -397,7 +405,8 @@ impl Emitter {
     /// True when `value` is printable ASCII without line breaks that no space of it would
     /// fold at (a fold happens at a space past the width), so it can be copied as it is.
     fn fits(&self, value: &str, allow_breaks: bool) -> bool {
-        value.bytes().all(|b| (b' '..=b'~').contains(&b))
+        self.quick
+            && value.bytes().all(|b| (b' '..=b'~').contains(&b))
             && (!allow_breaks
                 || self.column + value.len() <= BEST_WIDTH + 1
                 || !value.contains(' '))
@@ -428,9 +437,10 @@ impl Emitter {
         self.put_break();
         self.indention = true;
         self.whitespace = true;
-        if value
-            .bytes()
-            .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
+        if self.quick
+            && value
+                .bytes()
+                .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
         {
             // The same writes as below, a line at a time: an indent before each non-empty line.
             for (i, line) in value.split('\n').enumerate() {
@@ -464,108 +474,5 @@ impl Emitter {
     }
 }
 
-fn is_break(c: char) -> bool {
-    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-/// libyaml's printable set (no tabs, no characters beyond the Basic Multilingual Plane).
-fn is_printable(c: char) -> bool {
-    matches!(c as u32, 0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && c != '\u{FEFF}'
-}
-
-/// libyaml's `yaml_emitter_analyze_scalar`, reduced to the block context this writer uses.
-struct Analysis {
-    multiline: bool,
-    block_plain_allowed: bool,
-    single_quoted_allowed: bool,
-    block_allowed: bool,
-}
-
-impl Analysis {
-    fn of(value: &str) -> Self {
-        if value.is_empty() {
-            return Self {
-                multiline: false,
-                block_plain_allowed: true,
-                single_quoted_allowed: true,
-                block_allowed: false,
-            };
-        }
-        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
-        let (mut line_breaks, mut special) = (false, false);
-        let (mut leading_space, mut leading_break) = (false, false);
-        let (mut trailing_space, mut trailing_break) = (false, false);
-        let (mut break_space, mut space_break) = (false, false);
-        let (mut previous_space, mut previous_break) = (false, false);
-        let mut preceded_by_ws = true;
-        let mut chars = value.chars().peekable();
-        let mut first = true;
-        while let Some(c) = chars.next() {
-            let next = chars.peek().copied();
-            let followed_by_ws = next.is_none_or(|n| n == ' ' || n == '\t');
-            let is_last = next.is_none();
-            if first {
-                match c {
-                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
-                    | '"' | '%' | '@' | '`' => block_indicators = true,
-                    '?' | ':' if followed_by_ws => block_indicators = true,
-                    '-' if followed_by_ws => block_indicators = true,
-                    _ => {}
-                }
-            } else {
-                match c {
-                    ':' if followed_by_ws => block_indicators = true,
-                    '#' if preceded_by_ws => block_indicators = true,
-                    _ => {}
-                }
-            }
-            if !is_printable(c) {
-                special = true;
-            }
-            if c == ' ' {
-                leading_space |= first;
-                trailing_space |= is_last;
-                break_space |= previous_break;
-                previous_space = true;
-                previous_break = false;
-            } else if is_break(c) {
-                line_breaks = true;
-                leading_break |= first;
-                trailing_break |= is_last;
-                space_break |= previous_space;
-                previous_space = false;
-                previous_break = true;
-            } else {
-                previous_space = false;
-                previous_break = false;
-            }
-            preceded_by_ws = c == ' ' || c == '\t' || is_break(c);
-            first = false;
-        }
-        let mut a = Self {
-            multiline: line_breaks,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: true,
-        };
-        if leading_space || leading_break || trailing_space || trailing_break {
-            a.block_plain_allowed = false;
-        }
-        if trailing_space {
-            a.block_allowed = false;
-        }
-        if break_space {
-            a.block_plain_allowed = false;
-            a.single_quoted_allowed = false;
-        }
-        if space_break || special {
-            a.block_plain_allowed = false;
-            a.single_quoted_allowed = false;
-            a.block_allowed = false;
-        }
-        if line_breaks || block_indicators {
-            a.block_plain_allowed = false;
-        }
-        a
-    }
-}
+#[cfg(test)]
+mod tests;

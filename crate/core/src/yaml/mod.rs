@@ -6,6 +6,7 @@
 //! The model ([`Node`]) is JSON-shaped on purpose: kustomize converts every resource to JSON
 //! before writing it, so styles and tags of the input never reach Flux's output.
 
+mod analysis;
 mod emit;
 mod fast;
 mod model;
