@@ -130,6 +130,7 @@ impl<'a> Reader<'a> {
     fn mapping(&mut self, indent: usize, first: &'a str) -> Option<Node> {
         let mut entries: Vec<(String, Node)> = Vec::new();
         let mut content = first;
+        let mut ascending = true;
         loop {
             let (key, rest) = split_key(content)?;
             let key = node_key_text(plain_node(key)?);
@@ -141,7 +142,9 @@ impl<'a> Reader<'a> {
                 self.scalar(rest, indent)?
             };
             // Repeated keys (or keys equal once written as text) are for the reference reader.
-            if entries.iter().any(|(k, _)| *k == key) {
+            // Keys come mostly in ascending order: a key above an ascending run is new.
+            ascending &= entries.last().is_none_or(|(last, _)| *last < key);
+            if !ascending && entries.iter().any(|(k, _)| *k == key) {
                 return None;
             }
             entries.push((key, value));
