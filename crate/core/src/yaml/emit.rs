@@ -3,6 +3,9 @@
 //! block style, keys in go-yaml order, sequences not indented under their key, empty
 //! collections as `{}`/`[]`, and libyaml's scalar styles and line folding at width 80.
 
+use std::cmp::Ordering;
+
+use super::analysis::{is_break, is_printable, Analysis};
 use super::model::Node;
 use super::numbers::format_float;
 use super::order::key_order;
@@ -13,8 +16,22 @@ const BEST_INDENT: i64 = 2;
 
 /// Writes one document (no `---`), ending in a newline.
 pub(crate) fn document(node: &Node) -> String {
+    let mut out = String::new();
+    write_document(&mut out, node);
+    out
+}
+
+/// Appends one document (no `---`), ending in a newline, to `out` (which ends in a newline or
+/// is empty): one buffer for a whole stream instead of one per document.
+pub(crate) fn write_document(out: &mut String, node: &Node) {
+    write_document_with(out, node, true);
+}
+
+/// `quick: false` writes every scalar a character at a time, for tests of the quick copies.
+fn write_document_with(out: &mut String, node: &Node, quick: bool) {
     let mut e = Emitter {
-        out: String::new(),
+        quick,
+        out: std::mem::take(out),
         column: 0,
         indent: -1,
         indents: Vec::new(),
@@ -25,7 +42,7 @@ pub(crate) fn document(node: &Node) -> String {
     // Document end: break the last line.
     e.indent = -1;
     e.write_indent();
-    e.out
+    *out = e.out;
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,6 +60,7 @@ enum Style {
 }
 
 struct Emitter {
+    quick: bool,
     out: String,
     column: usize,
     indent: i64,
@@ -90,8 +108,10 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            self.out
+                .extend(std::iter::repeat_n(' ', indent - self.column));
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -112,22 +132,24 @@ impl Emitter {
             Node::Seq(items) if items.is_empty() => self.flow_empty("[", "]"),
             Node::Map(entries) => self.block_mapping(entries),
             Node::Seq(items) => self.block_sequence(items, ctx),
-            Node::Str(s) => {
-                let requested = if s.contains('\n') {
-                    Style::Literal
-                } else if reads_back_as_string(s) {
-                    Style::Plain
-                } else {
-                    Style::Double
-                };
-                self.scalar(s, requested, ctx);
-            }
+            Node::Str(s) => self.string(s, ctx),
             Node::Null => self.scalar("null", Style::Plain, ctx),
             Node::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
             Node::Int(i) => self.scalar(&i.to_string(), Style::Plain, ctx),
             Node::Uint(u) => self.scalar(&u.to_string(), Style::Plain, ctx),
             Node::Float(f) => self.scalar(&format_float(*f), Style::Plain, ctx),
         }
+    }
+
+    fn string(&mut self, s: &str, ctx: Context) {
+        let requested = if s.contains('\n') {
+            Style::Literal
+        } else if reads_back_as_string(s) {
+            Style::Plain
+        } else {
+            Style::Double
+        };
+        self.scalar(s, requested, ctx);
     }
 
     fn flow_empty(&mut self, open: &str, close: &str) {
@@ -149,16 +171,21 @@ impl Emitter {
 
     fn block_mapping(&mut self, entries: &[(String, Node)]) {
         self.increase_indent(false, false);
-        let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
-        sorted.sort_by(|a, b| key_order(&a.0, &b.0));
-        for (key, value) in sorted {
+        // Mappings read from the bundle are mostly in order already: no sorted copy for them
+        // (keeping the order of equal keys, as the stable sort does).
+        let in_order = entries.is_sorted_by(|a, b| key_order(&a.0, &b.0) != Ordering::Greater);
+        let mut sorted: Vec<&(String, Node)> = Vec::new();
+        if !in_order {
+            sorted.extend(entries);
+            sorted.sort_by(|a, b| key_order(&a.0, &b.0));
+        }
+        let entries = entries.iter().filter(|_| in_order).chain(sorted);
+        for (key, value) in entries {
             self.write_indent();
-            let key_node = Node::Str(key.clone());
-            let analysis = Analysis::of(key);
             // libyaml writes a key inline ("simple") when it is one line of at most 128 bytes.
-            if !analysis.multiline && key.len() <= 128 {
-                self.node(
-                    &key_node,
+            if !key.contains(is_break) && key.len() <= 128 {
+                self.string(
+                    key,
                     Context {
                         mapping: false,
                         simple_key: true,
@@ -167,7 +194,7 @@ impl Emitter {
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.node(&key_node, Context::default());
+                self.string(key, Context::default());
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
@@ -213,6 +240,12 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
+        if self.fits(value, allow_breaks) {
+            self.put_str(value);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in chars.iter().enumerate() {
@@ -250,6 +283,13 @@ impl Emitter {
 
     fn single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
+        if !value.contains('\'') && self.fits(value, allow_breaks) {
+            self.put_str(value);
+            self.write_indicator("'", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in chars.iter().enumerate() {
@@ -295,6 +335,13 @@ impl Emitter {
         self.write_indicator("\"", true, false, false);
         // libyaml's BOM check looks at the start of the value for every character.
         let starts_with_bom = value.starts_with('\u{FEFF}');
+        if !value.contains(['"', '\\']) && self.fits(value, allow_breaks) {
+            self.put_str(value);
+            self.write_indicator("\"", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
@@ -355,16 +402,31 @@ impl Emitter {
         self.indention = false;
     }
 
+    /// True when `value` is printable ASCII without line breaks that no space of it would
+    /// fold at (a fold happens at a space past the width), so it can be copied as it is.
+    fn fits(&self, value: &str, allow_breaks: bool) -> bool {
+        self.quick
+            && value.bytes().all(|b| (b' '..=b'~').contains(&b))
+            && (!allow_breaks
+                || self.column + value.len() <= BEST_WIDTH + 1
+                || !value.contains(' '))
+    }
+
+    fn put_str(&mut self, value: &str) {
+        self.out.push_str(value);
+        self.column += value.len();
+    }
+
     fn literal(&mut self, value: &str) {
         self.write_indicator("|", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        if chars.first().is_some_and(|c| *c == ' ' || is_break(*c)) {
+        if value.starts_with(|c| c == ' ' || is_break(c)) {
             self.write_indicator("2", false, false, false);
         }
-        let last_is_break = chars.last().is_some_and(|c| is_break(*c));
+        let mut from_end = value.chars().rev();
+        let last_is_break = from_end.next().is_some_and(is_break);
         let chomp = if !last_is_break {
             Some("-")
-        } else if chars.len() == 1 || is_break(chars[chars.len() - 2]) {
+        } else if from_end.next().is_none_or(is_break) {
             Some("+")
         } else {
             None
@@ -375,8 +437,27 @@ impl Emitter {
         self.put_break();
         self.indention = true;
         self.whitespace = true;
+        if self.quick
+            && value
+                .bytes()
+                .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
+        {
+            // The same writes as below, a line at a time: an indent before each non-empty line.
+            for (i, line) in value.split('\n').enumerate() {
+                if i > 0 {
+                    self.put_break();
+                    self.indention = true;
+                }
+                if !line.is_empty() {
+                    self.write_indent();
+                    self.put_str(line);
+                    self.indention = false;
+                }
+            }
+            return;
+        }
         let mut breaks = true;
-        for &c in &chars {
+        for c in value.chars() {
             if is_break(c) {
                 self.write_break(c);
                 self.indention = true;
@@ -393,105 +474,5 @@ impl Emitter {
     }
 }
 
-fn is_break(c: char) -> bool {
-    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-/// libyaml's printable set (no tabs, no characters beyond the Basic Multilingual Plane).
-fn is_printable(c: char) -> bool {
-    matches!(c as u32, 0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && c != '\u{FEFF}'
-}
-
-/// libyaml's `yaml_emitter_analyze_scalar`, reduced to the block context this writer uses.
-struct Analysis {
-    multiline: bool,
-    block_plain_allowed: bool,
-    single_quoted_allowed: bool,
-    block_allowed: bool,
-}
-
-impl Analysis {
-    fn of(value: &str) -> Self {
-        if value.is_empty() {
-            return Self {
-                multiline: false,
-                block_plain_allowed: true,
-                single_quoted_allowed: true,
-                block_allowed: false,
-            };
-        }
-        let chars: Vec<char> = value.chars().collect();
-        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
-        let (mut line_breaks, mut special) = (false, false);
-        let (mut leading_space, mut leading_break) = (false, false);
-        let (mut trailing_space, mut trailing_break) = (false, false);
-        let (mut break_space, mut space_break) = (false, false);
-        let (mut previous_space, mut previous_break) = (false, false);
-        let mut preceded_by_ws = true;
-        let last = chars.len() - 1;
-        for (i, &c) in chars.iter().enumerate() {
-            let followed_by_ws = chars.get(i + 1).is_none_or(|n| *n == ' ' || *n == '\t');
-            if i == 0 {
-                match c {
-                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
-                    | '"' | '%' | '@' | '`' => block_indicators = true,
-                    '?' | ':' if followed_by_ws => block_indicators = true,
-                    '-' if followed_by_ws => block_indicators = true,
-                    _ => {}
-                }
-            } else {
-                match c {
-                    ':' if followed_by_ws => block_indicators = true,
-                    '#' if preceded_by_ws => block_indicators = true,
-                    _ => {}
-                }
-            }
-            if !is_printable(c) {
-                special = true;
-            }
-            if c == ' ' {
-                leading_space |= i == 0;
-                trailing_space |= i == last;
-                break_space |= previous_break;
-                previous_space = true;
-                previous_break = false;
-            } else if is_break(c) {
-                line_breaks = true;
-                leading_break |= i == 0;
-                trailing_break |= i == last;
-                space_break |= previous_space;
-                previous_space = false;
-                previous_break = true;
-            } else {
-                previous_space = false;
-                previous_break = false;
-            }
-            preceded_by_ws = c == ' ' || c == '\t' || is_break(c);
-        }
-        let mut a = Self {
-            multiline: line_breaks,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: true,
-        };
-        if leading_space || leading_break || trailing_space || trailing_break {
-            a.block_plain_allowed = false;
-        }
-        if trailing_space {
-            a.block_allowed = false;
-        }
-        if break_space {
-            a.block_plain_allowed = false;
-            a.single_quoted_allowed = false;
-        }
-        if space_break || special {
-            a.block_plain_allowed = false;
-            a.single_quoted_allowed = false;
-            a.block_allowed = false;
-        }
-        if line_breaks || block_indicators {
-            a.block_plain_allowed = false;
-        }
-        a
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,9 @@
 //! The model ([`Node`]) is JSON-shaped on purpose: kustomize converts every resource to JSON
 //! before writing it, so styles and tags of the input never reach Flux's output.
 
+mod analysis;
 mod emit;
+mod fast;
 mod model;
 mod numbers;
 mod order;
@@ -31,9 +33,12 @@ pub fn node_to_string(node: &Node) -> String {
 
 /// Writes documents separated by `---` lines, as kustomize prints a build (no leading `---`).
 pub fn documents_to_string(nodes: &[Node]) -> String {
-    nodes
-        .iter()
-        .map(emit::document)
-        .collect::<Vec<_>>()
-        .join("---\n")
+    let mut out = String::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        emit::write_document(&mut out, node);
+    }
+    out
 }

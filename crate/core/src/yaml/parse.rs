@@ -7,6 +7,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_yaml::Value;
 
+use super::fast;
 use super::model::Node;
 use super::numbers::format_float;
 use crate::error::{Error, Result};
@@ -14,6 +15,46 @@ use crate::error::{Error, Result};
 /// Parses a multi-document YAML stream. Empty documents (null) are dropped, as kustomize
 /// drops them. `source_name` names the input in errors.
 pub fn documents(source_name: &str, text: &str) -> Result<Vec<Node>> {
+    let Some(chunks) = split_documents(text) else {
+        return reference_documents(source_name, text);
+    };
+    let mut out = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        match fast::document(chunk) {
+            Some(Node::Null) => {}
+            Some(node) => out.push(node),
+            None => match reference_documents(source_name, chunk) {
+                Ok(nodes) => out.extend(nodes),
+                // Read the whole text again so that the error names lines of the text itself.
+                Err(_) => return reference_documents(source_name, text),
+            },
+        }
+    }
+    Ok(out)
+}
+
+/// The documents of a stream as the texts between `---` lines, each of which libyaml reads on
+/// its own as it reads it in the stream. `None` for streams with directives, `...` ends or
+/// content on a `---` line.
+pub(super) fn split_documents(text: &str) -> Option<Vec<&str>> {
+    let mut chunks = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        let bare = line.strip_suffix('\n').unwrap_or(line);
+        if bare == "---" {
+            chunks.push(&text[start..at]);
+            start = at + line.len();
+        } else if bare.starts_with("---") || bare.starts_with("...") || bare.starts_with('%') {
+            return None;
+        }
+        at += line.len();
+    }
+    chunks.push(&text[start..]);
+    Some(chunks)
+}
+
+/// Every document through serde_norway (libyaml), the reference reading.
+pub(super) fn reference_documents(source_name: &str, text: &str) -> Result<Vec<Node>> {
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(text) {
         let node = match Direct::deserialize(doc) {
@@ -159,7 +200,7 @@ fn key_text(key: &Value) -> String {
 }
 
 /// A mapping key as text: non-string keys become the text Go would print.
-fn node_key_text(key: Node) -> String {
+pub(super) fn node_key_text(key: Node) -> String {
     match key {
         Node::Str(s) => s,
         Node::Float(f) => format_float(f),
@@ -196,8 +237,11 @@ mod tests {
             "1: a\n'1': b\n",
             "huge: 340282366920938463463374607431768211456\nneg: -9223372036854775809\n",
         ];
-        for text in cases {
-            let direct = documents("t.yaml", text).map_err(|e| e.to_string());
+        for (text, read) in cases.iter().flat_map(|text| {
+            [documents, reference_documents]
+                .map(|read: fn(&str, &str) -> Result<Vec<Node>>| (*text, read))
+        }) {
+            let direct = read("t.yaml", text).map_err(|e| e.to_string());
             let reference = through_value(text);
             match (&direct, &reference) {
                 // Debug text, so that NaN equals NaN.
