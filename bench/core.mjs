@@ -7,25 +7,15 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { installManifests, loadBundle } from '../npm/dist/index.js';
-import { median } from './stats.mjs';
+import { median, timeRuns } from './stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const manifests = process.env.FLUX_MANIFESTS ?? resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const RUNS = Number(process.env.RUNS ?? 30);
 
-async function timedMedian(fn) {
-  await fn(); // warm-up
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
+const timedMedian = async (fn) => median(await timeRuns(fn, RUNS));
 
 const baseline = await timedMedian(() => loadBundle({ source: manifests }));
 const defaults = await timedMedian(() => installManifests({ manifests }));

@@ -7,12 +7,11 @@
 // no process start, no JSON), and per round trip (what a caller of Flux's generator pays here).
 // Ours is timed through the public API from the manifests folder (reads the 9 files, as Flux
 // reads its bundle copy) and through the core call with the bundle already in memory.
-import { performance } from 'node:perf_hooks';
 
 import { callCore, wasm } from '../npm/dist/core.js';
 import { installManifests } from '../npm/dist/index.js';
 import { manifestsDir, readBundleFiles, startOracle } from '../tests/oracle/client.mjs';
-import { median } from './stats.mjs';
+import { median, timeRuns } from './stats.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 30);
 const manifests = process.env.FLUX_MANIFESTS ?? manifestsDir;
@@ -34,16 +33,7 @@ const installOptions = {
 const { componentsExtra, ...fluxOptions } = installOptions;
 fluxOptions.components = [...installOptions.components, ...componentsExtra];
 
-async function timed(fn) {
-  await fn(); // warm-up
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return times;
-}
+const timed = (fn) => timeRuns(fn, RUNS);
 
 const bundle = readBundleFiles(manifests);
 const oracle = startOracle({ manifests });
