@@ -10,20 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { generateKey } from '../npm/dist/index.js';
-import { median } from './stats.mjs';
+import { median, timeRuns } from './stats.mjs';
 
 const runs = Number(process.argv[2] ?? 7);
 const dir = mkdtempSync(join(tmpdir(), 'flux-azdo-bench-keys-'));
 
-async function time(fn, n) {
-  const samples = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    await fn(i);
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return samples;
-}
+// Both paths are warmed up once below, so the timed runs need no warm-up of their own.
+const time = (fn, n) => timeRuns(fn, n, { warmup: false });
 
 function sshKeygen(bits, i) {
   const file = join(dir, `k${bits}-${i}`);
