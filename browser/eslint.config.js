@@ -1,18 +1,10 @@
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+import base from '../eslint.base.js';
 
-export default tseslint.config(
+export default [
   { ignores: ['dist/**'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  {
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-    },
-  },
+  ...base,
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', TextDecoder: 'readonly' } },
   },
-);
+];

@@ -1,14 +1,3 @@
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+import base from '../eslint.base.js';
 
-export default tseslint.config(
-  { ignores: ['dist/**', 'wasm/**'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  {
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-    },
-  },
-);
+export default [{ ignores: ['dist/**', 'wasm/**'] }, ...base];

@@ -4,7 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-WASM_BINDGEN_VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' wasm-pack.toml | head -n1)"
+# The one source of the version is Cargo.toml's `wasm-bindgen = "=X"` pin.
+WASM_BINDGEN_VERSION="$(node scripts/wasm-bindgen-version.mjs)"
 TOOLS="${FLUX_AZDO_TOOLS:-$HOME/.cache/flux-azdo/tools}"
 
 need_apt=()

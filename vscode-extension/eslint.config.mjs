@@ -1,18 +1,10 @@
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+import base from '../eslint.base.js';
 
-export default tseslint.config(
+export default [
   { ignores: ['dist/**', 'wasm/**'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...base,
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
-  {
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-    },
-  },
-);
+];
