@@ -334,7 +334,7 @@ test('an unreachable cluster fails with KUBE_UNREACHABLE before anything is push
   const res = await runCli(args, { env: { GIT_PASSWORD: world.pat } });
   capture(res.stdout, res.stderr);
   assert.equal(res.code, 1);
-  assert.match(res.stdout, /"code":"KUBE_UNREACHABLE"/);
+  assert.equal(jsonEvents(res.stdout).find((e) => e.type === 'error')?.code, 'KUBE_UNREACHABLE');
   assert.deepEqual(refs(repo), {});
 });
 
