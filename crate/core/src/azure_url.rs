@@ -205,7 +205,11 @@ impl Repo {
 /// How the CLI's own Git connection goes, from the URL as given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "transport", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "transport",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum PushTarget {
     /// Smart HTTP(S) with the PAT.
     Https {

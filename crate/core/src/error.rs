@@ -20,6 +20,9 @@ macro_rules! error_codes {
         }
 
         impl ErrorCode {
+            /// Every code, for hosts that check a code they receive.
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)*];
+
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$variant => $code,)*

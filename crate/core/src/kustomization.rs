@@ -150,7 +150,10 @@ pub fn hostkey_patch_item(algorithms: &[String], indent: usize, newline: &str) -
         "- patch: |".to_owned(),
         "    - op: add".to_owned(),
         "      path: /spec/template/spec/containers/0/args/-".to_owned(),
-        format!("      value: {}", SSH_HOSTKEY_ALGOS.arg(&algorithms.join(","))),
+        format!(
+            "      value: {}",
+            SSH_HOSTKEY_ALGOS.arg(&algorithms.join(","))
+        ),
         "  target:".to_owned(),
         "    kind: Deployment".to_owned(),
         format!("    name: {}", SSH_HOSTKEY_ALGOS.target_pattern()),
@@ -208,8 +211,7 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
         }
         _ => {
             return Err(invalid(
-                "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)"
-                    .into(),
+                "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)".into(),
             ))
         }
     };

@@ -194,6 +194,8 @@ pub struct Plan {
     pub branch: String,
     /// The Git credential Secret's name.
     pub secret_name: String,
+    /// The HTTPS user for the PAT (`--username`), for the push and the Secret.
+    pub username: String,
     /// `--components` then `--components-extra`: what the cluster must run.
     pub installed_components: Vec<String>,
     /// How the CLI's own Git connection goes.
@@ -291,6 +293,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         namespace: options.namespace.clone(),
         branch: options.branch.clone(),
         secret_name: options.secret_name.clone(),
+        username: options.username.clone(),
         installed_components: install_options
             .all_components()
             .into_iter()

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::manifest::{join_path, Manifest};
-use crate::yaml::Node;
 use crate::options::{
     clean_target_path, validate_dns1123_label, validate_dns1123_subdomain, DEFAULT_NAMESPACE,
 };
+use crate::yaml::Node;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(
@@ -95,12 +95,7 @@ pub fn generate(options: &Options) -> Result<Manifest> {
     if !options.sparse_checkout.is_empty() {
         spec.push("sparseCheckout", Node::str_seq(&options.sparse_checkout));
     }
-    let git_repository = object(
-        "source.toolkit.fluxcd.io/v1",
-        "GitRepository",
-        name,
-        spec,
-    );
+    let git_repository = object("source.toolkit.fluxcd.io/v1", "GitRepository", name, spec);
 
     let kustomization = object(
         "kustomize.toolkit.fluxcd.io/v1",

@@ -4,8 +4,8 @@
 mod common;
 
 use common::assert_golden;
-use flux_azdo_core::secret_string::SecretString;
 use flux_azdo_core::secret::{self, Auth, Options};
+use flux_azdo_core::secret_string::SecretString;
 use flux_azdo_core::yaml::{self, Node};
 use flux_azdo_core::ErrorCode;
 

@@ -126,8 +126,7 @@ fn optional_fields(decl: &str, required: &[&str]) -> String {
 
 #[test]
 fn typescript_declarations_match_the_rust_types() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasm/ts/core-types.ts");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasm/ts/core-types.ts");
     let expected = declarations();
     if std::env::var("UPDATE").as_deref() == Ok("1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

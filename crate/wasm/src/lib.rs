@@ -114,6 +114,12 @@ pub fn flux_version() -> String {
     flux_azdo_core::FLUX_VERSION.to_owned()
 }
 
+/// Every code a core error can carry (the TS wrapper checks codes against it).
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
+pub fn error_codes() -> Result<JsValue, JsValue> {
+    to_js(&flux_azdo_core::ErrorCode::ALL)
+}
+
 /// Flux's defaults, for every front end's help and forms.
 #[wasm_bindgen(unchecked_return_type = "Defaults")]
 pub fn defaults() -> Result<JsValue, JsValue> {

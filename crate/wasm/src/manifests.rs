@@ -81,6 +81,12 @@ pub fn plan_files(
     to_js(&plan.files())
 }
 
+/// Refuses a branch name Git would refuse (`INVALID_OPTION` on `branch`).
+#[wasm_bindgen(js_name = validateBranch)]
+pub fn validate_branch(branch: &str) -> Result<(), JsValue> {
+    sync::validate_branch(branch).map_err(|e| core_error(&e))
+}
+
 /// Refuses to move an existing installation to another `--path` (`PATH_CONFLICT`).
 #[wasm_bindgen(js_name = checkSyncPath)]
 pub fn check_sync_path(

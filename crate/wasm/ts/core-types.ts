@@ -529,6 +529,10 @@ branch: string,
  */
 secretName: string, 
 /**
+ * The HTTPS user for the PAT (`--username`), for the push and the Secret.
+ */
+username: string, 
+/**
  * `--components` then `--components-extra`: what the cluster must run.
  */
 installedComponents: Array<string>, 

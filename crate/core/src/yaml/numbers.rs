@@ -87,20 +87,6 @@ fn go_format_g(f: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::format_float;
-
-    #[test]
-    fn floats_print_like_go_after_the_json_round_trip() {
-        assert_eq!(format_float(89.0), "89");
-        assert_eq!(format_float(0.5), "0.5");
-        assert_eq!(format_float(1e21), "1e+21");
-        assert_eq!(format_float(1e-7), "1e-07");
-        assert_eq!(format_float(-2.5), "-2.5");
-    }
-}
-
 /// Go's `strconv.ParseInt(s, 0, 64)`.
 pub(super) fn go_parse_int(s: &str) -> Option<i64> {
     let (negative, digits) = match s.as_bytes().first()? {
@@ -150,4 +136,18 @@ pub(super) fn go_parse_float(s: &str) -> Option<f64> {
         return None;
     }
     s.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_print_like_go_after_the_json_round_trip() {
+        assert_eq!(format_float(89.0), "89");
+        assert_eq!(format_float(0.5), "0.5");
+        assert_eq!(format_float(1e21), "1e+21");
+        assert_eq!(format_float(1e-7), "1e-07");
+        assert_eq!(format_float(-2.5), "-2.5");
+    }
 }
