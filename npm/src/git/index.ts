@@ -27,4 +27,4 @@ export {
 export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
 export type { GitAuth, TokenAuth, SshAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
 // The credentials in GitAuth are SecretValues; errors come from the package's front door.
-export { SecretValue } from '../errors.js';
+export { SecretValue } from '../secret-value.js';
