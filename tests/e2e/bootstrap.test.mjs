@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { bootstrap, dryRun } from '../../npm/dist/index.js';
+import { startSshd } from '../servers/sshd.mjs';
 import {
   bundleDir,
   cliPath,
@@ -290,6 +291,42 @@ patches:
   const after = git(repo, 'show', `main:clusters/my-cluster/${ns}/kustomization.yaml`) + '\n';
   assert.ok(after.startsWith(userFile), 'the user file is kept byte for byte');
   assert.match(after.slice(userFile.length), /--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256/);
+});
+
+test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port once, and OpenSSH accepts it', async () => {
+  const { cluster } = world;
+  const sshd6 = await startSshd({ address: '::1' });
+  try {
+    const ns = 'ssh-ipv6';
+    const repo = sshd6.createRepo('org', 'project', ns);
+    const keyFile = join(work, 'id_ipv6');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
+    sshd6.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
+    const standIn = controllerStandIn(cluster, ns);
+    await bootstrap(
+      {
+        url: sshd6.repoUrl('org', 'project', ns), path: 'clusters/my-cluster', namespace: ns, privateKeyFile: keyFile,
+        sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'], kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+      },
+      { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
+    );
+    await standIn.settled();
+    assert.equal(history(repo).length, 2);
+    const data = await secretData(ns);
+    assert.equal(data.known_hosts, sshd6.hostKeyLine);
+    assert.ok(data.known_hosts.startsWith(`[::1]:${sshd6.port} `), data.known_hosts);
+    // OpenSSH itself, told to trust nothing but the Secret's known_hosts, reaches the repository.
+    const knownHostsFile = join(work, 'known_hosts_ipv6');
+    await writeFile(knownHostsFile, `${data.known_hosts}\n`);
+    const sshCommand = `ssh -F /dev/null -i ${keyFile} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHostsFile}`;
+    const refs = execFileSync('git', ['ls-remote', sshd6.repoUrl('org', 'project', ns), 'refs/heads/main'], {
+      env: { ...process.env, GIT_SSH_COMMAND: sshCommand },
+      encoding: 'utf8',
+    });
+    assert.match(refs, /^[0-9a-f]{40}\trefs\/heads\/main\n$/);
+  } finally {
+    await sshd6.stop();
+  }
 });
 
 test('a re-run with a new option makes exactly the components commit Flux would', async () => {
