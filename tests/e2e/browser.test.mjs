@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { callCore, wasm } from '../../npm/dist/core.js';
+import * as core from '../../npm/dist/core/node.js';
 import { serveStatic } from '../servers/static.mjs';
 import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './chromium.mjs';
 
@@ -22,7 +22,7 @@ const bundle = Object.fromEntries(
 );
 
 function nodePlan(options) {
-  return callCore(() => wasm.planRepository(options, bundle));
+  return core.planRepository(options, bundle);
 }
 
 function nodeError(options) {
@@ -113,7 +113,7 @@ describe('browser preview page', () => {
   });
 
   test('default options and an scp-style SSH URL: the same bytes as the core in Node', async () => {
-    assert.equal(await page.inputValue('#version'), callCore(() => wasm.fluxVersion()));
+    assert.equal(await page.inputValue('#version'), core.fluxVersion());
     const url = 'git@ssh.dev.azure.com:v3/acme/Web%20Apps/cluster-config';
     await page.fill('#url', url);
     const files = await assertSameAsNode({ url });

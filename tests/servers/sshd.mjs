@@ -25,11 +25,11 @@ function shellQuote(value) {
 }
 
 /**
- * Starts sshd -D on a free port of `listen` (127.0.0.1, or `::1` to prove IPv6 URLs and
- * known_hosts entries).
- * @param {{ authorizedKeys?: string[], listen?: string }} options public key lines (`ssh-rsa AAAA... comment`)
+ * Starts sshd -D on 127.0.0.1 (or `address`, e.g. `::1`) and a free port.
+ * @param {{ authorizedKeys?: string[], address?: string }} options public key lines
+ *   (`ssh-rsa AAAA... comment`), and the address to listen on
  */
-export async function startSshd({ authorizedKeys = [], listen = '127.0.0.1' } = {}) {
+export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-sshd-'));
   const repoRoot = join(work, 'repos');
   mkdirSync(repoRoot);
@@ -52,11 +52,11 @@ export async function startSshd({ authorizedKeys = [], listen = '127.0.0.1' } = 
   ].join('\n'));
   chmodSync(wrapper, 0o755);
 
-  const port = await freePort(listen);
+  const port = await freePort(address);
   const config = join(work, 'sshd_config');
   writeFileSync(config, [
     `Port ${port}`,
-    `ListenAddress ${listen}`,
+    `ListenAddress ${address}`,
     `HostKey ${hostKey}`,
     'HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256',
     'PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256',
@@ -93,7 +93,7 @@ export async function startSshd({ authorizedKeys = [], listen = '127.0.0.1' } = 
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd did not start:\n${log}`)), 10_000);
     const check = () => {
-      if (log.includes(`Server listening on ${listen} port ${port}`)) {
+      if (log.includes(`Server listening on ${address} port ${port}`)) {
         clearTimeout(timer);
         child.stderr.off('data', check);
         resolve();
@@ -104,9 +104,9 @@ export async function startSshd({ authorizedKeys = [], listen = '127.0.0.1' } = 
   });
 
   const hostPub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
-  const host = listen;
-  // An IPv6 address goes in brackets in URLs and in known_hosts' `[host]:port`.
-  const authority = host.includes(':') ? `[${host}]` : host;
+  const host = address;
+  /** The host as a URL writes it: IPv6 addresses in brackets. */
+  const urlHost = address.includes(':') ? `[${address}]` : address;
   const user = userInfo().username;
   const repoDir = (org, project, repo) => join(repoRoot, 'v3', org, project, repo);
   return {
@@ -118,7 +118,7 @@ export async function startSshd({ authorizedKeys = [], listen = '127.0.0.1' } = 
     hostKeyFile: hostKey,
     repoRoot,
     repoDir,
-    repoUrl: (org, project, repo) => `ssh://${user}@${authority}:${port}/v3/${org}/${project}/${repo}`,
+    repoUrl: (org, project, repo) => `ssh://${user}@${urlHost}:${port}/v3/${org}/${project}/${repo}`,
     /** sshd's own log so far (LogLevel DEBUG1). */
     log: () => log,
     addAuthorizedKey(line) {

@@ -21,11 +21,10 @@ export {
   fingerprintSha256,
   knownHostKeys,
   isAzureDevOpsSshHost,
-  AZURE_DEVOPS_HOST_KEY_FINGERPRINT,
-  AZURE_DEVOPS_HOST_KEY_ALGOS,
   type ScannedHostKey,
   type ScanHostKeyOptions,
 } from './hostkey.js';
 export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
 export type { GitAuth, TokenAuth, SshAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
-export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode } from '../errors.js';
+// The credentials in GitAuth are SecretValues; errors come from the package's front door.
+export { SecretValue } from '../secret-value.js';
