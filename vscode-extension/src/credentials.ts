@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 
 import type { Repo, SecretValue } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import { organizationKey, type FluxAzdoApi } from './flux';
+import type { FluxAzdoApi } from './flux';
 
 export interface PatAnswer {
   pat: SecretValue;
@@ -15,6 +15,12 @@ export interface PatAnswer {
   remember: boolean;
   /** It came from SecretStorage: forget it if Azure DevOps rejects it. */
   remembered: boolean;
+}
+
+/** `dev.azure.com/<organization>`: the key a remembered PAT is stored under. */
+export function organizationKey(repo: Repo): string {
+  const host = new URL(repo.httpsUrl).host;
+  return repo.organization ? `${host}/${repo.organization}` : host;
 }
 
 const storageKey = (repo: Repo) => `fluxAzdo.pat:${organizationKey(repo)}`;

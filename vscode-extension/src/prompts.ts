@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 
 import type { Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import type { Flux } from './flux';
+import type { FluxAzdoApi } from './flux';
 
 export type AuthMethod = 'token' | 'ssh';
 
@@ -16,10 +16,10 @@ export interface RepositoryAnswer {
   url: string;
 }
 
-export async function askRepository(flux: Flux, title: string): Promise<RepositoryAnswer | undefined> {
+export async function askRepository(api: FluxAzdoApi, title: string): Promise<RepositoryAnswer | undefined> {
   const validate = (value: string): string | undefined => {
     try {
-      flux.parseRepoUrl(value.trim());
+      api.parseRepoUrl(value.trim());
       return undefined;
     } catch (err) {
       // The core's INVALID_URL message names the accepted forms: show it as is.
@@ -34,7 +34,7 @@ export async function askRepository(flux: Flux, title: string): Promise<Reposito
     validateInput: validate,
   });
   if (input === undefined) return undefined;
-  const repo = flux.parseRepoUrl(input.trim());
+  const repo = api.parseRepoUrl(input.trim());
   return { repo, url: repo.url };
 }
 

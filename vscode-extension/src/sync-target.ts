@@ -4,7 +4,7 @@
  */
 import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import type { Flux } from './flux';
+import type { FluxAzdoApi } from './flux';
 import { askAuth, askBranch, askPath, askRepository, type AuthMethod } from './prompts';
 import type { Settings } from './settings';
 
@@ -16,8 +16,8 @@ export interface SyncTarget {
   auth: AuthMethod;
 }
 
-export async function askSyncTarget(flux: Flux, title: string, settings: Settings): Promise<SyncTarget | undefined> {
-  const repository = await askRepository(flux, title);
+export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: Settings): Promise<SyncTarget | undefined> {
+  const repository = await askRepository(api, title);
   if (!repository) return undefined;
   const branch = await askBranch(title);
   if (branch === undefined) return undefined;
