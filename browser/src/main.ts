@@ -4,6 +4,7 @@
  * published on <html>: `data-state` is `loading`, `pending`, `ready` or `error`.
  */
 import { CoreError, checkBundle, fluxVersion, loadCore, planRepository, type BundleData, type Plan } from './core.js';
+import { byId } from './dom.js';
 import { copyText, saveFile, zipFiles } from './files.js';
 import { setupKeyGenerator } from './keygen.js';
 import { EXAMPLE_URL, readForm, toFragment, fromFragment, toPlanOptions, writeForm, type FormState } from './options.js';
@@ -15,17 +16,11 @@ interface BuiltInBundle {
   files: Record<string, string>;
 }
 
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el as T;
-}
-
 function setState(state: 'loading' | 'pending' | 'ready' | 'error'): void {
   document.documentElement.dataset.state = state;
 }
 
-const form = byId<HTMLFormElement>('options');
+const form = byId('options', HTMLFormElement);
 const preview = new Preview(document);
 let bundle: BundleData | undefined;
 let builtIn: BuiltInBundle | undefined;
@@ -92,7 +87,7 @@ function update(): void {
     byId('preview-summary').textContent = '';
     // The files shown are for the last valid options: dimmed, and not offered as a zip.
     document.body.classList.add('stale');
-    byId<HTMLButtonElement>('download-all').disabled = true;
+    byId('download-all', HTMLButtonElement).disabled = true;
     setState('error');
     return;
   }
@@ -106,7 +101,7 @@ function update(): void {
   }
   byId('preview-summary').textContent = describe(plan);
   preview.show(planFiles(plan));
-  byId<HTMLButtonElement>('download-all').disabled = false;
+  byId('download-all', HTMLButtonElement).disabled = false;
   setState('ready');
   if (!performance.getEntriesByName('preview-rendered').length) performance.mark('preview-rendered');
 }
@@ -163,7 +158,7 @@ function wireButtons(): void {
     );
     setTimeout(() => (status.textContent = ''), 2500);
   });
-  const bundleFile = byId<HTMLInputElement>('bundle-file');
+  const bundleFile = byId('bundle-file', HTMLInputElement);
   bundleFile.addEventListener('change', () => void onBundleFile(bundleFile));
   byId('bundle-reset').addEventListener('click', () => {
     if (!builtIn) return;
@@ -196,7 +191,7 @@ async function start(): Promise<void> {
   ]);
   performance.mark('core-loaded');
   builtIn = bundleResult;
-  byId<HTMLInputElement>('version').value = builtIn?.version ?? fluxVersion();
+  byId('version', HTMLInputElement).value = builtIn?.version ?? fluxVersion();
   if (builtIn) {
     useBundle(builtIn.files, builtInLabel(builtIn));
   } else {

@@ -4,6 +4,7 @@
  * changed, so typing in the form stays quick even with the large gotk-components.yaml.
  */
 import type { Plan } from './core.js';
+import { byId } from './dom.js';
 import { highlightYaml } from './highlight.js';
 
 /** Lines per chunk of a large file; chunks off screen are not laid out (content-visibility). */
@@ -41,9 +42,7 @@ export class Preview {
   }
 
   private byId(id: string): HTMLElement {
-    const el = this.root.getElementById(id);
-    if (!el) throw new Error(`the page has no #${id}`);
-    return el;
+    return byId(id, HTMLElement, this.root);
   }
 
   get current(): PreviewFile | undefined {
@@ -117,7 +116,8 @@ export class Preview {
     event.preventDefault();
     const next = (this.selected + step + this.files.length) % this.files.length;
     this.select(next);
-    (this.tabs.children[next] as HTMLElement | undefined)?.focus();
+    const tab = this.tabs.children[next];
+    if (tab instanceof HTMLElement) tab.focus();
   }
 
   private renderSelected(): void {
