@@ -1,8 +1,13 @@
 /**
  * The one event type every long operation emits. The CLI renders it (progress view, plain
  * lines or `--json`), the VS Code command shows it, the browser page uses it. Events never carry
- * secret values.
+ * secret values. `message` is for humans; the facts a program needs are fields, so nothing has
+ * to parse a message.
  */
+import type { ErrorCode } from './errors.js';
+import type { ApplyAction } from './kube/apply.js';
+import type { SecretAction } from './kube/secret.js';
+
 export type BootstrapStep =
   | 'preflight'
   | 'clone'
@@ -13,15 +18,65 @@ export type BootstrapStep =
   | 'apply'
   | 'health'
   | 'export'
-  | 'plan'
+  | 'dry-run'
   | 'uninstall';
 
-export type FluxAzdoEvent =
-  | { type: 'step'; step: BootstrapStep; message: string }
-  | { type: 'progress'; step: BootstrapStep; message: string; current?: number; total?: number }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn'; message: string }
-  | { type: 'done'; step: BootstrapStep; message: string }
-  | { type: 'error'; step?: BootstrapStep; code: string; message: string };
+/** What happened to one cluster object: applied (as the server said), ready, or deleted. */
+export type ObjectAction = ApplyAction | 'ready' | 'deleted';
+
+export interface StepEvent {
+  type: 'step';
+  step: BootstrapStep;
+  message: string;
+  /** The health step: the `<branch>@sha1:<sha>` the cluster must reconcile. */
+  revision?: string;
+}
+
+export interface ProgressEvent {
+  type: 'progress';
+  step: BootstrapStep;
+  message: string;
+  current?: number;
+  total?: number;
+  /** The object, `Kind/namespace/name` or `Kind/name`. */
+  ref?: string;
+  action?: ObjectAction;
+}
+
+export interface LogEvent {
+  type: 'log';
+  level: 'debug' | 'info' | 'warn';
+  message: string;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  step: BootstrapStep;
+  message: string;
+  /** Commit steps (`components`, `sync`): the branch's commit holding the files. */
+  sha?: string;
+  /** Commit steps: whether this run pushed that commit (false: it was there already). */
+  pushed?: boolean;
+  /** The health step: the `<branch>@sha1:<sha>` the cluster reconciled. */
+  revision?: string;
+  /** The secret step: the Secret, absent when the cluster needs none (workload identity). */
+  ref?: string;
+  /** The secret step: what happened to the Secret (`none`: no Secret is needed). */
+  action?: SecretAction | 'none';
+  /** The export step: the file written. */
+  path?: string;
+  /** The uninstall step: how many objects were deleted. */
+  deleted?: number;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  step?: BootstrapStep;
+  code: ErrorCode;
+  message: string;
+}
+
+export type FluxAzdoEvent = StepEvent | ProgressEvent | LogEvent | DoneEvent | ErrorEvent;
 
 export type EventHandler = (event: FluxAzdoEvent) => void;
 

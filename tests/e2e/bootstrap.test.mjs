@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { bootstrap, planBootstrap } from '../../npm/dist/index.js';
+import { bootstrap, dryRun } from '../../npm/dist/index.js';
 import {
   bundleDir,
   cliPath,
@@ -16,6 +16,7 @@ import {
   getObject,
   git,
   history,
+  jsonEvents,
   jsonLines,
   refs,
   runCli,
@@ -82,6 +83,17 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   const result = JSON.parse(res.stdout.trim().split('\n').at(-1));
   assert.equal(result.type, 'result');
   assert.equal(result.revision, `main@sha1:${commits[0].sha}`);
+  const done = (events, step) => events.find((e) => e.type === 'done' && e.step === step);
+  const events = jsonEvents(res.stdout);
+  assert.deepEqual([done(events, 'components').sha, done(events, 'components').pushed], [commits[1].sha, true]);
+  assert.deepEqual([done(events, 'sync').sha, done(events, 'sync').pushed], [commits[0].sha, true]);
+  assert.deepEqual(
+    [done(events, 'secret').ref, done(events, 'secret').action],
+    [`Secret/${ns}/flux-system`, 'created'],
+  );
+  assert.equal(done(events, 'health').revision, result.revision);
+  const applied = events.filter((e) => e.type === 'progress' && e.step === 'apply');
+  assert.ok(applied.some((e) => e.ref === `Kustomization/${ns}/${ns}` && e.action === 'created'), 'the apply reports each object');
 
   const tips = refs(repo);
   const again = await runCli(tokenFlags(world.git.repoUrl('org', 'project', ns), ns), {
@@ -91,8 +103,14 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   capture(again.stdout, again.stderr);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(refs(repo), tips, 'a re-run with the same options pushes nothing');
-  assert.match(again.stdout, /component manifests are up to date/);
-  assert.match(again.stdout, /sync manifests are up to date/);
+  const rerun = jsonEvents(again.stdout);
+  assert.deepEqual([done(rerun, 'components').sha, done(rerun, 'components').pushed], [commits[1].sha, false], 'component manifests are up to date');
+  assert.deepEqual([done(rerun, 'sync').sha, done(rerun, 'sync').pushed], [commits[0].sha, false], 'sync manifests are up to date');
+  assert.equal(done(rerun, 'secret').action, 'unchanged');
+  assert.ok(
+    rerun.filter((e) => e.type === 'progress' && e.step === 'apply').every((e) => e.action === 'unchanged' || e.action === 'configured'),
+    'a re-run creates no object',
+  );
 });
 
 test('token flow: the PAT piped on stdin', async () => {
@@ -323,7 +341,7 @@ test('--dry-run shows the diff and the objects, and changes nothing', async () =
   const ns = 'tok-plan';
   const repo = world.git.createRepo('org', 'project', ns, { empty: false });
   const tips = refs(repo);
-  const plan = await planBootstrap({
+  const plan = await dryRun({
     url: world.git.repoUrl('org', 'project', ns), tokenAuth: true, password: world.pat, caFile: world.git.caFile,
     path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
   });

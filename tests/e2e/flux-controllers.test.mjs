@@ -177,10 +177,10 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
   assert.equal(result.revision, `main@sha1:${head}`);
   await assertReconciledAt(ns, result.revision);
   // flux-azdo's own health wait saw Flux's objects Ready and reported it.
-  const progress = events.filter((e) => e.step === 'health' && e.type === 'progress').map((e) => e.message);
-  assert.ok(progress.includes(`GitRepository/${ns}/${ns} is ready`), progress.join('\n'));
-  assert.ok(progress.includes(`Kustomization/${ns}/${ns} is ready`), progress.join('\n'));
-  assert.ok(events.some((e) => e.type === 'done' && e.step === 'health'));
+  const ready = events.filter((e) => e.step === 'health' && e.type === 'progress' && e.action === 'ready').map((e) => e.ref);
+  assert.ok(ready.includes(`GitRepository/${ns}/${ns}`), ready.join('\n'));
+  assert.ok(ready.includes(`Kustomization/${ns}/${ns}`), ready.join('\n'));
+  assert.equal(events.find((e) => e.type === 'done' && e.step === 'health')?.revision, result.revision);
   // The controllers ran with the flags of the applied Deployments.
   assert.ok(controllers.processes['source-controller'].args.includes('--log-encoding=json'));
 

@@ -6,16 +6,20 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { bundleDir, controllerStandIn, getObject, history, refs, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, controllerStandIn, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
 import { callsOf, outputText, runCommand } from './support/vscode-stub.mjs';
 
 const TITLE_TOKEN = 'Personal Access Token over HTTPS';
 const NS = 'flux-system';
 
-/** The stand-in plays the controllers when the progress notification reaches the health step. */
-function healthWatcher(standIn) {
+/**
+ * The stand-in plays the controllers when the progress notification reaches the health step; the
+ * revision they report is the branch's tip (the notification is text for humans).
+ */
+function healthWatcher(standIn, repo) {
   return (value) => {
-    if (/reconcile \S+@sha1:/.test(value.message ?? '')) standIn.onEvent({ type: 'step', step: 'health', message: value.message });
+    if (!/reconcile \S+@sha1:/.test(value.message ?? '')) return;
+    standIn.onEvent({ type: 'step', step: 'health', message: value.message, revision: `main@sha1:${gitIn(repo, 'rev-parse', 'main')}` });
   };
 }
 
@@ -135,7 +139,7 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     const run = (answers, secrets = {}) =>
       withKubeconfig(cluster.kubeconfigPath, async () => {
         const standIn = controllerStandIn(cluster, NS);
-        const stub = await runCommand('fluxAzdo.bootstrap', { settings, answers, secrets, onProgress: healthWatcher(standIn) });
+        const stub = await runCommand('fluxAzdo.bootstrap', { settings, answers, secrets, onProgress: healthWatcher(standIn, repo) });
         await standIn.settled();
         return stub;
       });
@@ -211,7 +215,7 @@ describe('Bootstrap Cluster over SSH with a generated deploy key', () => {
           ['authenticates', 'SSH key'],
           ['Kubernetes context', context],
         ],
-        onProgress: healthWatcher(standIn),
+        onProgress: healthWatcher(standIn, repo),
         onMessage: (kind, text, options, buttons) => {
           if (!options.modal) return undefined;
           modals.push({ kind, text, detail: options.detail, buttons });

@@ -1,11 +1,11 @@
 /**
  * "Preview Bootstrap Files": the three files bootstrap would commit, as `--export` writes them (no
  * Git, no cluster, no credentials), opened read-only side by side; or, on request, the dry run
- * (`planBootstrap`) against the repository and the cluster, shown as a diff.
+ * (`dryRun`) against the repository and the cluster, shown as a diff.
  */
 import * as vscode from 'vscode';
 
-import type { BootstrapOptions, BootstrapPlan } from 'flux-azdo' with { 'resolution-mode': 'import' };
+import type { BootstrapOptions, DryRunReport } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import { askPat } from './credentials';
 import { failureOf, reportFailure } from './errors';
@@ -71,14 +71,14 @@ async function compare(api: FluxAzdoApi, env: PreviewEnvironment, target: SyncTa
   options.context = context;
   env.log.appendLine(`Dry run of ${options.url} (branch ${target.branch}, path ${target.path || '.'}) on context ${context}`);
   const plan = await withEventProgress('Comparing with the repository and the cluster', env.log, (onEvent, signal) =>
-    api.planBootstrap(options, { onEvent, signal }),
+    api.dryRun(options, { onEvent, signal }),
   );
   const doc = await vscode.workspace.openTextDocument(env.documents.add('bootstrap-plan.diff', renderPlan(plan)));
   await vscode.window.showTextDocument(doc, { preview: false });
 }
 
 /** The dry run as one diff document: the files' unified diffs, then the cluster's objects. */
-export function renderPlan(plan: BootstrapPlan): string {
+export function renderPlan(plan: DryRunReport): string {
   const lines: string[] = [];
   for (const file of plan.files) {
     lines.push(`# ${file.path}: ${file.change}`);

@@ -3,7 +3,7 @@
  * existing install and its path) and the Git Secret (a deploy key to keep).
  */
 import { FluxAzdoError } from '../errors.js';
-import type { KubeClient } from '../kube/index.js';
+import { KNOWN_TYPES, resourcePath, type KubeClient } from '../kube/index.js';
 import type { SecretData } from './credentials.js';
 
 export interface ClusterState {
@@ -27,17 +27,10 @@ export async function readClusterState(
   secretName: string,
   signal: AbortSignal | undefined,
 ): Promise<ClusterState> {
-  const ns = encodeURIComponent(namespace);
-  const ks = await client.request<KustomizationObject>(
-    'GET',
-    `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${ns}`,
-    { signal },
-  );
-  const secret = await client.request<{ data?: Record<string, string> }>(
-    'GET',
-    `/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(secretName)}`,
-    { signal },
-  );
+  const ks = await client.request<KustomizationObject>('GET', resourcePath(KNOWN_TYPES.Kustomization, namespace, namespace), { signal });
+  const secret = await client.request<{ data?: Record<string, string> }>('GET', resourcePath(KNOWN_TYPES.Secret, namespace, secretName), {
+    signal,
+  });
   for (const [res, what] of [
     [ks, 'the Flux Kustomization'],
     [secret, 'the Git Secret'],

@@ -12,8 +12,8 @@ import type { GitAuth } from '../git/index.js';
 import { generateKey, loadPrivateKey, type KeyPair } from '../keys.js';
 import { secretOf, type BootstrapOptions } from './options.js';
 
-/** Where the deploy key comes from. */
-export type KeySource = 'file' | 'existing-secret' | 'generated';
+/** Where the deploy key comes from: given (`privateKeyFile` or `privateKey`), kept from the cluster's Secret, or made now. */
+export type KeySource = 'given' | 'existing-secret' | 'generated';
 
 export interface DeployKey {
   pair: KeyPair;
@@ -60,7 +60,7 @@ export async function deployKey(options: BootstrapOptions, plan: Plan, existing:
       }
     }
     const pair = loadPrivateKey({ privateKey: text, ...(passphrase ? { passphrase } : {}), requireRsa });
-    return { pair, source: 'file', passphrase: pair.identityEncrypted ? passphrase : undefined };
+    return { pair, source: 'given', passphrase: pair.identityEncrypted ? passphrase : undefined };
   }
   if (existing?.identity) {
     const decode = (v: string | undefined) => (v ? Buffer.from(v, 'base64').toString('utf8') : undefined);

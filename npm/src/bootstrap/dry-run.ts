@@ -12,7 +12,7 @@ import { createTwoFilesPatch } from 'diff';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents } from '../events.js';
 import { cloneForBootstrap, readRepoFile, scanHostKey } from '../git/index.js';
-import { connect, discoveryFor, splitManifests, type KubeClient } from '../kube/index.js';
+import { connect, discoveryFor, objectRef, resourcePath, splitManifests, type KubeClient } from '../kube/index.js';
 import { fluxVersion, loadBundle } from '../manifests.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
@@ -21,26 +21,27 @@ import { planRepository, type RunOptions } from './run.js';
 
 export type Change = 'create' | 'update' | 'unchanged';
 
-export interface FilePlan {
+export interface FileChange {
   path: string;
   change: Change;
   /** Unified diff against the branch's file (empty when unchanged). */
   diff: string;
 }
 
-export interface ObjectPlan {
+export interface ObjectChange {
   /** `Kind/namespace/name` or `Kind/name`. */
   ref: string;
   change: Change;
 }
 
-export interface BootstrapPlan {
-  files: FilePlan[];
-  objects: ObjectPlan[];
+/** What a bootstrap would change; the core's `Plan` is what it writes. */
+export interface DryRunReport {
+  files: FileChange[];
+  objects: ObjectChange[];
   secret: { ref: string; change: 'create' | 'update' | 'keep' | 'none' };
 }
 
-export async function planBootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapPlan> {
+export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
   const emit = run.onEvent ?? ignoreEvents;
   const signal = run.signal;
   const namespace = options.namespace || 'flux-system';
@@ -48,13 +49,13 @@ export async function planBootstrap(options: BootstrapOptions, run: RunOptions =
   const bundle = await loadBundle({ source: options.manifests, version: options.version || fluxVersion(), signal });
   let plan = planRepository(options, bundle, null);
 
-  emit({ type: 'step', step: 'plan', message: 'reading the cluster' });
+  emit({ type: 'step', step: 'dry-run', message: 'reading the cluster' });
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 
-  emit({ type: 'step', step: 'plan', message: `cloning branch ${options.branch || 'main'}` });
-  const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-plan-'));
+  emit({ type: 'step', step: 'dry-run', message: `cloning branch ${options.branch || 'main'}` });
+  const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-dry-run-'));
   try {
     let knownHosts: string | undefined;
     let key;
@@ -81,16 +82,16 @@ export async function planBootstrap(options: BootstrapOptions, run: RunOptions =
       return bytes === null ? null : Buffer.from(bytes).toString('utf8');
     };
     plan = planRepository(options, bundle, await read(plan.kustomization.path));
-    const files: FilePlan[] = [];
+    const files: FileChange[] = [];
     for (const file of [plan.components, plan.sync, plan.kustomization]) {
       const before = await read(file.path);
       const change: Change = before === null ? 'create' : before === file.content ? 'unchanged' : 'update';
       const diff = change === 'unchanged' ? '' : createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before ?? '', file.content, '', '', { context: 3 });
       files.push({ path: file.path, change, diff });
     }
-    emit({ type: 'step', step: 'plan', message: 'comparing with the cluster (server-side dry run)' });
-    const objects = await planObjects(client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, namespace, signal);
-    const secretRef = `Secret/${namespace}/${secretName}`;
+    emit({ type: 'step', step: 'dry-run', message: 'comparing with the cluster (server-side dry run)' });
+    const objects = await compareObjects(client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, namespace, signal);
+    const secretRef = objectRef({ kind: 'Secret', namespace, name: secretName });
     const secretChange =
       plan.syncAuth === 'workloadIdentity'
         ? 'none'
@@ -106,25 +107,26 @@ export async function planBootstrap(options: BootstrapOptions, run: RunOptions =
 }
 
 /** For each object: absent → create; a dry-run apply that changes nothing → unchanged. */
-async function planObjects(client: KubeClient, yaml: string, namespace: string, signal: AbortSignal | undefined): Promise<ObjectPlan[]> {
+async function compareObjects(client: KubeClient, yaml: string, namespace: string, signal: AbortSignal | undefined): Promise<ObjectChange[]> {
   const discovery = discoveryFor(client);
-  const out: ObjectPlan[] = [];
+  const out: ObjectChange[] = [];
   for (const obj of splitManifests(yaml)) {
     const ns = obj.namespace ?? namespace;
-    const ref = obj.namespace || obj.kind !== 'Namespace' ? `${obj.kind}/${ns}/${obj.name}` : `${obj.kind}/${obj.name}`;
     let info;
     try {
       info = await discovery.resolve(obj.apiVersion, obj.kind, signal);
     } catch {
-      // The kind's CRD is not installed yet: the object is new.
-      out.push({ ref, change: 'create' });
+      // The kind's CRD is not installed yet: the object is new. Without discovery, only a
+      // Namespace is known to be cluster-scoped.
+      const guess = obj.namespace || obj.kind !== 'Namespace' ? ns : undefined;
+      out.push({ ref: objectRef({ kind: obj.kind, namespace: guess, name: obj.name }), change: 'create' });
       continue;
     }
-    const base = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
-    const path = `${base}${info.namespaced ? `/namespaces/${encodeURIComponent(ns)}` : ''}/${info.plural}/${encodeURIComponent(obj.name)}`;
+    const ref = objectRef({ kind: obj.kind, namespace: info.namespaced ? ns : undefined, name: obj.name });
+    const path = resourcePath(info, ns, obj.name);
     const current = await client.request<Record<string, unknown>>('GET', path, { signal });
     if (current.status === 404) {
-      out.push({ ref: info.namespaced ? `${obj.kind}/${ns}/${obj.name}` : `${obj.kind}/${obj.name}`, change: 'create' });
+      out.push({ ref, change: 'create' });
       continue;
     }
     const applied = await client.request<Record<string, unknown>>('PATCH', `${path}?fieldManager=flux&force=true&dryRun=All`, {
@@ -136,7 +138,7 @@ async function planObjects(client: KubeClient, yaml: string, namespace: string, 
       throw new FluxAzdoError('APPLY_FAILED', `the cluster would refuse ${obj.kind} ${obj.name} (HTTP ${applied.status})`);
     }
     const same = JSON.stringify(comparable(current.body)) === JSON.stringify(comparable(applied.body));
-    out.push({ ref: info.namespaced ? `${obj.kind}/${ns}/${obj.name}` : `${obj.kind}/${obj.name}`, change: same ? 'unchanged' : 'update' });
+    out.push({ ref, change: same ? 'unchanged' : 'update' });
   }
   return out;
 }

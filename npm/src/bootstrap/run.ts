@@ -4,13 +4,13 @@
  * typed error naming the step, in a state from which a re-run converges.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { callCore, wasm } from '../core.js';
 import { FluxAzdoError } from '../errors.js';
-import { ignoreEvents, type BootstrapStep, type EventHandler } from '../events.js';
+import { ignoreEvents, type BootstrapStep, type EventHandler, type StepEvent } from '../events.js';
 import type { Plan, SecretOutput } from '../generated/core-types.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type GitRemote } from '../git/index.js';
 import {
@@ -18,6 +18,7 @@ import {
   applyManifests,
   bootstrapHealthTargets,
   connect,
+  objectRef,
   preflight,
   waitForHealth,
   type KubeClient,
@@ -79,13 +80,15 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
     secretName: options.secretName || 'flux-system',
     branch: options.branch || 'main',
   };
-  // Up to eight cluster requests and a Git request are in flight on the caller's one signal.
+  // Every request in flight adds one listener to the caller's one signal. The peak is the CRD
+  // wait, which reads all of Flux's CRDs at once (15 with every extra component); applies run 8
+  // at a time and the health wait polls up to 9 objects. 32 is about twice the peak.
   if (run.signal) setMaxListeners(32, run.signal);
   let current: BootstrapStep = 'preflight';
-  const step = (s: BootstrapStep, message: string) => {
+  const step: StepFn = (s, message, facts) => {
     if (ctx.signal?.aborted) throw new FluxAzdoError('CANCELLED', 'bootstrap was cancelled', { step: current });
     current = s;
-    ctx.emit({ type: 'step', step: s, message });
+    ctx.emit({ type: 'step', step: s, message, ...facts });
   };
   const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-'));
   try {
@@ -99,7 +102,9 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
   }
 }
 
-async function sequence(ctx: Context, dir: string, step: (s: BootstrapStep, m: string) => void): Promise<BootstrapResult> {
+type StepFn = (s: BootstrapStep, message: string, facts?: Pick<StepEvent, 'revision'>) => void;
+
+async function sequence(ctx: Context, dir: string, step: StepFn): Promise<BootstrapResult> {
   const { options, emit, signal, namespace } = ctx;
   const version = options.version || fluxVersion();
   const bundle = await loadBundle({ source: options.manifests, version, signal });
@@ -137,7 +142,13 @@ async function sequence(ctx: Context, dir: string, step: (s: BootstrapStep, m: s
   const componentsMessage = commitMessage(`Add Flux ${version} component manifests`, options.commitMessageAppendix);
   const first = await commitAndPush({ ...remote, dir, files: componentFiles, message: componentsMessage, author });
   if (first.pushed) commits.push({ message: componentsMessage, sha: first.sha });
-  emit({ type: 'done', step: 'components', message: first.pushed ? `pushed component manifests (${first.sha.slice(0, 7)})` : 'component manifests are up to date' });
+  emit({
+    type: 'done',
+    step: 'components',
+    message: first.pushed ? `pushed component manifests (${first.sha.slice(0, 7)})` : 'component manifests are up to date',
+    sha: first.sha,
+    pushed: first.pushed,
+  });
 
   if (!state.lastAppliedRevision) {
     step('install', 'installing components in the cluster');
@@ -153,20 +164,26 @@ async function sequence(ctx: Context, dir: string, step: (s: BootstrapStep, m: s
   const syncMessage = commitMessage('Add Flux sync manifests', options.commitMessageAppendix);
   const second = await commitAndPush({ ...remote, dir, files: [plan.sync, plan.kustomization], message: syncMessage, author });
   if (second.pushed) commits.push({ message: syncMessage, sha: second.sha });
-  emit({ type: 'done', step: 'sync', message: second.pushed ? `pushed sync manifests (${second.sha.slice(0, 7)})` : 'sync manifests are up to date' });
+  emit({
+    type: 'done',
+    step: 'sync',
+    message: second.pushed ? `pushed sync manifests (${second.sha.slice(0, 7)})` : 'sync manifests are up to date',
+    sha: second.sha,
+    pushed: second.pushed,
+  });
 
   step('apply', 'applying the sync configuration');
   await apply(ctx, client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
 
   const revision = `${cloned.branch}@sha1:${second.sha}`;
-  step('health', `waiting for Flux to reconcile ${revision}`);
+  step('health', `waiting for Flux to reconcile ${revision}`, { revision });
   const components = [...(options.components ?? ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']), ...(options.componentsExtra ?? [])];
   await waitForHealth(client, bootstrapHealthTargets(namespace, components, revision), {
     timeoutMs: timeoutMs(options),
     signal,
-    onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready` }),
+    onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready`, ref, action: 'ready' }),
   });
-  emit({ type: 'done', step: 'health', message: `bootstrap finished: the cluster reconciles ${revision}` });
+  emit({ type: 'done', step: 'health', message: `bootstrap finished: the cluster reconciles ${revision}`, revision });
   return {
     commits,
     secret,
@@ -182,7 +199,7 @@ async function apply(ctx: Context, client: KubeClient, yaml: string, step: Boots
     defaultNamespace: ctx.namespace,
     onObject: (r) => {
       count += 1;
-      ctx.emit({ type: 'progress', step, message: `${r.ref} ${r.action}`, current: count });
+      ctx.emit({ type: 'progress', step, message: `${r.ref} ${r.action}`, current: count, ref: r.ref, action: r.action });
     },
   });
 }
@@ -225,11 +242,12 @@ async function reconcileSecret(
 ): Promise<BootstrapResult['secret']> {
   const { options, namespace, secretName, emit, signal } = ctx;
   if (plan.syncAuth === 'workloadIdentity') {
-    emit({ type: 'done', step: 'secret', message: 'no Secret: the cluster syncs with Azure workload identity' });
+    emit({ type: 'done', step: 'secret', message: 'no Secret: the cluster syncs with Azure workload identity', action: 'none' });
     return null;
   }
   if (plan.syncAuth === 'ssh' && key?.source === 'existing-secret') {
-    emit({ type: 'done', step: 'secret', message: `Secret ${namespace}/${secretName} is up to date (the deploy key is kept)` });
+    const ref = objectRef({ kind: 'Secret', namespace, name: secretName });
+    emit({ type: 'done', step: 'secret', message: `${ref} is up to date (the deploy key is kept)`, ref, action: 'kept' });
     return { name: secretName, namespace };
   }
   const caCrt = options.caFile && plan.syncAuth !== 'ssh' ? await readCa(options.caFile) : undefined;
@@ -249,14 +267,13 @@ async function reconcileSecret(
   const result = await applyGitSecret(
     client,
     { name: out.secret.name, namespace: out.secret.namespace, stringData: out.secret.stringData },
-    { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'file' || state.secretExists === false, signal },
+    { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'given' || state.secretExists === false, signal },
   );
-  emit({ type: 'done', step: 'secret', message: `Secret ${result.ref} ${result.action}` });
+  emit({ type: 'done', step: 'secret', message: `${result.ref} ${result.action}`, ref: result.ref, action: result.action });
   return { name: secretName, namespace };
 }
 
 async function readCa(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(path, 'utf8');
   } catch {

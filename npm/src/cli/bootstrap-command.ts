@@ -3,7 +3,7 @@
  * works with `flux` replaced by `flux-azdo`; plus `--dry-run` and `--export DIR`.
  */
 import { exportFiles } from '../bootstrap/export.js';
-import { planBootstrap } from '../bootstrap/dry-run.js';
+import { dryRun } from '../bootstrap/dry-run.js';
 import type { BootstrapOptions } from '../bootstrap/options.js';
 import { bootstrap } from '../bootstrap/run.js';
 import { parseRepoUrl } from '../repo-url.js';
@@ -11,7 +11,8 @@ import { FluxAzdoError } from '../errors.js';
 import { bool, formatHelp, int, list, parseArgs, str, type ParsedArgs } from './args.js';
 import { BOOTSTRAP_GIT_FLAGS, GLOBAL_FLAGS, INSTALL_FLAGS } from './flags.js';
 import { installOptionsFromArgs } from './install-command.js';
-import { chooseMode, createRenderer } from './output.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { chooseMode, createRenderer, wantsDebug } from './output.js';
 import { confirm, resolvePassword } from './password.js';
 
 const SPECS = [...BOOTSTRAP_GIT_FLAGS, ...INSTALL_FLAGS, ...GLOBAL_FLAGS];
@@ -84,11 +85,11 @@ export function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
   return options;
 }
 
-export async function runBootstrap(argv: string[]): Promise<number> {
+export async function runBootstrap(argv: string[]): Promise<ExitCode> {
   const [provider, ...rest] = argv;
   if (provider === '--help' || provider === '-h' || provider === undefined) {
     process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(SPECS)}\n`);
-    return provider === undefined ? 2 : 0;
+    return provider === undefined ? EXIT.usage : EXIT.ok;
   }
   if (provider !== 'git') {
     throw usage(`unknown provider ${JSON.stringify(provider)}: Azure DevOps (and any Git server) uses "flux-azdo bootstrap git"`);
@@ -96,24 +97,25 @@ export async function runBootstrap(argv: string[]): Promise<number> {
   const args = parseArgs(rest, SPECS);
   if (bool(args, 'help')) {
     process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(SPECS)}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (args.positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
   checkContradictions(args);
   const options = bootstrapOptionsFromArgs(args);
   const mode = chooseMode(bool(args, 'json'), process.stderr);
-  const render = createRenderer(mode, process.stdout, process.stderr);
+  const render = createRenderer(mode, process.stdout, process.stderr, { debug: wantsDebug(bool(args, 'verbose')) });
+  const repo = parseRepoUrl(options.url);
+  render({ type: 'log', level: 'debug', message: `repository: ${repo.kind} ${repo.url}` });
 
   const exportDir = str(args, 'export');
   if (exportDir) {
     const { files } = await exportFiles({ ...options, dir: exportDir });
-    for (const f of files) render({ type: 'done', step: 'export', message: `wrote ${f.path}` });
-    return 0;
+    for (const f of files) render({ type: 'done', step: 'export', message: `wrote ${f.path}`, path: f.path });
+    return EXIT.ok;
   }
 
   // The PAT is needed for an HTTPS repository (the push goes over HTTPS even when the cluster
   // syncs over SSH); over SSH, --password is only the key's passphrase.
-  const repo = parseRepoUrl(options.url);
   const https = !repo.url.startsWith('ssh://');
   const password = await resolvePassword(
     { flag: str(args, 'password'), env: process.env, stdin: process.stdin, prompt: process.stderr },
@@ -126,13 +128,13 @@ export async function runBootstrap(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     if (bool(args, 'dry-run')) {
-      const plan = await planBootstrap(options, { onEvent: render, signal: controller.signal });
-      for (const f of plan.files) {
+      const report = await dryRun(options, { onEvent: render, signal: controller.signal });
+      for (const f of report.files) {
         process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
       }
-      for (const o of plan.objects) process.stdout.write(`${o.change.padEnd(9)} ${o.ref}\n`);
-      process.stdout.write(`${plan.secret.change.padEnd(9)} ${plan.secret.ref}\n`);
-      return 0;
+      for (const o of report.objects) process.stdout.write(`${o.change.padEnd(9)} ${o.ref}\n`);
+      process.stdout.write(`${report.secret.change.padEnd(9)} ${report.secret.ref}\n`);
+      return EXIT.ok;
     }
     const result = await bootstrap(options, {
       onEvent: render,
@@ -149,7 +151,7 @@ export async function runBootstrap(argv: string[]): Promise<number> {
     if (mode === 'json') {
       process.stdout.write(JSON.stringify({ type: 'result', ...result }) + '\n');
     }
-    return 0;
+    return EXIT.ok;
   } finally {
     process.off('SIGINT', onSigint);
   }

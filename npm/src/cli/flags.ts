@@ -7,7 +7,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', help: 'path to the kubeconfig file' },
   { name: 'context', type: 'string', help: 'the kubeconfig context to use' },
   { name: 'json', type: 'bool', help: 'print one JSON event per line instead of the progress view' },
-  { name: 'verbose', type: 'bool', help: 'print generated objects and debug logs' },
+  { name: 'verbose', type: 'bool', help: 'print debug log events, as FLUX_AZDO_DEBUG=1 does' },
   { name: 'help', short: 'h', type: 'bool', help: 'show this help' },
 ];
 

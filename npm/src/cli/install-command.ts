@@ -2,6 +2,7 @@
 import { FluxAzdoError } from '../errors.js';
 import { installManifests, type InstallOptions } from '../install.js';
 import { bool, formatHelp, list, parseArgs, str, type ParsedArgs } from './args.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import { GLOBAL_FLAGS, INSTALL_FLAGS, INSTALL_ONLY_FLAGS } from './flags.js';
 
 const SPECS = [...INSTALL_FLAGS, ...INSTALL_ONLY_FLAGS, ...GLOBAL_FLAGS];
@@ -24,11 +25,11 @@ export function installOptionsFromArgs(args: ParsedArgs): InstallOptions {
   };
 }
 
-export async function runInstall(argv: string[]): Promise<number> {
+export async function runInstall(argv: string[]): Promise<ExitCode> {
   const args = parseArgs(argv, SPECS);
   if (bool(args, 'help')) {
     process.stdout.write(`Usage:\n  flux-azdo install --export [flags]\n\nFlags:\n${formatHelp(SPECS)}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (args.positionals.length > 0) {
     throw new FluxAzdoError('USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);
@@ -44,5 +45,5 @@ export async function runInstall(argv: string[]): Promise<number> {
   const manifests = str(args, 'manifests');
   const manifest = await installManifests({ ...options, ...(manifests ? { manifests } : {}) });
   process.stdout.write(manifest.content);
-  return 0;
+  return EXIT.ok;
 }

@@ -6,8 +6,7 @@
 import { FluxAzdoError } from '../errors.js';
 import { runInstall } from './install-command.js';
 import { fluxVersion } from '../manifests.js';
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+import { EXIT, type ExitCode } from './exit-codes.js';
 
 const HELP = `flux-azdo: Flux CD bootstrap for Azure DevOps
 
@@ -20,7 +19,7 @@ Usage:
 Run 'flux-azdo <command> --help' for the flags of a command.
 `;
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'install':
@@ -56,7 +55,7 @@ async function packageVersion(): Promise<string> {
 }
 
 /** Prints an error and returns the exit code it maps to. */
-export function reportError(err: unknown): number {
+export function reportError(err: unknown): ExitCode {
   if (err instanceof FluxAzdoError) {
     process.stderr.write(`✗ ${err.message} [${err.code}]\n`);
     if (err.code === 'USAGE') return EXIT.usage;

@@ -1,7 +1,8 @@
 /**
  * Renders the event stream: a progress view on a terminal (symbols like Flux's: ► ✔ ✗ ◎, a
  * spinner for progress, colours unless NO_COLOR), plain lines when not a terminal, or one JSON
- * object per line with --json.
+ * object per line with --json (every field of the event, so scripts need not parse messages).
+ * Debug log events are left out unless --verbose or FLUX_AZDO_DEBUG asks for them.
  */
 import type { FluxAzdoEvent, EventHandler } from '../events.js';
 
@@ -14,9 +15,26 @@ export function chooseMode(json: boolean, stream: NodeJS.WriteStream): OutputMod
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function createRenderer(mode: OutputMode, out: NodeJS.WritableStream, err: NodeJS.WritableStream): EventHandler {
+/** Whether debug log events are shown: `--verbose`, or FLUX_AZDO_DEBUG set to anything but empty. */
+export function wantsDebug(verbose: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return verbose || Boolean(env.FLUX_AZDO_DEBUG);
+}
+
+export interface RendererOptions {
+  /** Show debug log events (see `wantsDebug`). */
+  debug?: boolean;
+}
+
+export function createRenderer(
+  mode: OutputMode,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  options: RendererOptions = {},
+): EventHandler {
+  const debug = options.debug ?? wantsDebug(false);
   if (mode === 'json') {
     return (event) => {
+      if (event.type === 'log' && event.level === 'debug' && !debug) return;
       out.write(JSON.stringify(event) + '\n');
     };
   }
@@ -52,7 +70,7 @@ export function createRenderer(mode: OutputMode, out: NodeJS.WritableStream, err
         break;
       }
       case 'log':
-        if (event.level === 'debug' && !process.env.FLUX_AZDO_DEBUG) break;
+        if (event.level === 'debug' && !debug) break;
         line(event.level === 'warn' ? `${paint(33, '!')} ${event.message}` : `  ${event.message}`);
         break;
       case 'done':

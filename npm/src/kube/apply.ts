@@ -5,6 +5,7 @@
  */
 import { FluxAzdoError } from '../errors.js';
 import { responseError, statusMessage, type KubeClient, type KubeResponse } from './client.js';
+import { forEachLimited } from './concurrency.js';
 import { Discovery, resourcePath } from './discovery.js';
 import { isClusterDefinition, objectRef, splitManifests, type ManifestObject } from './documents.js';
 import { waitForCrdsEstablished } from './wait.js';
@@ -99,23 +100,5 @@ interface KubeObjectMeta {
 
 function objectError(res: KubeResponse, ref: string, verb: string): FluxAzdoError {
   if (res.status === 401 || res.status === 403) return responseError(res, `${verb} ${ref}`, 'APPLY_FAILED');
-  return new FluxAzdoError('APPLY_FAILED', `Could not ${verb} ${ref}: ${statusMessage(res)}`);
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; the first failure stops new starts. */
-export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (!failure && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
+  return new FluxAzdoError('APPLY_FAILED', `could not ${verb} ${ref}: ${statusMessage(res)}`);
 }

@@ -57,7 +57,7 @@ export class KubeClient {
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) {
-      throw new FluxAzdoError('KUBECONFIG_INVALID', 'The kubeconfig has no cluster for the current context.', {
+      throw new FluxAzdoError('KUBECONFIG_INVALID', 'the kubeconfig has no cluster for the current context', {
         option: 'kubeconfig',
       });
     }
@@ -84,7 +84,7 @@ export class KubeClient {
 
   async #send<T>(method: string, path: string, options: KubeRequestOptions): Promise<KubeResponse<T>> {
     if (options.signal?.aborted) {
-      throw new FluxAzdoError('CANCELLED', `Cancelled before ${method} ${path}`, { cause: options.signal.reason });
+      throw new FluxAzdoError('CANCELLED', `cancelled before ${method} ${path}`, { cause: options.signal.reason });
     }
     const { agent, headers } = await this.#connection();
     const payload =
@@ -146,7 +146,7 @@ export class KubeClient {
     } catch (err) {
       throw new FluxAzdoError(
         'KUBE_AUTH_FAILED',
-        `Could not get credentials for ${this.server} from the kubeconfig: ${errorText(err)}`,
+        `could not get credentials for ${this.server} from the kubeconfig: ${errorText(err)}`,
         { option: 'kubeconfig', cause: err },
       );
     }
@@ -184,12 +184,12 @@ export class KubeClient {
 
   #networkError(err: unknown, method: string, path: string, signal: AbortSignal | undefined): FluxAzdoError {
     if (signal?.aborted) {
-      return new FluxAzdoError('CANCELLED', `Cancelled: ${method} ${path}`, { cause: err });
+      return new FluxAzdoError('CANCELLED', `cancelled: ${method} ${path}`, { cause: err });
     }
     return new FluxAzdoError(
       'KUBE_UNREACHABLE',
-      `The Kubernetes API server ${this.server} is unreachable (${method} ${path}: ${errorText(err)}). ` +
-        'Check that the cluster is running and that the kubeconfig points at it.',
+      `the Kubernetes API server ${this.server} is unreachable (${method} ${path}: ${errorText(err)}); ` +
+        'check that the cluster is running and that the kubeconfig points at it',
       { cause: err },
     );
   }
@@ -216,13 +216,13 @@ export function responseError(res: KubeResponse, what: string, fallback: ErrorCo
   if (res.status === 401) {
     return new FluxAzdoError(
       'KUBE_AUTH_FAILED',
-      `The API server rejected the kubeconfig's credentials while trying to ${what}: ${statusMessage(res)}. ` +
-        'Log in again or pick another --context.',
+      `the API server rejected the kubeconfig's credentials while trying to ${what}: ${statusMessage(res)}; ` +
+        'log in again or pick another --context',
       { option: 'kubeconfig' },
     );
   }
   if (res.status === 403) {
-    return new FluxAzdoError('FORBIDDEN', `Not allowed to ${what}: ${statusMessage(res)}`);
+    return new FluxAzdoError('FORBIDDEN', `not allowed to ${what}: ${statusMessage(res)}`);
   }
-  return new FluxAzdoError(fallback, `Could not ${what}: ${statusMessage(res)}`);
+  return new FluxAzdoError(fallback, `could not ${what}: ${statusMessage(res)}`);
 }

@@ -5,12 +5,32 @@
 import { FluxAzdoError } from '../errors.js';
 import { responseError, type KubeClient } from './client.js';
 
-export interface ResourceInfo {
+/** Enough of a type to build its REST paths. */
+export interface ResourceType {
   apiVersion: string;
-  kind: string;
   plural: string;
   namespaced: boolean;
 }
+
+export interface ResourceInfo extends ResourceType {
+  kind: string;
+}
+
+/** The types the host reads or deletes by name, so they need no discovery. */
+export const KNOWN_TYPES = {
+  Namespace: { apiVersion: 'v1', plural: 'namespaces', namespaced: false },
+  Secret: { apiVersion: 'v1', plural: 'secrets', namespaced: true },
+  Service: { apiVersion: 'v1', plural: 'services', namespaced: true },
+  ServiceAccount: { apiVersion: 'v1', plural: 'serviceaccounts', namespaced: true },
+  ResourceQuota: { apiVersion: 'v1', plural: 'resourcequotas', namespaced: true },
+  Deployment: { apiVersion: 'apps/v1', plural: 'deployments', namespaced: true },
+  NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies', namespaced: true },
+  ClusterRole: { apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
+  ClusterRoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
+  CustomResourceDefinition: { apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false },
+  GitRepository: { apiVersion: 'source.toolkit.fluxcd.io/v1', plural: 'gitrepositories', namespaced: true },
+  Kustomization: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', plural: 'kustomizations', namespaced: true },
+} as const satisfies Record<string, ResourceType>;
 
 interface ApiResourceList {
   resources?: { name: string; kind: string; namespaced: boolean }[];
@@ -36,15 +56,10 @@ export class Discovery {
     if (!found) {
       throw new FluxAzdoError(
         'APPLY_FAILED',
-        `The cluster does not serve kind ${kind} in ${apiVersion}; apply its CustomResourceDefinition first.`,
+        `the cluster does not serve kind ${kind} in ${apiVersion}; apply its CustomResourceDefinition first`,
       );
     }
     return found;
-  }
-
-  /** Forget a group/version, e.g. after its CRD was deleted. */
-  forget(apiVersion: string): void {
-    this.#cache.delete(apiVersion);
   }
 
   #groupVersion(apiVersion: string, refresh: boolean, signal?: AbortSignal): Promise<Map<string, ResourceInfo> | undefined> {
@@ -57,8 +72,7 @@ export class Discovery {
   }
 
   async #fetch(apiVersion: string, signal?: AbortSignal): Promise<Map<string, ResourceInfo> | undefined> {
-    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const res = await this.#client.request<ApiResourceList>('GET', path, { signal });
+    const res = await this.#client.request<ApiResourceList>('GET', groupVersionPath(apiVersion), { signal });
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw responseError(res, `discover the resources of ${apiVersion}`, 'KUBE_REQUEST_FAILED');
     const map = new Map<string, ResourceInfo>();
@@ -70,9 +84,17 @@ export class Discovery {
   }
 }
 
-export function resourcePath(info: ResourceInfo, namespace: string | undefined, name?: string): string {
-  const base = info.apiVersion.includes('/') ? `/apis/${info.apiVersion}` : `/api/${info.apiVersion}`;
-  const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+/**
+ * The REST path of one object, or without `name` of the collection: in `namespace` for a
+ * namespaced type, across all namespaces when `namespace` is undefined.
+ */
+export function resourcePath(type: ResourceType, namespace: string | undefined, name?: string): string {
+  const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   const tail = name === undefined ? '' : `/${encodeURIComponent(name)}`;
-  return `${base}${ns}/${info.plural}${tail}`;
+  return `${groupVersionPath(type.apiVersion)}${ns}/${type.plural}${tail}`;
+}
+
+/** The core group (`v1`) lives under /api, every other group under /apis. */
+function groupVersionPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }

@@ -54,7 +54,7 @@ export function splitManifests(yamlText: string, source = 'manifests'): Manifest
     if (!apiVersion || !kind || !name) {
       throw new FluxAzdoError(
         'INVALID_YAML',
-        `${source}: YAML document ${position} lacks apiVersion, kind or metadata.name; every document must be one Kubernetes object.`,
+        `${source}: YAML document ${position} lacks apiVersion, kind or metadata.name; every document must be one Kubernetes object`,
       );
     }
     objects.push({ apiVersion, kind, name, namespace: str(o.metadata?.namespace), text, index: objects.length });

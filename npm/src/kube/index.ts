@@ -7,10 +7,11 @@ import { KubeClient } from './client.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
 
 export { KubeClient, type KubeResponse, type KubeRequestOptions } from './client.js';
-export { loadKubeConfig, contextNamespace, type KubeConfigOptions } from './kubeconfig.js';
+export { loadKubeConfig, listKubeContexts, type KubeConfigOptions, type KubeContext, type KubeContexts } from './kubeconfig.js';
 export { preflight, KubeAccessError, parseVersion, compareVersions, type PreflightOptions, type PreflightResult } from './preflight.js';
 export { applyManifests, discoveryFor, type ApplyOptions, type ApplyResult, type ApplyAction } from './apply.js';
 export { splitManifests, objectRef, type ManifestObject } from './documents.js';
+export { KNOWN_TYPES, resourcePath, type ResourceType } from './discovery.js';
 export {
   applyGitSecret,
   type GitSecretInput,

@@ -19,9 +19,70 @@ export interface KubeConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
+export interface KubeContext {
+  name: string;
+  /** The cluster the context names. */
+  cluster: string;
+}
+
+export interface KubeContexts {
+  /** In the kubeconfig's order; with several files the first to define a name wins, as in kubectl. */
+  contexts: KubeContext[];
+  /** The current-context, undefined when no file sets one. */
+  current: string | undefined;
+}
+
 export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
-  const env = options.env ?? process.env;
-  const files = kubeconfigFiles(options.kubeconfig, env);
+  const files = kubeconfigFiles(options.kubeconfig, options.env ?? process.env);
+  const { kc, currentContext } = merge(files);
+  const context = options.context || currentContext;
+  if (!context) {
+    throw new FluxAzdoError(
+      'KUBECONFIG_INVALID',
+      `no current context in ${files.join(', ')}; pass --context (one of: ${contextNames(kc)})`,
+      { option: 'context' },
+    );
+  }
+  if (!kc.getContextObject(context)) {
+    throw new FluxAzdoError(
+      'KUBECONFIG_INVALID',
+      `context "${context}" is not in ${files.join(', ')}; known contexts: ${contextNames(kc)}`,
+      { option: 'context' },
+    );
+  }
+  kc.setCurrentContext(context);
+  const ctx = kc.getContextObject(context);
+  if (!kc.getCurrentCluster()) {
+    throw new FluxAzdoError('KUBECONFIG_INVALID', `context "${context}" names cluster "${ctx?.cluster}", which is not defined`, {
+      option: 'context',
+    });
+  }
+  if (!kc.getCurrentUser()) {
+    throw new FluxAzdoError('KUBECONFIG_INVALID', `context "${context}" names user "${ctx?.user}", which is not defined`, {
+      option: 'context',
+    });
+  }
+  checkNonInteractiveAuth(kc);
+  return kc;
+}
+
+/**
+ * The contexts of the kubeconfig `connect()` reads, found and merged the same way, for a picker:
+ * no context is chosen or checked. KUBECONFIG_INVALID when there is no kubeconfig or it has no
+ * contexts.
+ */
+export function listKubeContexts(options: Pick<KubeConfigOptions, 'kubeconfig' | 'env'> = {}): KubeContexts {
+  const files = kubeconfigFiles(options.kubeconfig, options.env ?? process.env);
+  const { kc, currentContext } = merge(files);
+  const contexts = kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster }));
+  if (contexts.length === 0) {
+    throw new FluxAzdoError('KUBECONFIG_INVALID', `no contexts in ${files.join(', ')}`, { option: 'context' });
+  }
+  return { contexts, current: currentContext || undefined };
+}
+
+/** kubectl's merge: the first file to define a name or a current-context wins. */
+function merge(files: string[]): { kc: KubeConfig; currentContext: string } {
   const kc = new KubeConfig();
   let currentContext = '';
   for (const file of files) {
@@ -29,7 +90,7 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     try {
       one.loadFromFile(file);
     } catch (err) {
-      throw new FluxAzdoError('KUBECONFIG_INVALID', `Cannot read kubeconfig ${file}: ${errorText(err)}`, {
+      throw new FluxAzdoError('KUBECONFIG_INVALID', `cannot read kubeconfig ${file}: ${errorText(err)}`, {
         option: 'kubeconfig',
         cause: err,
       });
@@ -39,46 +100,13 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     for (const u of one.users) if (!kc.getUser(u.name)) kc.addUser(u);
     for (const c of one.contexts) if (!kc.getContextObject(c.name)) kc.addContext(c);
   }
-  const context = options.context || currentContext;
-  if (!context) {
-    throw new FluxAzdoError(
-      'KUBECONFIG_INVALID',
-      `No current context in ${files.join(', ')}; pass --context (one of: ${contextNames(kc)}).`,
-      { option: 'context' },
-    );
-  }
-  if (!kc.getContextObject(context)) {
-    throw new FluxAzdoError(
-      'KUBECONFIG_INVALID',
-      `Context "${context}" is not in ${files.join(', ')}; known contexts: ${contextNames(kc)}.`,
-      { option: 'context' },
-    );
-  }
-  kc.setCurrentContext(context);
-  const ctx = kc.getContextObject(context);
-  if (!kc.getCurrentCluster()) {
-    throw new FluxAzdoError('KUBECONFIG_INVALID', `Context "${context}" names cluster "${ctx?.cluster}", which is not defined.`, {
-      option: 'context',
-    });
-  }
-  if (!kc.getCurrentUser()) {
-    throw new FluxAzdoError('KUBECONFIG_INVALID', `Context "${context}" names user "${ctx?.user}", which is not defined.`, {
-      option: 'context',
-    });
-  }
-  checkNonInteractiveAuth(kc);
-  return kc;
-}
-
-/** The namespace the current context selects, if any. */
-export function contextNamespace(kc: KubeConfig): string | undefined {
-  return kc.getContextObject(kc.getCurrentContext())?.namespace || undefined;
+  return { kc, currentContext };
 }
 
 function kubeconfigFiles(explicit: string | undefined, env: Record<string, string | undefined>): string[] {
   if (explicit) {
     if (!existsSync(explicit)) {
-      throw new FluxAzdoError('KUBECONFIG_INVALID', `The kubeconfig file ${explicit} does not exist.`, {
+      throw new FluxAzdoError('KUBECONFIG_INVALID', `the kubeconfig file ${explicit} does not exist`, {
         option: 'kubeconfig',
       });
     }
@@ -88,7 +116,7 @@ function kubeconfigFiles(explicit: string | undefined, env: Record<string, strin
   if (list) {
     const files = [...new Set(list.split(delimiter).filter((f) => f.length > 0))].filter((f) => existsSync(f));
     if (files.length === 0) {
-      throw new FluxAzdoError('KUBECONFIG_INVALID', `None of the files in KUBECONFIG (${list}) exists.`, {
+      throw new FluxAzdoError('KUBECONFIG_INVALID', `none of the files in KUBECONFIG (${list}) exists`, {
         option: 'kubeconfig',
       });
     }
@@ -99,8 +127,8 @@ function kubeconfigFiles(explicit: string | undefined, env: Record<string, strin
   if (!existsSync(file)) {
     throw new FluxAzdoError(
       'KUBECONFIG_INVALID',
-      `No kubeconfig: ${file} does not exist and KUBECONFIG is not set. Pass --kubeconfig, or run ` +
-        '`az aks get-credentials` first.',
+      `no kubeconfig: ${file} does not exist and KUBECONFIG is not set; pass --kubeconfig, or run ` +
+        '`az aks get-credentials` first',
       { option: 'kubeconfig' },
     );
   }
@@ -133,9 +161,9 @@ function checkNonInteractiveAuth(kc: KubeConfig): void {
     if (mode === 'devicecode' || mode === 'interactive') {
       throw new FluxAzdoError(
         'KUBE_AUTH_INTERACTIVE',
-        `The kubeconfig user "${user?.name}" logs in with kubelogin in ${mode} mode, which needs a terminal. ` +
-          'Run `az login` and then `kubelogin convert-kubeconfig -l azurecli` (or `-l workloadidentity` / ' +
-          '`-l spn` in CI), and try again.',
+        `the kubeconfig user "${user?.name}" logs in with kubelogin in ${mode} mode, which needs a terminal; ` +
+          'run `az login` and then `kubelogin convert-kubeconfig -l azurecli` (or `-l workloadidentity` / ' +
+          '`-l spn` in CI), and try again',
         { option: 'kubeconfig' },
       );
     }
@@ -144,8 +172,8 @@ function checkNonInteractiveAuth(kc: KubeConfig): void {
   if (exec.interactiveMode === 'Always') {
     throw new FluxAzdoError(
       'KUBE_AUTH_INTERACTIVE',
-      `The kubeconfig user "${user?.name}" runs the credential plugin ${exec.command} with interactiveMode ` +
-        'Always, which needs a terminal. Use a non-interactive login for this context.',
+      `the kubeconfig user "${user?.name}" runs the credential plugin ${exec.command} with interactiveMode ` +
+        'Always, which needs a terminal; use a non-interactive login for this context',
       { option: 'kubeconfig' },
     );
   }

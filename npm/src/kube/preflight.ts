@@ -55,19 +55,19 @@ async function checkVersion(client: KubeClient, options: PreflightOptions): Prom
     if (res.status === 401) throw responseError(res, 'read the server version', 'KUBE_UNREACHABLE');
     throw new FluxAzdoError(
       'KUBE_UNREACHABLE',
-      `The API server ${client.server} did not answer GET /version properly (${statusMessage(res)}).`,
+      `the API server ${client.server} did not answer GET /version properly (${statusMessage(res)})`,
     );
   }
   const gitVersion = res.body.gitVersion ?? `v${res.body.major ?? '0'}.${res.body.minor ?? '0'}`;
   const have = parseVersion(gitVersion);
   const want = parseVersion(options.minVersion);
   if (!have || !want) {
-    throw new FluxAzdoError('KUBE_VERSION', `Cannot compare Kubernetes version "${gitVersion}" with "${options.minVersion}".`);
+    throw new FluxAzdoError('KUBE_VERSION', `cannot compare Kubernetes version "${gitVersion}" with "${options.minVersion}"`);
   }
   if (compareVersions(have, want) < 0) {
     throw new FluxAzdoError(
       'KUBE_VERSION',
-      `The cluster runs Kubernetes ${gitVersion}; this Flux version needs ${options.minVersion} or newer. Upgrade the cluster first.`,
+      `the cluster runs Kubernetes ${gitVersion}; this Flux version needs ${options.minVersion} or newer: upgrade the cluster first`,
     );
   }
   return gitVersion;
@@ -125,8 +125,8 @@ async function checkAccess(client: KubeClient, options: PreflightOptions): Promi
   if (missing.length > 0) {
     const list = missing.map((c) => `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}${c.namespace ? ` in ${c.namespace}` : ''}`);
     throw new KubeAccessError(
-      `The kubeconfig's user may not: ${list.join(', ')}. Bootstrap needs cluster-admin rights; use an admin context ` +
-        '(e.g. `az aks get-credentials --admin`) or ask a cluster administrator.',
+      `the kubeconfig's user may not: ${list.join(', ')}; bootstrap needs cluster-admin rights: use an admin context ` +
+        '(e.g. `az aks get-credentials --admin`) or ask a cluster administrator',
       list,
     );
   }
@@ -146,8 +146,8 @@ async function checkFluxOwner(client: KubeClient, options: PreflightOptions): Pr
   if (manager !== undefined && manager !== 'flux' && !options.force) {
     throw new FluxAzdoError(
       'FLUX_MANAGED_ELSEWHERE',
-      `Flux on this cluster is managed by "${manager}" (label app.kubernetes.io/managed-by on CRD ${fluxSourceCrd}). ` +
-        'Bootstrapping would take it over; pass --force to do so anyway.',
+      `Flux on this cluster is managed by "${manager}" (label app.kubernetes.io/managed-by on CRD ${fluxSourceCrd}); ` +
+        'bootstrapping would take it over: pass --force to do so anyway',
       { option: 'force' },
     );
   }

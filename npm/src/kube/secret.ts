@@ -7,6 +7,8 @@
 import { parse } from 'yaml';
 import { FluxAzdoError, SecretValue } from '../errors.js';
 import { responseError, type KubeClient } from './client.js';
+import { KNOWN_TYPES, resourcePath } from './discovery.js';
+import { objectRef } from './documents.js';
 
 export type GitSecretInput =
   | { yaml: string }
@@ -45,15 +47,15 @@ interface SecretObject {
 export async function applyGitSecret(client: KubeClient, input: GitSecretInput, options: GitSecretOptions = {}): Promise<GitSecretResult> {
   const wanted = toSecret(input);
   const { name, namespace } = wanted.metadata;
-  const ref = `Secret/${namespace}/${name}`;
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace ?? '')}/secrets/${encodeURIComponent(name)}`;
+  const ref = objectRef({ kind: 'Secret', namespace, name });
+  const path = resourcePath(KNOWN_TYPES.Secret, namespace, name);
   const keys = [...Object.keys(wanted.stringData ?? {}), ...Object.keys(wanted.data ?? {})];
   const auth = options.auth ?? (keys.includes('identity') ? 'ssh' : 'token');
 
   for (let attempt = 0; ; attempt++) {
     const existing = await client.request<SecretObject>('GET', path, { signal: options.signal });
     if (existing.status === 404) {
-      const res = await client.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace ?? '')}/secrets`, {
+      const res = await client.request('POST', resourcePath(KNOWN_TYPES.Secret, namespace), {
         body: wanted,
         signal: options.signal,
       });
@@ -84,11 +86,11 @@ function toSecret(input: GitSecretInput): SecretObject {
       doc = parse(input.yaml);
     } catch {
       // The parser's message may quote the text, i.e. the secret.
-      throw new FluxAzdoError('INVALID_YAML', 'The Git Secret is not valid YAML.');
+      throw new FluxAzdoError('INVALID_YAML', 'the Git Secret is not valid YAML');
     }
     const s = doc as Partial<SecretObject> | null;
     if (!s || typeof s !== 'object' || s.kind !== 'Secret' || !s.metadata?.name || !s.metadata.namespace) {
-      throw new FluxAzdoError('INVALID_YAML', 'The Git Secret YAML must be one v1 Secret with metadata.name and metadata.namespace.');
+      throw new FluxAzdoError('INVALID_YAML', 'the Git Secret YAML must be one v1 Secret with metadata.name and metadata.namespace');
     }
     return {
       apiVersion: 'v1',

@@ -4,7 +4,9 @@
  * and their RBAC, then the CRDs, then the namespace. Never touches Git.
  */
 import { responseError, type KubeClient } from './client.js';
-import { forEachLimited } from './apply.js';
+import { forEachLimited } from './concurrency.js';
+import { KNOWN_TYPES, resourcePath, type ResourceType } from './discovery.js';
+import { objectRef } from './documents.js';
 
 export interface UninstallOptions {
   /** The namespace Flux was installed into. */
@@ -24,24 +26,27 @@ interface ObjectList {
   items?: {
     kind?: string;
     metadata: { name: string; namespace?: string; finalizers?: string[] };
-    spec?: { group?: string; names?: { plural?: string; kind?: string }; versions?: { name: string; storage?: boolean }[] };
+    spec?: {
+      group?: string;
+      scope?: string;
+      names?: { plural?: string; kind?: string };
+      versions?: { name: string; storage?: boolean }[];
+    };
   }[];
 }
 
 const fluxLabel = 'app.kubernetes.io/part-of=flux';
 
-/** Namespaced kinds of Flux's components: [API prefix, plural, kind]. */
-const namespacedComponents: [string, string, string][] = [
-  ['/apis/apps/v1', 'deployments', 'Deployment'],
-  ['/api/v1', 'services', 'Service'],
-  ['/apis/networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy'],
-  ['/api/v1', 'serviceaccounts', 'ServiceAccount'],
-  ['/api/v1', 'resourcequotas', 'ResourceQuota'],
-];
-const clusterComponents: [string, string, string][] = [
-  ['/apis/rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole'],
-  ['/apis/rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding'],
-];
+/** The kinds of Flux's components, namespaced ones first. */
+const componentKinds = [
+  'Deployment',
+  'Service',
+  'NetworkPolicy',
+  'ServiceAccount',
+  'ResourceQuota',
+  'ClusterRole',
+  'ClusterRoleBinding',
+] as const satisfies (keyof typeof KNOWN_TYPES)[];
 
 export async function uninstallFlux(client: KubeClient, options: UninstallOptions): Promise<UninstallResult> {
   const signal = options.signal;
@@ -66,18 +71,19 @@ export async function uninstallFlux(client: KubeClient, options: UninstallOption
   const instanceSelector = `?labelSelector=${encodeURIComponent(`${fluxLabel},app.kubernetes.io/instance=${options.namespace}`)}`;
 
   // 1. Flux's custom objects, everywhere, while the controllers could still be watching.
-  const crds = (await list(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions${selector}`)).items ?? [];
+  const crdType = KNOWN_TYPES.CustomResourceDefinition;
+  const crds = (await list(`${resourcePath(crdType, undefined)}${selector}`)).items ?? [];
   for (const crd of crds) {
     const group = crd.spec?.group;
     const plural = crd.spec?.names?.plural;
     const version = crd.spec?.versions?.find((v) => v.storage)?.name ?? crd.spec?.versions?.[0]?.name;
     if (!group || !plural || !version) continue;
-    const base = `/apis/${group}/${version}`;
-    const objects = (await list(`${base}/${plural}`)).items ?? [];
+    const type: ResourceType = { apiVersion: `${group}/${version}`, plural, namespaced: crd.spec?.scope !== 'Cluster' };
+    const objects = (await list(resourcePath(type, undefined))).items ?? [];
     await forEachLimited(objects, 8, async (o) => {
       const ns = o.metadata.namespace;
-      const path = `${base}${ns ? `/namespaces/${encodeURIComponent(ns)}` : ''}/${plural}/${encodeURIComponent(o.metadata.name)}`;
-      const ref = `${crd.spec?.names?.kind ?? plural}/${ns ? `${ns}/` : ''}${o.metadata.name}`;
+      const path = resourcePath(type, ns, o.metadata.name);
+      const ref = objectRef({ kind: crd.spec?.names?.kind ?? plural, namespace: ns, name: o.metadata.name });
       if ((o.metadata.finalizers ?? []).length > 0) {
         const res = await client.request('PATCH', path, {
           signal,
@@ -91,25 +97,21 @@ export async function uninstallFlux(client: KubeClient, options: UninstallOption
   }
 
   // 2. The controllers and what belongs to them.
-  for (const [prefix, plural, kind] of namespacedComponents) {
-    const base = `${prefix}/namespaces/${encodeURIComponent(options.namespace)}/${plural}`;
-    const items = (await list(`${base}${instanceSelector}`)).items ?? [];
-    await forEachLimited(items, 8, (o) => remove(`${base}/${encodeURIComponent(o.metadata.name)}`, `${kind}/${options.namespace}/${o.metadata.name}`));
-  }
-  for (const [prefix, plural, kind] of clusterComponents) {
-    const items = (await list(`${prefix}/${plural}${instanceSelector}`)).items ?? [];
-    await forEachLimited(items, 8, (o) => remove(`${prefix}/${plural}/${encodeURIComponent(o.metadata.name)}`, `${kind}/${o.metadata.name}`));
+  for (const kind of componentKinds) {
+    const type = KNOWN_TYPES[kind];
+    const namespace = type.namespaced ? options.namespace : undefined;
+    const items = (await list(`${resourcePath(type, namespace)}${instanceSelector}`)).items ?? [];
+    await forEachLimited(items, 8, (o) =>
+      remove(resourcePath(type, namespace, o.metadata.name), objectRef({ kind, namespace, name: o.metadata.name })),
+    );
   }
 
   // 3. The CRDs, then 4. the namespace.
   await forEachLimited(crds, 8, (crd) =>
-    remove(
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(crd.metadata.name)}`,
-      `CustomResourceDefinition/${crd.metadata.name}`,
-    ),
+    remove(resourcePath(crdType, undefined, crd.metadata.name), objectRef({ kind: 'CustomResourceDefinition', name: crd.metadata.name })),
   );
   if (!options.keepNamespace) {
-    await remove(`/api/v1/namespaces/${encodeURIComponent(options.namespace)}`, `Namespace/${options.namespace}`);
+    await remove(resourcePath(KNOWN_TYPES.Namespace, undefined, options.namespace), objectRef({ kind: 'Namespace', name: options.namespace }));
   }
   return { deleted };
 }

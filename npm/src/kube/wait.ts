@@ -6,6 +6,8 @@
  */
 import { FluxAzdoError, type ErrorCode } from '../errors.js';
 import { responseError, type KubeClient } from './client.js';
+import { KNOWN_TYPES, resourcePath } from './discovery.js';
+import { objectRef } from './documents.js';
 
 export type HealthTarget =
   | { kind: 'Deployment'; namespace: string; name: string }
@@ -60,19 +62,8 @@ interface WatchedObject {
   };
 }
 
-const paths: Record<HealthTarget['kind'], string> = {
-  Deployment: '/apis/apps/v1',
-  GitRepository: '/apis/source.toolkit.fluxcd.io/v1',
-  Kustomization: '/apis/kustomize.toolkit.fluxcd.io/v1',
-};
-const plurals: Record<HealthTarget['kind'], string> = {
-  Deployment: 'deployments',
-  GitRepository: 'gitrepositories',
-  Kustomization: 'kustomizations',
-};
-
 export function targetRef(t: HealthTarget): string {
-  return `${t.kind}/${t.namespace}/${t.name}`;
+  return objectRef(t);
 }
 
 /**
@@ -115,7 +106,7 @@ export async function waitForHealth(client: KubeClient, targets: HealthTarget[],
       const timedOut = pending.map((p) => ({ ref: p.ref, detail: p.detail }));
       throw new KubeHealthError(
         'TIMEOUT',
-        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${timedOut.length} object(s): ` +
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${timedOut.length} object(s): ` +
           timedOut.map((f) => `${f.ref} (${f.detail})`).join('; '),
         timedOut,
       );
@@ -135,11 +126,9 @@ export async function waitForCrdsEstablished(
   while (pending.length > 0) {
     const states = await Promise.all(
       pending.map(async (name) => {
-        const res = await client.request<WatchedObject>(
-          'GET',
-          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
-          { signal: options.signal },
-        );
+        const res = await client.request<WatchedObject>('GET', resourcePath(KNOWN_TYPES.CustomResourceDefinition, undefined, name), {
+          signal: options.signal,
+        });
         if (res.status !== 200 && res.status !== 404) throw responseError(res, `read CRD ${name}`, 'KUBE_REQUEST_FAILED');
         const conds = res.body.status?.conditions ?? [];
         const ok = (type: string): boolean => conds.some((c) => c.type === type && c.status === 'True');
@@ -152,7 +141,7 @@ export async function waitForCrdsEstablished(
       throw new KubeHealthError(
         'TIMEOUT',
         `CustomResourceDefinitions not Established after ${Math.round(options.timeoutMs / 1000)} s: ${pending.join(', ')}`,
-        pending.map((name) => ({ ref: `CustomResourceDefinition/${name}`, detail: 'not Established' })),
+        pending.map((name) => ({ ref: objectRef({ kind: 'CustomResourceDefinition', name }), detail: 'not Established' })),
       );
     }
     await sleep(100, options.signal);
@@ -160,8 +149,7 @@ export async function waitForCrdsEstablished(
 }
 
 async function check(client: KubeClient, t: HealthTarget, signal: AbortSignal | undefined): Promise<Verdict> {
-  const path = `${paths[t.kind]}/namespaces/${encodeURIComponent(t.namespace)}/${plurals[t.kind]}/${encodeURIComponent(t.name)}`;
-  const res = await client.request<WatchedObject>('GET', path, { signal });
+  const res = await client.request<WatchedObject>('GET', resourcePath(KNOWN_TYPES[t.kind], t.namespace, t.name), { signal });
   if (res.status === 404) return { state: 'waiting', detail: 'not found' };
   if (res.status !== 200) throw responseError(res, `read ${targetRef(t)}`, 'KUBE_REQUEST_FAILED');
   return t.kind === 'Deployment' ? deploymentVerdict(res.body) : fluxVerdict(res.body, t);
@@ -223,5 +211,5 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 function aborted(): FluxAzdoError {
-  return new FluxAzdoError('CANCELLED', 'Cancelled while waiting for the cluster.', { step: 'health' });
+  return new FluxAzdoError('CANCELLED', 'cancelled while waiting for the cluster', { step: 'health' });
 }

@@ -43,8 +43,7 @@ export function controllerStandIn(cluster, namespace, components = DEFAULT_COMPO
   const onEvent = (event) => {
     events.push(event);
     if (event.type !== 'step' || event.step !== 'health') return;
-    const revision = /reconcile (\S+@sha1:[0-9a-f]{40})/.exec(event.message)?.[1];
-    pending.push(reportReady(cluster, namespace, components, revision));
+    pending.push(reportReady(cluster, namespace, components, event.revision));
   };
   return { onEvent, events, settled: () => Promise.all(pending) };
 }
@@ -82,6 +81,15 @@ export function runCli(args, { env = {}, input, onLine } = {}) {
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
   });
+}
+
+/** The `--json` events in a CLI's stdout (the last line is the `result`). */
+export function jsonEvents(stdout) {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .filter((e) => e.type !== 'result');
 }
 
 /** `--json` events of the CLI, fed to a controller stand-in. */

@@ -1,0 +1,16 @@
+/**
+ * The CLI's exit codes, in a module of their own so the subcommands can return them (importing
+ * main.ts would run the CLI).
+ */
+export const EXIT = {
+  /** Success. */
+  ok: 0,
+  /** The operation failed; the message ends with the error code. */
+  failed: 1,
+  /** Bad usage: unknown or contradictory flags, missing arguments. */
+  usage: 2,
+  /** Cancelled: Ctrl-C, or a question answered no. */
+  cancelled: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
