@@ -10,7 +10,6 @@ import { askPat, settlePat, type PatAnswer } from './credentials';
 import { confirmDeployKey } from './deploy-key';
 import { failureOf, reportFailure, SHOW_LOG } from './errors';
 import { loadFlux, type FluxAzdoApi } from './flux';
-import { readKubeContexts } from './kube-contexts';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
 import { readSettings } from './settings';
@@ -69,7 +68,7 @@ async function prepare(api: FluxAzdoApi, env: CommandEnvironment): Promise<Prepa
     if (!pat) return undefined;
     options.password = pat.pat;
   }
-  const kube = await readKubeContexts(api);
+  const kube = api.listKubeContexts();
   const context = await askKubeContext(TITLE, kube.contexts, kube.current);
   if (!context) return undefined;
   options.context = context;

@@ -10,7 +10,6 @@ import type { BootstrapOptions, DryRunReport } from 'flux-azdo' with { 'resoluti
 import { askPat } from './credentials';
 import { failureOf, reportFailure } from './errors';
 import { loadFlux, type FluxAzdoApi } from './flux';
-import { readKubeContexts } from './kube-contexts';
 import type { PreviewDocuments } from './preview-documents';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
@@ -65,7 +64,7 @@ async function compare(api: FluxAzdoApi, env: PreviewEnvironment, target: SyncTa
     // A dry run proves nothing about the token's write scope: it is not remembered from here.
     options.password = pat.pat;
   }
-  const kube = await readKubeContexts(api);
+  const kube = api.listKubeContexts();
   const context = await askKubeContext(TITLE, kube.contexts, kube.current);
   if (!context) return;
   options.context = context;

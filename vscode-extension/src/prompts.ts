@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 
-import type { Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
+import type { KubeContext, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import type { FluxAzdoApi } from './flux';
 
@@ -38,13 +38,14 @@ export async function askRepository(api: FluxAzdoApi, title: string): Promise<Re
   return { repo, url: repo.url };
 }
 
-export async function askBranch(title: string): Promise<string | undefined> {
+/** `fluxDefault`: Flux's branch (the core's `defaults()`), the answer offered. */
+export async function askBranch(title: string, fluxDefault: string): Promise<string | undefined> {
   const branch = await vscode.window.showInputBox({
     title,
     prompt: 'Branch the cluster syncs',
-    value: 'main',
+    value: fluxDefault,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : 'the branch must not be empty (Flux uses main)'),
+    validateInput: (value) => (value.trim() ? undefined : `the branch must not be empty (Flux uses ${fluxDefault})`),
   });
   return branch?.trim();
 }
@@ -64,11 +65,12 @@ interface AuthItem extends vscode.QuickPickItem {
   method: AuthMethod;
 }
 
-export async function askAuth(title: string): Promise<AuthMethod | undefined> {
+/** `secretName`: the Secret the cluster keeps its credentials in (Flux's default, from the core). */
+export async function askAuth(title: string, secretName: string): Promise<AuthMethod | undefined> {
   const items: AuthItem[] = [
     {
       label: 'Personal Access Token over HTTPS',
-      detail: 'The cluster pulls over HTTPS with the token (kept in its flux-system Secret).',
+      detail: `The cluster pulls over HTTPS with the token (kept in its ${secretName} Secret).`,
       method: 'token',
     },
     {
@@ -85,7 +87,7 @@ interface ContextItem extends vscode.QuickPickItem {
   name: string;
 }
 
-export async function askKubeContext(title: string, contexts: { name: string; cluster: string }[], current: string): Promise<string | undefined> {
+export async function askKubeContext(title: string, contexts: readonly KubeContext[], current: string | undefined): Promise<string | undefined> {
   const items: ContextItem[] = contexts.map((c) => ({
     label: c.name,
     description: c.name === current ? `${c.cluster} (current)` : c.cluster,

@@ -19,11 +19,12 @@ export interface SyncTarget {
 export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: Settings): Promise<SyncTarget | undefined> {
   const repository = await askRepository(api, title);
   if (!repository) return undefined;
-  const branch = await askBranch(title);
+  const flux = api.defaults().options;
+  const branch = await askBranch(title, flux.branch);
   if (branch === undefined) return undefined;
   const path = await askPath(title, settings.defaultPath);
   if (path === undefined) return undefined;
-  const auth = await askAuth(title);
+  const auth = await askAuth(title, flux.secretName);
   if (!auth) return undefined;
   return { repo: repository.repo, url: repository.url, branch, path, auth };
 }
