@@ -8,7 +8,17 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      // The raw wasm module is untyped at heart and its errors are plain JS errors: only the
+      // typed core module (src/core/) may touch it.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/wasm/flux_azdo_wasm*'], message: 'import the typed core from src/core/node.js (or core/web.js), not the raw wasm module' }] },
+      ],
     },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/errors.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -2,7 +2,7 @@
  * Every error flux-azdo throws is a `FluxAzdoError` with a stable `code`. Match on `code`,
  * never on the message. Codes from the Rust core and from the host share one namespace.
  */
-import type { ErrorCode as CoreErrorCode } from './generated/core-types.js';
+import type { ErrorCode as CoreErrorCode } from '../wasm/flux_azdo_wasm.js';
 
 /** Codes raised by the host (Git, cluster, files, CLI); the core's codes are generated from Rust. */
 export type HostErrorCode =
@@ -34,9 +34,7 @@ export type HostErrorCode =
   | 'APPLY_FAILED'
   | 'KUBE_REQUEST_FAILED'
   | 'TIMEOUT'
-  | 'HEALTH_CHECK_FAILED'
-  // from bootstrap (npm/src/bootstrap)
-  | 'PATH_CONFLICT';
+  | 'HEALTH_CHECK_FAILED';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 

@@ -2,11 +2,19 @@
  * flux-azdo: Flux CD bootstrap for Azure DevOps.
  *
  * The public API. Every function takes one options object whose fields map one to one to the
- * CLI's flags (camelCase here, kebab-case there), and throws `FluxAzdoError` with a stable `code`.
+ * CLI's flags (camelCase here, kebab-case on the command line), and throws `FluxAzdoError`
+ * with a stable `code`. `defaults()` gives Flux's defaults, for help texts and forms.
+ *
+ * @example
+ * ```ts
+ * import { bootstrap, defaults } from 'flux-azdo';
+ * console.log(defaults().options.namespace); // flux-system
+ * await bootstrap({ url: 'https://dev.azure.com/org/project/_git/fleet', path: 'clusters/dev', tokenAuth: true, password: process.env.GIT_PASSWORD });
+ * ```
  */
 export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode, type HostErrorCode } from './errors.js';
 export { installManifests, type InstallOptions } from './install.js';
-export type { Manifest } from './generated/core-types.js';
+export { defaults, parseRepoUrl, planFiles, type Defaults, type Manifest, type Plan, type PlanOptions, type Repo } from './core/node.js';
 export { loadBundle, fluxVersion, defaultCacheDir, type BundleSource, type BundleData, type LoadBundleOptions } from './manifests.js';
 export type {
   FluxAzdoEvent,
@@ -20,7 +28,6 @@ export type {
   ObjectAction,
 } from './events.js';
 export {
-  DEFAULT_RSA_BITS,
   fingerprintOfBlob,
   generateKey,
   knownHostsLine,
@@ -30,11 +37,10 @@ export {
   type KeyPair,
   type LoadPrivateKeyOptions,
 } from './keys.js';
-export { bootstrap, planRepository, MIN_KUBERNETES_VERSION, type BootstrapResult, type RunOptions, type DeployKeyPrompt } from './bootstrap/run.js';
+export { bootstrap, planRepository, type BootstrapResult, type RunOptions, type DeployKeyPrompt } from './bootstrap/run.js';
 export { dryRun, type DryRunReport, type FileChange, type ObjectChange, type Change } from './bootstrap/dry-run.js';
 export { exportFiles, type ExportResult } from './bootstrap/export.js';
 export type { BootstrapOptions } from './bootstrap/options.js';
-export type { Plan, PlanOptions, Repo } from './generated/core-types.js';
 export {
   uninstallFlux,
   connect,
@@ -44,4 +50,3 @@ export {
   type UninstallOptions,
   type UninstallResult,
 } from './kube/index.js';
-export { parseRepoUrl } from './repo-url.js';

@@ -1,9 +1,7 @@
-import { callCore, wasm } from './core.js';
-import type { InstallOptions as CoreInstallOptions, Manifest } from './generated/core-types.js';
+import { generateInstall, type InstallOptions, type Manifest } from './core/node.js';
 import { loadBundle, type BundleSource } from './manifests.js';
 
-/** Flux's install options (`flux install` flags); every field is optional and defaults as in Flux. */
-export type InstallOptions = Partial<CoreInstallOptions>;
+export type { InstallOptions };
 
 /**
  * Generates `gotk-components.yaml` exactly as `flux install --export` prints it.
@@ -16,5 +14,5 @@ export async function installManifests(
   const { manifests, ...install } = options;
   const bundle = await loadBundle({ source: manifests, version: install.version });
   if (!install.version) delete install.version;
-  return callCore(() => wasm.generateInstall(install, bundle) as Manifest);
+  return generateInstall(install, bundle);
 }

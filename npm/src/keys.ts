@@ -1,49 +1,34 @@
 /**
  * SSH keys for Azure DevOps. RSA keys are generated with WebCrypto (about 10× faster than the
  * pure-Rust fallback on WebAssembly) and encoded by the core; existing key files are loaded
- * in the formats Flux reads.
+ * in the formats Flux reads. The types are the core's; this module only wraps their secrets in
+ * `SecretValue`.
  */
-import { callCore, callCoreAsync, wasm } from './core.js';
+import * as core from './core/node.js';
+import type { KeyGenerator, KeyPair as CoreKeyPair } from './core/node.js';
 import { SecretValue } from './errors.js';
 
-/** `--ssh-rsa-bits` when none is given. */
-export const DEFAULT_RSA_BITS = 4096;
+export { fingerprintOfBlob, knownHostsLine } from './core/node.js';
 
-/** A keypair and every encoding of it; secret fields are `SecretValue`s. */
-export interface KeyPair {
-  /** The SSH key type: `ssh-rsa`, `ecdsa-sha2-nistp256|384|521` or `ssh-ed25519`. */
-  algorithm: string;
-  /** The RSA modulus size, the ECDSA curve size, or 256 for Ed25519. */
-  bits: number;
-  /**
-   * What goes into the Secret's `identity`: the PKCS#8 PEM of a generated key (as Flux writes
-   * it), or the loaded key file as given (encrypted PKCS#8, which Flux cannot read, decrypted).
-   */
+type SecretField = 'identity' | 'privateKeyPkcs8' | 'privateKeyOpenssh';
+
+/** A keypair and every encoding of it (the core's `KeyPair`), its secrets as `SecretValue`s. */
+export type KeyPair = Omit<CoreKeyPair, SecretField> & {
+  /** What goes into the Secret's `identity` (see the core's `KeyPair.identity`). */
   identity: SecretValue;
-  /** Whether `identity` needs the passphrase, i.e. the Secret also gets `password`. */
-  identityEncrypted: boolean;
   /** Unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`); RSA keys only. */
-  privateKeyPkcs8: SecretValue | undefined;
-  /**
-   * OpenSSH format: for a generated key, encrypted with the passphrase if one was given (for
-   * the user's own file); for a loaded key, unencrypted (for SSH clients).
-   */
+  privateKeyPkcs8?: SecretValue;
+  /** OpenSSH format (see the core's `KeyPair.privateKeyOpenssh`). */
   privateKeyOpenssh: SecretValue;
-  /** Whether `privateKeyOpenssh` is encrypted. */
-  opensshEncrypted: boolean;
-  /** authorized_keys line without comment, ending in `\n` (the Secret's `identity.pub`). */
-  publicKey: string;
-  /** `SHA256:...`, as `ssh-keygen -l` prints it. */
-  fingerprint: string;
-}
+};
 
-export interface GeneratedKeyPair extends KeyPair {
+export type GeneratedKeyPair = KeyPair & {
   /** Which generator made the key: WebCrypto, or the core's pure-Rust fallback. */
-  generator: 'webcrypto' | 'rust';
-}
+  generator: KeyGenerator;
+};
 
 export interface GenerateKeyOptions {
-  /** `--ssh-rsa-bits`: 2048 to 8192, a multiple of 8; default 4096. */
+  /** `--ssh-rsa-bits`: 2048 to 8192, a multiple of 8; default `defaults().rsaBits`. */
   bits?: number;
   /** Encrypts `privateKeyOpenssh` (bcrypt KDF, aes256-ctr, as `ssh-keygen -N`). */
   passphrase?: string | SecretValue;
@@ -60,35 +45,17 @@ export interface LoadPrivateKeyOptions {
   requireRsa?: boolean;
 }
 
-/** The plain object the core returns; secrets are strings until wrapped here. */
-interface RawKeyPair {
-  algorithm: string;
-  bits: number;
-  identity: string;
-  identityEncrypted: boolean;
-  privateKeyPkcs8?: string;
-  privateKeyOpenssh: string;
-  opensshEncrypted: boolean;
-  publicKey: string;
-  fingerprint: string;
-  generator?: 'webcrypto' | 'rust';
-}
-
 function reveal(value: string | SecretValue | undefined): string | undefined {
   return value instanceof SecretValue ? value.expose() : value;
 }
 
-function wrap(raw: RawKeyPair): KeyPair {
+function wrap(raw: CoreKeyPair): KeyPair {
+  const { identity, privateKeyPkcs8, privateKeyOpenssh, ...rest } = raw;
   return {
-    algorithm: raw.algorithm,
-    bits: raw.bits,
-    identity: new SecretValue(raw.identity),
-    identityEncrypted: raw.identityEncrypted,
-    privateKeyPkcs8: raw.privateKeyPkcs8 === undefined ? undefined : new SecretValue(raw.privateKeyPkcs8),
-    privateKeyOpenssh: new SecretValue(raw.privateKeyOpenssh),
-    opensshEncrypted: raw.opensshEncrypted,
-    publicKey: raw.publicKey,
-    fingerprint: raw.fingerprint,
+    ...rest,
+    identity: new SecretValue(identity),
+    ...(privateKeyPkcs8 === undefined ? {} : { privateKeyPkcs8: new SecretValue(privateKeyPkcs8) }),
+    privateKeyOpenssh: new SecretValue(privateKeyOpenssh),
   };
 }
 
@@ -98,13 +65,11 @@ function wrap(raw: RawKeyPair): KeyPair {
  * Throws `INVALID_OPTION` (option `ssh-rsa-bits`) for a bad size.
  */
 export async function generateKey(options: GenerateKeyOptions = {}): Promise<GeneratedKeyPair> {
-  const bits = options.bits ?? DEFAULT_RSA_BITS;
   const passphrase = reveal(options.passphrase);
-  const raw =
-    options.generator === 'rust'
-      ? callCore(() => wasm.generateRsaKeyPureRust(bits, passphrase) as RawKeyPair)
-      : await callCoreAsync(async () => (await wasm.generateRsaKey(bits, passphrase)) as RawKeyPair);
-  return { ...wrap(raw), generator: raw.generator ?? 'rust' };
+  const request = { ...(options.bits === undefined ? {} : { bits: options.bits }), ...(passphrase ? { passphrase } : {}) };
+  const { generator, ...pair } =
+    options.generator === 'rust' ? core.generateRsaKeyPureRust(request) : await core.generateRsaKey(request);
+  return { ...wrap(pair), generator };
 }
 
 /**
@@ -115,19 +80,12 @@ export async function generateKey(options: GenerateKeyOptions = {}): Promise<Gen
  */
 export function loadPrivateKey(options: LoadPrivateKeyOptions): KeyPair {
   const key = options.privateKey instanceof SecretValue ? options.privateKey.expose() : options.privateKey;
-  const bytes = typeof key === 'string' ? new TextEncoder().encode(key) : key;
   const passphrase = reveal(options.passphrase);
   return wrap(
-    callCore(() => wasm.loadPrivateKey(bytes, passphrase, options.requireRsa ?? false) as RawKeyPair),
+    core.loadPrivateKey({
+      privateKey: key,
+      ...(passphrase === undefined ? {} : { passphrase }),
+      ...(options.requireRsa === undefined ? {} : { requireRsa: options.requireRsa }),
+    }),
   );
-}
-
-/** The Secret's `known_hosts` line for a scanned host key (`[host]:port` unless port 22). */
-export function knownHostsLine(host: string, port: number, keyType: string, keyBlobBase64: string): string {
-  return callCore(() => wasm.knownHostsLine(host, port, keyType, keyBlobBase64));
-}
-
-/** `SHA256:...` of a public key blob (base64), as `ssh-keygen -l` prints it. */
-export function fingerprintOfBlob(keyBlobBase64: string): string {
-  return callCore(() => wasm.fingerprintOfBlob(keyBlobBase64));
 }

@@ -7,14 +7,13 @@ import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promi
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import { callCore, wasm } from './core.js';
+import { fluxVersion, readBundle, type BundleData } from './core/node.js';
 import { FluxAzdoError } from './errors.js';
+
+export { fluxVersion, type BundleData };
 
 /** A folder holding the 9 bundle files, or a `manifests.tar.gz` file. */
 export type BundleSource = string;
-
-/** What the core takes: the tarball bytes, or file name → content. */
-export type BundleData = Uint8Array | Record<string, string>;
 
 export interface LoadBundleOptions {
   /** `--manifests`: a folder or a `manifests.tar.gz`. */
@@ -36,14 +35,10 @@ export function defaultCacheDir(): string {
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'flux-azdo');
 }
 
-export function fluxVersion(): string {
-  return callCore(() => wasm.fluxVersion());
-}
-
 export async function loadBundle(opts: LoadBundleOptions = {}): Promise<BundleData> {
   const data = opts.source ? await readBundleSource(opts.source) : await cachedDownload(opts);
   // The core refuses an incomplete bundle with INVALID_BUNDLE.
-  callCore(() => wasm.checkBundle(data));
+  readBundle(data);
   return data;
 }
 
@@ -96,7 +91,7 @@ async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
     );
   }
   // Validate before caching so a broken download is never reused.
-  callCore(() => wasm.checkBundle(bytes));
+  readBundle(bytes);
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, bytes);

@@ -11,7 +11,7 @@
 //!   `ssh://{host}:22/{collection}/{project}/_git/{repo}`
 //! - any other `https://`, `http://`, `ssh://` or `git@host:path` Git URL, as a generic host.
 
-mod ado;
+pub mod ado;
 mod raw;
 
 use serde::{Deserialize, Serialize};
@@ -58,8 +58,9 @@ pub struct Repo {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SyncUrlOptions {
-    /// `--token-auth` (or `--with-bearer-token`): HTTPS; otherwise SSH.
-    pub token_auth: bool,
+    /// The cluster syncs over HTTPS (`--token-auth`, `--with-bearer-token`, workload
+    /// identity); otherwise over SSH.
+    pub https: bool,
     /// `--username` (default `git`): the SSH user when the URL has none or it is not `git`.
     pub username: String,
     /// `--ssh-hostname`: replaces `host[:port]` of the SSH sync URL and of the host key scan.
@@ -71,7 +72,7 @@ pub struct SyncUrlOptions {
 impl Default for SyncUrlOptions {
     fn default() -> Self {
         Self {
-            token_auth: false,
+            https: false,
             username: "git".to_owned(),
             ssh_hostname: String::new(),
             allow_insecure_http: false,
@@ -84,6 +85,7 @@ impl Default for SyncUrlOptions {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SshHost {
+    /// The host name or address, IPv6 without brackets (as a socket or known_hosts takes it).
     pub host: String,
     /// 22 unless the URL names another port.
     pub port: u16,
@@ -123,11 +125,6 @@ pub fn parse(input: &str) -> Result<Repo> {
     }
 }
 
-/// Parses `url` and derives the sync URL: the shortcut for hosts that only need that.
-pub fn sync_url(url: &str, options: &SyncUrlOptions) -> Result<SyncUrl> {
-    parse(url)?.sync_url(options)
-}
-
 impl Repo {
     /// The GitRepository URL, by Flux's `bootstrap git` rules. Token auth: `https` (unless
     /// `--allow-insecure-http` and an `http://` URL), no user info, the port kept only if the
@@ -148,7 +145,7 @@ impl Repo {
             ));
         }
         let generic = self.kind == HostKind::Generic;
-        if options.token_auth {
+        if options.https {
             let base = if generic {
                 given
             } else {
@@ -198,11 +195,141 @@ impl Repo {
                 base.path
             ),
             ssh_host: Some(SshHost {
-                host,
+                host: bare_host(&host).to_owned(),
                 port: port.unwrap_or(22),
             }),
         })
     }
+}
+
+/// How the CLI's own Git connection goes, from the URL as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(
+    tag = "transport",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PushTarget {
+    /// Smart HTTP(S) with the PAT.
+    Https {
+        /// The clone URL.
+        url: String,
+    },
+    /// SSH with the deploy key.
+    Ssh {
+        /// The `ssh://` URL.
+        url: String,
+        /// Host name or address; IPv6 without brackets.
+        host: String,
+        /// 22 unless the URL names another port.
+        port: u16,
+        /// The SSH user (`git` when the URL names none).
+        username: String,
+        /// The repository path as the server sees it (%-decoded), e.g. `/v3/org/project/repo`.
+        path: String,
+        /// Host key algorithms to offer (empty: the SSH client's own list).
+        host_key_algorithms: Vec<String>,
+    },
+}
+
+impl PushTarget {
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Https { url } | Self::Ssh { url, .. } => url,
+        }
+    }
+}
+
+/// What an SSH host must show: the host key fingerprints its operator publishes (empty: scan
+/// and trust on first use) and the host key algorithms to offer (empty: the client's list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SshHostPolicy {
+    pub published_fingerprints: Vec<String>,
+    pub host_key_algorithms: Vec<String>,
+}
+
+/// The policy for `host`: Azure DevOps' published key and RSA SHA-2 algorithms for its SSH
+/// hosts, nothing for any other host.
+pub fn ssh_host_policy(host: &str) -> SshHostPolicy {
+    if ado::is_ssh_host(host) {
+        SshHostPolicy {
+            published_fingerprints: ado::HOST_KEY_FINGERPRINTS.map(str::to_owned).to_vec(),
+            host_key_algorithms: ado::HOST_KEY_ALGORITHMS.map(str::to_owned).to_vec(),
+        }
+    } else {
+        SshHostPolicy {
+            published_fingerprints: Vec::new(),
+            host_key_algorithms: Vec::new(),
+        }
+    }
+}
+
+impl Repo {
+    /// Whether the repository is on Azure DevOps (Services or Server).
+    pub fn is_azure_devops(&self) -> bool {
+        matches!(
+            self.kind,
+            HostKind::AzureDevOpsServices | HostKind::AzureDevOpsServer
+        )
+    }
+
+    /// Azure DevOps' page where a user adds an SSH public key (Services only).
+    pub fn deploy_key_page(&self) -> Option<String> {
+        (self.kind == HostKind::AzureDevOpsServices).then(|| {
+            format!(
+                "https://dev.azure.com/{}/_usersSettings/keys",
+                raw::encode_component(&self.organization)
+            )
+        })
+    }
+
+    /// The host key algorithms an SSH connection to `host` offers: `requested`
+    /// (`--ssh-hostkey-algos`) when given, else Azure DevOps' for a repository there.
+    pub fn host_key_algorithms(&self, host: &str, requested: &[String]) -> Vec<String> {
+        if !requested.is_empty() {
+            requested.to_vec()
+        } else if self.is_azure_devops() || ado::is_ssh_host(host) {
+            ado::HOST_KEY_ALGORITHMS.map(str::to_owned).to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// How the CLI pushes: over the transport of the URL as given.
+    pub fn push_target(&self, requested_algorithms: &[String]) -> Result<PushTarget> {
+        let fail = |reason: String| Error::InvalidUrl {
+            url: redact(&self.url),
+            reason,
+            expected: EXPECTED_FORMS.to_owned(),
+        };
+        let given = split(&self.url).map_err(&fail)?;
+        if given.scheme.is_http() {
+            return Ok(PushTarget::Https {
+                url: self.url.clone(),
+            });
+        }
+        let path = raw::decode(&given.path)
+            .map_err(|()| fail("the path has an invalid %-escape".into()))?;
+        let host = bare_host(&given.host).to_owned();
+        Ok(PushTarget::Ssh {
+            url: self.url.clone(),
+            host_key_algorithms: self.host_key_algorithms(&host, requested_algorithms),
+            host,
+            port: given.port.unwrap_or(22),
+            username: given.user.unwrap_or_else(|| "git".to_owned()),
+            path,
+        })
+    }
+}
+
+/// `[::1]` → `::1`: sockets and known_hosts take IPv6 addresses without brackets.
+fn bare_host(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
 }
 
 fn host_port(host: &str, port: Option<u16>) -> String {

@@ -42,7 +42,8 @@ impl Bundle {
                 .next()
                 .unwrap_or_default()
                 .to_owned();
-            if base.ends_with(".yaml") {
+            // Only Flux's files: what the bundle holds is exactly what `files()` hands out.
+            if BUNDLE_FILES.contains(&base.as_str()) {
                 map.insert(base, content.into());
             }
         }
@@ -91,15 +92,8 @@ impl Bundle {
         self.files.get(name).map(String::as_str)
     }
 
-    /// The image tag the bundle pins for a controller (`fluxcd/<c>:<tag>`), if found.
-    pub fn controller_tag(&self, component: &str) -> Option<&str> {
-        let content = self.file(&format!("{component}.yaml"))?;
-        let needle = format!("fluxcd/{component}:");
-        let start = content.find(&needle)? + needle.len();
-        let rest = &content[start..];
-        let end = rest
-            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-            .unwrap_or(rest.len());
-        Some(&rest[..end])
+    /// The 9 files by name.
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
     }
 }

@@ -3,43 +3,53 @@
 
 use serde::Serialize;
 
-/// Stable, UPPER_SNAKE codes. Tests and users match on these, never on messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    InvalidOption,
-    InvalidUrl,
-    InvalidBundle,
-    InvalidYaml,
-    InvalidKey,
-    KeyPassphraseRequired,
-    WrongPassphrase,
-    KeyNotRsa,
-    KustomizationNotPatchable,
-    InvalidHostKey,
-    Internal,
+/// Declares `ErrorCode` with each code's text written once: serde, ts-rs and `as_str` all
+/// read the same literal.
+macro_rules! error_codes {
+    ($($variant:ident = $code:literal,)*) => {
+        /// Stable, UPPER_SNAKE codes. Tests and users match on these, never on messages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $(
+                #[serde(rename = $code)]
+                #[cfg_attr(feature = "ts", ts(rename = $code))]
+                $variant,
+            )*
+        }
+
+        impl ErrorCode {
+            /// Every code, for hosts that check a code they receive.
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidOption => "INVALID_OPTION",
-            Self::InvalidUrl => "INVALID_URL",
-            Self::InvalidBundle => "INVALID_BUNDLE",
-            Self::InvalidYaml => "INVALID_YAML",
-            Self::InvalidKey => "INVALID_KEY",
-            Self::KeyPassphraseRequired => "KEY_PASSPHRASE_REQUIRED",
-            Self::WrongPassphrase => "WRONG_PASSPHRASE",
-            Self::KeyNotRsa => "KEY_NOT_RSA",
-            Self::KustomizationNotPatchable => "KUSTOMIZATION_NOT_PATCHABLE",
-            Self::InvalidHostKey => "INVALID_HOST_KEY",
-            Self::Internal => "INTERNAL",
-        }
-    }
+error_codes! {
+    InvalidOption = "INVALID_OPTION",
+    InvalidUrl = "INVALID_URL",
+    InvalidBundle = "INVALID_BUNDLE",
+    InvalidYaml = "INVALID_YAML",
+    InvalidKey = "INVALID_KEY",
+    KeyPassphraseRequired = "KEY_PASSPHRASE_REQUIRED",
+    WrongPassphrase = "WRONG_PASSPHRASE",
+    KeyNotRsa = "KEY_NOT_RSA",
+    KustomizationNotPatchable = "KUSTOMIZATION_NOT_PATCHABLE",
+    InvalidHostKey = "INVALID_HOST_KEY",
+    PathConflict = "PATH_CONFLICT",
+    InvalidInput = "INVALID_INPUT",
+    Internal = "INTERNAL",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An option has a value Flux would refuse. `option` is the CLI flag name without dashes.
     #[error("invalid --{option} {value:?}: {reason}")]
@@ -61,7 +71,7 @@ pub enum Error {
     #[error("invalid manifests bundle: {reason}")]
     InvalidBundle { reason: String },
 
-    /// A YAML document could not be parsed; `source` names the file.
+    /// A YAML document could not be parsed; `source_name` names the file.
     #[error("invalid YAML in {source_name}: {reason}")]
     InvalidYaml { source_name: String, reason: String },
 
@@ -78,8 +88,12 @@ pub enum Error {
     WrongPassphrase,
 
     /// Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-256/512).
+    /// `option` is `private-key-file` for a key given, `ssh-key-algorithm` for a key to generate.
     #[error("Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-512 or rsa-sha2-256), got {algorithm}; use --ssh-key-algorithm=rsa or an RSA --private-key-file")]
-    KeyNotRsa { algorithm: String },
+    KeyNotRsa {
+        algorithm: String,
+        option: &'static str,
+    },
 
     /// An existing kustomization.yaml is valid but laid out so that the host key patch cannot be
     /// added without rewriting the user's text.
@@ -88,6 +102,24 @@ pub enum Error {
     /// A scanned SSH host key that cannot be used for `known_hosts`.
     #[error("invalid SSH host key: {reason}")]
     InvalidHostKey { reason: String },
+
+    /// Flux is installed with another `--path`; bootstrap would move it. `hint` is the flag to
+    /// bootstrap again with, quoted for a shell.
+    #[error("sync path configuration ({wanted:?}) would overwrite path ({existing:?}) of existing Kustomization; bootstrap again with {hint}, or uninstall first")]
+    PathConflict {
+        wanted: String,
+        existing: String,
+        hint: String,
+    },
+
+    /// A call's argument does not have the shape its type declares (a host bug or an untyped
+    /// caller). `input` names the argument's type, `field` the field at fault when known.
+    #[error("invalid {input}: {reason}")]
+    InvalidInput {
+        input: String,
+        field: Option<String>,
+        reason: String,
+    },
 
     /// A bug: the core reached a state it should not.
     #[error("internal error: {0}")]
@@ -107,6 +139,8 @@ impl Error {
             Self::KeyNotRsa { .. } => ErrorCode::KeyNotRsa,
             Self::KustomizationNotPatchable { .. } => ErrorCode::KustomizationNotPatchable,
             Self::InvalidHostKey { .. } => ErrorCode::InvalidHostKey,
+            Self::PathConflict { .. } => ErrorCode::PathConflict,
+            Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -117,7 +151,10 @@ impl Error {
             Self::InvalidOption { option, .. } => Some(option),
             Self::InvalidUrl { .. } => Some("url"),
             Self::KeyPassphraseRequired | Self::WrongPassphrase => Some("password"),
-            Self::KeyNotRsa { .. } | Self::InvalidKey { .. } => Some("private-key-file"),
+            Self::KeyNotRsa { option, .. } => Some(option),
+            Self::InvalidKey { .. } => Some("private-key-file"),
+            Self::PathConflict { .. } => Some("path"),
+            Self::InvalidInput { field, .. } => field.as_deref(),
             Self::InvalidBundle { .. } => Some("manifests"),
             Self::KustomizationNotPatchable { .. } => Some("ssh-hostkey-algos"),
             _ => None,

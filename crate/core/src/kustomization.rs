@@ -8,21 +8,45 @@
 //! one item, so a layout the text edit does not understand is refused instead of corrupted.
 
 use serde::{Deserialize, Serialize};
-use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Result};
 use crate::manifest::{join_path, Manifest};
 use crate::options::{clean_target_path, validate_dns1123_label, DEFAULT_NAMESPACE};
+use crate::yaml::{self, Node};
 
 pub const MANIFEST_FILE: &str = "kustomization.yaml";
 
 /// The files of a fresh bootstrap, in the order Flux lists them.
 pub const RESOURCES: [&str; 2] = ["gotk-components.yaml", "gotk-sync.yaml"];
 
-/// The controllers that clone over SSH and so need the host key algorithms.
-pub const PATCH_TARGET_NAME: &str = "(source-controller|image-automation-controller)";
+/// A controller flag that bootstrap adds through a patch in `kustomization.yaml`, and the
+/// Deployments the patch targets: one constant for the patch text and for the components the
+/// host applies (`install::generate_for_cluster`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControllerFlag {
+    /// The flag with its dashes, e.g. `--ssh-hostkey-algos`.
+    pub flag: &'static str,
+    /// The Deployments whose first container gets the flag.
+    pub targets: &'static [&'static str],
+}
 
-const HOSTKEY_FLAG: &str = "--ssh-hostkey-algos=";
+impl ControllerFlag {
+    /// `--flag=value`.
+    pub fn arg(&self, value: &str) -> String {
+        format!("{}={value}", self.flag)
+    }
+
+    /// The patch's `target.name` regular expression, e.g. `(a|b)`.
+    pub fn target_pattern(&self) -> String {
+        format!("({})", self.targets.join("|"))
+    }
+}
+
+/// `--ssh-hostkey-algos`, for the controllers that clone over SSH.
+pub const SSH_HOSTKEY_ALGOS: ControllerFlag = ControllerFlag {
+    flag: "--ssh-hostkey-algos",
+    targets: &["source-controller", "image-automation-controller"],
+};
 
 /// Host key algorithm names Go's `x/crypto/ssh` knows (what the controllers accept).
 pub const HOST_KEY_ALGORITHMS: [&str; 20] = [
@@ -112,15 +136,11 @@ pub fn generate(options: &Options) -> Result<Output> {
 
 /// The kustomization.yaml Flux writes for a fresh bootstrap.
 pub fn fresh() -> String {
-    let resources = RESOURCES.iter().map(|r| str_value(r)).collect();
-    let mut map = Mapping::new();
-    map.insert(
-        str_value("apiVersion"),
-        str_value("kustomize.config.k8s.io/v1beta1"),
-    );
-    map.insert(str_value("kind"), str_value("Kustomization"));
-    map.insert(str_value("resources"), Value::Sequence(resources));
-    crate::yaml::to_string(&Value::Mapping(map))
+    yaml::documents_to_string(&[Node::map_of([
+        ("apiVersion", Node::str("kustomize.config.k8s.io/v1beta1")),
+        ("kind", Node::str("Kustomization")),
+        ("resources", Node::str_seq(RESOURCES)),
+    ])])
 }
 
 /// The `patches:` item, as text, with its `-` at `indent` spaces and lines ending in `newline`.
@@ -130,10 +150,13 @@ pub fn hostkey_patch_item(algorithms: &[String], indent: usize, newline: &str) -
         "- patch: |".to_owned(),
         "    - op: add".to_owned(),
         "      path: /spec/template/spec/containers/0/args/-".to_owned(),
-        format!("      value: {HOSTKEY_FLAG}{}", algorithms.join(",")),
+        format!(
+            "      value: {}",
+            SSH_HOSTKEY_ALGOS.arg(&algorithms.join(","))
+        ),
         "  target:".to_owned(),
         "    kind: Deployment".to_owned(),
-        format!("    name: {PATCH_TARGET_NAME}"),
+        format!("    name: {}", SSH_HOSTKEY_ALGOS.target_pattern()),
     ];
     lines
         .iter()
@@ -155,20 +178,23 @@ fn validate_algorithms(algorithms: &[String]) -> Result<()> {
 }
 
 /// The patch as the parsed document must show it.
-fn hostkey_patch_value(algorithms: &[String]) -> Value {
-    let mut target = Mapping::new();
-    target.insert(str_value("kind"), str_value("Deployment"));
-    target.insert(str_value("name"), str_value(PATCH_TARGET_NAME));
-    let mut item = Mapping::new();
-    item.insert(
-        str_value("patch"),
-        str_value(&format!(
-            "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: {HOSTKEY_FLAG}{}\n",
-            algorithms.join(",")
-        )),
-    );
-    item.insert(str_value("target"), Value::Mapping(target));
-    Value::Mapping(item)
+fn hostkey_patch_value(algorithms: &[String]) -> Node {
+    Node::map_of([
+        (
+            "patch",
+            Node::str(format!(
+                "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: {}\n",
+                SSH_HOSTKEY_ALGOS.arg(&algorithms.join(","))
+            )),
+        ),
+        (
+            "target",
+            Node::map_of([
+                ("kind", Node::str("Deployment")),
+                ("name", Node::str(SSH_HOSTKEY_ALGOS.target_pattern())),
+            ]),
+        ),
+    ])
 }
 
 fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<String> {
@@ -176,11 +202,18 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
         source_name: path.to_owned(),
         reason,
     };
-    let document: Value = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-    let Value::Mapping(mut map) = document else {
-        return Err(invalid(
-            "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)".into(),
-        ));
+    let mut map = match yaml::parse_documents(path, text)?.as_mut_slice() {
+        [document @ Node::Map(_)] => std::mem::replace(document, Node::Null),
+        [_, _, ..] => {
+            return Err(invalid(
+                "a kustomization.yaml holds one document, not several".into(),
+            ))
+        }
+        _ => {
+            return Err(invalid(
+                "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)".into(),
+            ))
+        }
     };
 
     let configured = configured_algorithms(&map);
@@ -192,8 +225,8 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
             "ssh-hostkey-algos",
             algorithms.join(","),
             format!(
-                "{path} already passes {HOSTKEY_FLAG}{} to the controllers; edit that patch or pass the same algorithms",
-                other.join(",")
+                "{path} already passes {} to the controllers; edit that patch or pass the same algorithms",
+                SSH_HOSTKEY_ALGOS.arg(&other.join(","))
             ),
         ));
     }
@@ -203,12 +236,13 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
         path: path.to_owned(),
         reason: reason.to_owned(),
     };
+    let has_patches = map.get("patches").is_some();
     let mut patches = match map.get("patches") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Sequence(items)) => items.clone(),
+        None | Some(Node::Null) => Vec::new(),
+        Some(Node::Seq(items)) => items.clone(),
         Some(_) => return Err(invalid("`patches` must be a list".into())),
     };
-    let updated = if map.contains_key("patches") {
+    let updated = if has_patches {
         insert_into_patches(text, algorithms, newline).map_err(not_patchable)?
     } else {
         let mut out = text.to_owned();
@@ -223,9 +257,9 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
 
     // The edit must have added exactly the one item and changed nothing else.
     patches.push(hostkey_patch_value(algorithms));
-    map.insert(str_value("patches"), Value::Sequence(patches));
-    let reparsed: Option<Value> = serde_yaml::from_str(&updated).ok();
-    if reparsed != Some(Value::Mapping(map)) {
+    map.set("patches", Node::Seq(patches));
+    let reparsed = yaml::parse_documents(path, &updated).ok();
+    if reparsed.as_deref() != Some(std::slice::from_ref(&map)) {
         return Err(not_patchable(
             "its layout is not one this tool can extend safely; add the patch by hand",
         ));
@@ -234,19 +268,20 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
 }
 
 /// Every `--ssh-hostkey-algos=` value found in inline patches (`patches`, `patchesJson6902`).
-fn configured_algorithms(map: &Mapping) -> Vec<Vec<String>> {
+fn configured_algorithms(map: &Node) -> Vec<Vec<String>> {
+    let prefix = SSH_HOSTKEY_ALGOS.arg("");
     let mut found = Vec::new();
     for key in ["patches", "patchesJson6902"] {
-        let Some(Value::Sequence(items)) = map.get(key) else {
+        let Some(Node::Seq(items)) = map.get(key) else {
             continue;
         };
         for item in items {
-            let Some(patch) = item.get("patch").and_then(Value::as_str) else {
+            let Some(patch) = item.get("patch").and_then(Node::as_str) else {
                 continue;
             };
             let mut rest = patch;
-            while let Some(at) = rest.find(HOSTKEY_FLAG) {
-                rest = &rest[at + HOSTKEY_FLAG.len()..];
+            while let Some(at) = rest.find(&prefix) {
+                rest = &rest[at + prefix.len()..];
                 let end = rest
                     .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ']')
                     .unwrap_or(rest.len());
@@ -329,8 +364,4 @@ fn insert_into_patches(
     ));
     out.extend(lines[last_content + 1..].iter().copied());
     Ok(out)
-}
-
-fn str_value(text: &str) -> Value {
-    Value::String(text.to_owned())
 }

@@ -7,7 +7,9 @@
 
 pub mod azure_url;
 pub mod bundle;
+pub mod defaults;
 pub mod error;
+pub mod inputs;
 pub mod install;
 pub mod keys;
 pub mod kustomization;
@@ -15,9 +17,11 @@ pub mod manifest;
 pub mod options;
 pub mod plan;
 pub mod secret;
+pub mod secret_string;
 pub mod sync;
 pub mod yaml;
 
+pub use defaults::{defaults, Defaults};
 pub use error::{Error, ErrorCode};
 pub use manifest::Manifest;
 

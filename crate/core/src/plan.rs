@@ -1,22 +1,21 @@
 //! The repository half of a bootstrap, as one pure function: from the bootstrap options (the
 //! flags of `flux bootstrap git` that shape files) to the three files bootstrap commits, the
-//! sync URL, and the decisions that follow from the URL (Azure DevOps SSH needs RSA keys and the
-//! `--ssh-hostkey-algos` patch).
+//! sync URL, and every decision that follows from the options and the URL (how the CLI pushes,
+//! which deploy key, the `--ssh-hostkey-algos` patch, the commits), so the host decides nothing.
 
 use serde::{Deserialize, Serialize};
 
-use crate::azure_url::{self, HostKind, Repo, SyncUrl, SyncUrlOptions};
+use crate::azure_url::{self, PushTarget, Repo, SyncUrl, SyncUrlOptions};
 use crate::bundle::Bundle;
 use crate::error::{Error, Result};
+use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
+use crate::kustomization::SSH_HOSTKEY_ALGOS;
 use crate::manifest::Manifest;
-use crate::options::DEFAULT_NAMESPACE;
-use crate::yaml::{self, Node};
+use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
 use crate::{install, kustomization, sync};
 
-/// The host key algorithms Azure DevOps SSH accepts; the default there.
-pub const AZURE_DEVOPS_HOSTKEY_ALGOS: [&str; 2] = ["rsa-sha2-512", "rsa-sha2-256"];
-
-/// Every option that shapes the repository files, flat, named as the CLI flags in camelCase.
+/// Every option that shapes the repository files and the bootstrap's decisions, flat, named as
+/// the `flux bootstrap git` flags in camelCase. Every field but `url` has Flux's default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(
     feature = "ts",
@@ -25,32 +24,69 @@ pub const AZURE_DEVOPS_HOSTKEY_ALGOS: [&str; 2] = ["rsa-sha2-512", "rsa-sha2-256
 )]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Options {
+    /// `--url`: the repository, in any Azure DevOps form (or any Git URL).
     pub url: String,
+    /// `--branch`: the branch to commit to and sync from.
     pub branch: String,
+    /// `--path`: the folder of the cluster's files, relative to the repository root.
     pub path: String,
+    /// `--interval`: how often the cluster fetches the repository (a Go duration).
     pub interval: String,
+    /// `--token-auth`: the cluster syncs over HTTPS with the PAT (and the CLI pushes over HTTPS).
     pub token_auth: bool,
+    /// `--with-bearer-token`: the cluster sends the PAT as a bearer token.
     pub with_bearer_token: bool,
+    /// `--username`: the HTTPS user, or the SSH user when the URL names none.
     pub username: String,
+    /// `--ssh-hostname`: the SSH host (`host[:port]`) the cluster syncs from, if not the URL's.
     pub ssh_hostname: String,
+    /// `--ssh-hostkey-algos`: host key algorithms to offer (Azure DevOps: RSA SHA-2 by default).
     pub ssh_hostkey_algos: Vec<String>,
+    /// `--ssh-key-algorithm`: the deploy key to generate; unset is RSA on Azure DevOps (the only
+    /// kind it accepts), ECDSA elsewhere (Flux's default).
+    pub ssh_key_algorithm: Option<KeyAlgorithm>,
+    /// `--ssh-rsa-bits`: the size of a generated RSA key, 2048 to 8192.
+    pub ssh_rsa_bits: u32,
+    /// `--ssh-ecdsa-curve`: the curve of a generated ECDSA key.
+    pub ssh_ecdsa_curve: EcdsaCurve,
+    /// `--allow-insecure-http`: accept an `http://` URL.
     pub allow_insecure_http: bool,
+    /// `--secret-name`: the cluster's Git credential Secret.
     pub secret_name: String,
+    /// `--recurse-submodules`: the cluster also fetches submodules.
     pub recurse_submodules: bool,
+    /// `--sparse-checkout`: the folders the cluster fetches (all when empty).
     pub sparse_checkout: Vec<String>,
-    /// `azure`: the cluster syncs with Azure workload identity (no Secret).
+    /// `--provider`: `azure` syncs with Azure workload identity (no Secret).
     pub provider: String,
+    /// `--version`: the Flux version to install, e.g. `v2.9.4`.
     pub version: String,
+    /// `--namespace`: where Flux runs; also the name of its sync objects.
     pub namespace: String,
+    /// `--components`: the controllers to install.
     pub components: Vec<String>,
+    /// `--components-extra`: optional controllers to install as well.
     pub components_extra: Vec<String>,
+    /// `--registry`: where the controller images come from.
     pub registry: String,
+    /// `--image-pull-secret`: the Secret for a private registry.
     pub image_pull_secret: String,
+    /// `--watch-all-namespaces`: the controllers watch every namespace, not only their own.
     pub watch_all_namespaces: bool,
+    /// `--network-policy`: install Flux's network policies.
     pub network_policy: bool,
+    /// `--log-level`: `debug`, `info` or `error`.
     pub log_level: String,
+    /// `--cluster-domain`: the cluster's DNS domain.
     pub cluster_domain: String,
+    /// `--toleration-keys`: taints the controllers tolerate.
     pub toleration_keys: Vec<String>,
+    /// `--author-name`: the commits' author.
+    pub author_name: String,
+    /// `--author-email`: the commits' author's e-mail (empty, as Flux's default).
+    pub author_email: String,
+    /// `--commit-message-appendix`: added to both commit messages after a blank line.
+    pub commit_message_appendix: String,
     /// The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
     pub existing_kustomization: Option<String>,
 }
@@ -69,6 +105,9 @@ impl Default for Options {
             username: "git".to_owned(),
             ssh_hostname: String::new(),
             ssh_hostkey_algos: Vec::new(),
+            ssh_key_algorithm: None,
+            ssh_rsa_bits: keys::DEFAULT_RSA_BITS,
+            ssh_ecdsa_curve: EcdsaCurve::default(),
             allow_insecure_http: false,
             secret_name: DEFAULT_NAMESPACE.to_owned(),
             recurse_submodules: false,
@@ -85,6 +124,9 @@ impl Default for Options {
             log_level: install.log_level,
             cluster_domain: install.cluster_domain,
             toleration_keys: install.toleration_keys,
+            author_name: "Flux".to_owned(),
+            author_email: String::new(),
+            commit_message_appendix: String::new(),
             existing_kustomization: None,
         }
     }
@@ -105,7 +147,40 @@ pub enum SyncAuth {
     WorkloadIdentity,
 }
 
-/// What bootstrap will commit, and the facts the host needs to do the rest.
+/// The deploy key to generate when none is given or kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DeployKeySpec"))]
+#[serde(rename_all = "camelCase")]
+pub struct DeployKeySpec {
+    pub algorithm: KeyAlgorithm,
+    /// For RSA.
+    pub rsa_bits: u32,
+    /// For ECDSA.
+    pub ecdsa_curve: EcdsaCurve,
+}
+
+/// A commit's author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+}
+
+/// The two commits bootstrap makes, as Flux words them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Commits {
+    /// `Add Flux <version> component manifests` (+ the appendix).
+    pub components_message: String,
+    /// `Add Flux sync manifests` (+ the appendix).
+    pub sync_message: String,
+    pub author: Author,
+}
+
+/// What bootstrap will commit, and every decision the host acts on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
@@ -113,6 +188,29 @@ pub struct Plan {
     pub repo: Repo,
     pub sync_url: SyncUrl,
     pub sync_auth: SyncAuth,
+    /// Where Flux runs (`--namespace`, validated).
+    pub namespace: String,
+    /// The branch to clone, commit to and sync from.
+    pub branch: String,
+    /// The Git credential Secret's name.
+    pub secret_name: String,
+    /// The HTTPS user for the PAT (`--username`), for the push and the Secret.
+    pub username: String,
+    /// `--components` then `--components-extra`: what the cluster must run.
+    pub installed_components: Vec<String>,
+    /// How the CLI's own Git connection goes.
+    pub push: PushTarget,
+    /// Azure DevOps SSH accepts only RSA deploy keys: a loaded or kept key must be RSA.
+    pub requires_rsa: bool,
+    /// The key to generate when the user gives none and the cluster holds none.
+    pub deploy_key: DeployKeySpec,
+    /// Where the user adds the deploy key (Azure DevOps Services' SSH keys page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub deploy_key_page: Option<String>,
+    /// The Kustomization's `spec.path`, `./<path>`.
+    pub sync_path: String,
+    pub commit: Commits,
     /// `<path>/<namespace>/gotk-components.yaml`.
     pub components: Manifest,
     /// `<path>/<namespace>/gotk-sync.yaml`.
@@ -122,11 +220,9 @@ pub struct Plan {
     pub kustomization: Manifest,
     /// Whether `kustomization` differs from the existing file.
     pub kustomization_changed: bool,
-    /// The host key algorithms the controllers are patched with (empty: no patch).
+    /// The host key algorithms the controllers are patched with (empty: no patch); also what
+    /// the host offers when it scans the sync host's key.
     pub ssh_hostkey_algos: Vec<String>,
-    /// The SSH key algorithm to generate when no key is given: `rsa` for Azure DevOps
-    /// (the only one it accepts), `ecdsa` elsewhere (Flux's default).
-    pub default_key_algorithm: String,
     /// `kustomization.yaml` goes into the first (components) commit: the controllers must
     /// carry the host key flag from their first start to reach Azure DevOps over SSH.
     pub kustomization_in_components_commit: bool,
@@ -135,61 +231,45 @@ pub struct Plan {
     pub cluster_components: String,
 }
 
+impl Plan {
+    /// The files bootstrap writes, in the one order every host uses: components, sync,
+    /// kustomization.
+    pub fn files(&self) -> [&Manifest; 3] {
+        [&self.components, &self.sync, &self.kustomization]
+    }
+}
+
 /// Plans the repository files of a bootstrap.
 pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let repo = azure_url::parse(&options.url)?;
-    let sync_auth = if options.provider == "azure" {
-        SyncAuth::WorkloadIdentity
-    } else if options.with_bearer_token {
-        SyncAuth::Bearer
-    } else if options.token_auth {
-        SyncAuth::Token
-    } else {
-        SyncAuth::Ssh
-    };
+    let sync_auth = sync_auth(options);
     let sync_url = repo.sync_url(&SyncUrlOptions {
-        token_auth: sync_auth != SyncAuth::Ssh,
+        https: sync_auth != SyncAuth::Ssh,
         username: options.username.clone(),
         ssh_hostname: options.ssh_hostname.clone(),
         allow_insecure_http: options.allow_insecure_http,
     })?;
-    let is_azure = matches!(
-        repo.kind,
-        HostKind::AzureDevOpsServices | HostKind::AzureDevOpsServer
-    );
+    let push = repo.push_target(&options.ssh_hostkey_algos)?;
 
     // Flux applies --ssh-hostkey-algos only to its own connection; the controllers need the
     // patch too, and for Azure DevOps they need it whether or not the user knew to ask.
-    let ssh_hostkey_algos: Vec<String> = if sync_auth != SyncAuth::Ssh {
-        Vec::new()
-    } else if !options.ssh_hostkey_algos.is_empty() {
-        options.ssh_hostkey_algos.clone()
-    } else if is_azure {
-        AZURE_DEVOPS_HOSTKEY_ALGOS
-            .iter()
-            .map(|a| (*a).to_owned())
-            .collect()
-    } else {
-        Vec::new()
+    let ssh_hostkey_algos = match &sync_url.ssh_host {
+        Some(host) if sync_auth == SyncAuth::Ssh => {
+            repo.host_key_algorithms(&host.host, &options.ssh_hostkey_algos)
+        }
+        _ => Vec::new(),
     };
+    let needs_key = sync_auth == SyncAuth::Ssh || matches!(push, PushTarget::Ssh { .. });
+    let requires_rsa = repo.is_azure_devops();
+    let deploy_key = deploy_key(options, requires_rsa && needs_key)?;
 
-    let components = install::generate(
-        &install::Options {
-            version: options.version.clone(),
-            namespace: options.namespace.clone(),
-            components: options.components.clone(),
-            components_extra: options.components_extra.clone(),
-            registry: options.registry.clone(),
-            image_pull_secret: options.image_pull_secret.clone(),
-            watch_all_namespaces: options.watch_all_namespaces,
-            network_policy: options.network_policy,
-            log_level: options.log_level.clone(),
-            cluster_domain: options.cluster_domain.clone(),
-            toleration_keys: options.toleration_keys.clone(),
-            target_path: options.path.clone(),
-        },
-        bundle,
-    )?;
+    let install_options = install_options(options);
+    let flags = if ssh_hostkey_algos.is_empty() {
+        Vec::new()
+    } else {
+        vec![(SSH_HOSTKEY_ALGOS, ssh_hostkey_algos.join(","))]
+    };
+    let components = install::generate_for_cluster(&install_options, bundle, &flags)?;
     let sync = sync::generate(&sync::Options {
         url: sync_url.url.clone(),
         namespace: options.namespace.clone(),
@@ -209,15 +289,28 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         ssh_hostkey_algos: ssh_hostkey_algos.clone(),
     })?;
 
-    let cluster_components = with_hostkey_algos(&components.content, &ssh_hostkey_algos)?;
     Ok(Plan {
-        cluster_components,
-        default_key_algorithm: if is_azure { "rsa" } else { "ecdsa" }.to_owned(),
+        namespace: options.namespace.clone(),
+        branch: options.branch.clone(),
+        secret_name: options.secret_name.clone(),
+        username: options.username.clone(),
+        installed_components: install_options
+            .all_components()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        deploy_key_page: repo.deploy_key_page(),
+        sync_path: sync::sync_path(&clean_target_path(&options.path)?),
+        commit: commits(options),
+        push,
+        requires_rsa,
+        deploy_key,
+        cluster_components: components.cluster,
         kustomization_in_components_commit: !ssh_hostkey_algos.is_empty(),
         repo,
         sync_url,
         sync_auth,
-        components,
+        components: components.manifest,
         sync,
         kustomization: kustomization.manifest,
         kustomization_changed: kustomization.changed,
@@ -225,33 +318,71 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     })
 }
 
-/// Applies the `--ssh-hostkey-algos` patch of `kustomization.yaml` to the components, as
-/// kustomize would: the flag is appended to the first container's args of the Deployments the
-/// patch targets.
-pub fn with_hostkey_algos(components: &str, algos: &[String]) -> Result<String> {
-    if algos.is_empty() {
-        return Ok(components.to_owned());
+fn sync_auth(options: &Options) -> SyncAuth {
+    if options.provider == "azure" {
+        SyncAuth::WorkloadIdentity
+    } else if options.with_bearer_token {
+        SyncAuth::Bearer
+    } else if options.token_auth {
+        SyncAuth::Token
+    } else {
+        SyncAuth::Ssh
     }
-    let flag = format!("--ssh-hostkey-algos={}", algos.join(","));
-    let mut docs = yaml::parse_documents(kustomization::MANIFEST_FILE, components)?;
-    for doc in docs.iter_mut().filter(|d| d.kind() == "Deployment") {
-        let name = doc.name();
-        if !HOSTKEY_PATCH_TARGETS.contains(&name.as_str()) {
-            continue;
-        }
-        let args = doc
-            .at_mut(&["spec", "template", "spec", "containers"])
-            .and_then(Node::as_seq_mut)
-            .and_then(|containers| containers.first_mut())
-            .and_then(|container| container.get_mut("args"))
-            .and_then(Node::as_seq_mut)
-            .ok_or_else(|| Error::InvalidBundle {
-                reason: format!("Deployment {name} has no container args to add {flag} to"),
-            })?;
-        args.push(Node::str(flag.clone()));
-    }
-    Ok(yaml::documents_to_string(&docs))
 }
 
-/// The Deployments the host key patch targets (`(source-controller|image-automation-controller)`).
-const HOSTKEY_PATCH_TARGETS: [&str; 2] = ["source-controller", "image-automation-controller"];
+/// The key to generate. Azure DevOps takes RSA only, so there a non-RSA `--ssh-key-algorithm`
+/// is refused up front rather than after the key is made.
+fn deploy_key(options: &Options, rsa_only: bool) -> Result<DeployKeySpec> {
+    keys::validate_rsa_bits(options.ssh_rsa_bits)?;
+    let algorithm = match options.ssh_key_algorithm {
+        Some(algorithm) => algorithm,
+        None if rsa_only => KeyAlgorithm::Rsa,
+        None => KeyAlgorithm::Ecdsa,
+    };
+    if rsa_only && algorithm != KeyAlgorithm::Rsa {
+        return Err(Error::KeyNotRsa {
+            algorithm: format!("{algorithm:?}").to_lowercase(),
+            option: "ssh-key-algorithm",
+        });
+    }
+    Ok(DeployKeySpec {
+        algorithm,
+        rsa_bits: options.ssh_rsa_bits,
+        ecdsa_curve: options.ssh_ecdsa_curve,
+    })
+}
+
+fn install_options(options: &Options) -> install::Options {
+    install::Options {
+        version: options.version.clone(),
+        namespace: options.namespace.clone(),
+        components: options.components.clone(),
+        components_extra: options.components_extra.clone(),
+        registry: options.registry.clone(),
+        image_pull_secret: options.image_pull_secret.clone(),
+        watch_all_namespaces: options.watch_all_namespaces,
+        network_policy: options.network_policy,
+        log_level: options.log_level.clone(),
+        cluster_domain: options.cluster_domain.clone(),
+        toleration_keys: options.toleration_keys.clone(),
+        target_path: options.path.clone(),
+    }
+}
+
+fn commits(options: &Options) -> Commits {
+    let message = |subject: String| {
+        if options.commit_message_appendix.is_empty() {
+            subject
+        } else {
+            format!("{subject}\n\n{}", options.commit_message_appendix)
+        }
+    };
+    Commits {
+        components_message: message(format!("Add Flux {} component manifests", options.version)),
+        sync_message: message("Add Flux sync manifests".to_owned()),
+        author: Author {
+            name: options.author_name.clone(),
+            email: options.author_email.clone(),
+        },
+    }
+}

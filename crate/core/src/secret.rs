@@ -1,16 +1,14 @@
 //! The Git credential Secret (`flux-system` in the Flux namespace), as Flux's
 //! `sourcesecret.GenerateGit` builds it: `v1/Secret` with `stringData` only and no `type`.
-//! Never committed: the host applies it to the cluster.
+//! Never committed: the host applies the returned object to the cluster; no YAML is written.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Result};
-use crate::options::{
-    validate_dns1123_label, validate_dns1123_subdomain, SecretString, DEFAULT_NAMESPACE,
-};
+use crate::options::{validate_dns1123_label, validate_dns1123_subdomain, DEFAULT_NAMESPACE};
+use crate::secret_string::SecretString;
 
 /// The Secret's keys, as Flux names them.
 pub const USERNAME_KEY: &str = "username";
@@ -31,9 +29,11 @@ pub struct Options {
     /// `-n` (Flux's default `flux-system`).
     #[serde(default = "default_name")]
     pub namespace: String,
+    /// How the controllers authenticate; decides the Secret's keys.
     pub auth: Auth,
 }
 
+// Per-field defaults: `auth` has none, so the struct cannot take a `Default`.
 fn default_name() -> String {
     DEFAULT_NAMESPACE.to_owned()
 }
@@ -107,17 +107,8 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// The Secret and its YAML (`---` then the object, as Flux writes it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SecretOutput"))]
-#[serde(rename_all = "camelCase")]
-pub struct Output {
-    pub secret: Secret,
-    /// Holds the credentials too, hence `SecretString`.
-    pub yaml: SecretString,
-}
-
-pub fn generate(options: &Options) -> Result<Output> {
+/// The Secret for `options`, checked; the host applies it (it is never committed).
+pub fn generate(options: &Options) -> Result<Secret> {
     validate_dns1123_subdomain("secret-name", &options.name)?;
     validate_dns1123_label("namespace", &options.namespace)?;
     let mut data = BTreeMap::new();
@@ -188,16 +179,11 @@ pub fn generate(options: &Options) -> Result<Output> {
             }
         }
     }
-    let secret = Secret {
+    Ok(Secret {
         name: options.name.clone(),
         namespace: options.namespace.clone(),
         string_data: data,
-    };
-    let yaml = SecretString::new(format!(
-        "---\n{}",
-        crate::yaml::to_string(&to_value(&secret))
-    ));
-    Ok(Output { secret, yaml })
+    })
 }
 
 /// The value is never put in the error: only the option and what is wrong.
@@ -207,22 +193,4 @@ fn require(option: &str, missing: bool, reason: &str) -> Result<()> {
     } else {
         Ok(())
     }
-}
-
-fn to_value(secret: &Secret) -> Value {
-    let s = |t: &str| Value::String(t.to_owned());
-    let mut metadata = Mapping::new();
-    metadata.insert(s("name"), s(&secret.name));
-    metadata.insert(s("namespace"), s(&secret.namespace));
-    let data: Mapping = secret
-        .string_data
-        .iter()
-        .map(|(k, v)| (s(k), s(v)))
-        .collect();
-    let mut object = Mapping::new();
-    object.insert(s("apiVersion"), s("v1"));
-    object.insert(s("kind"), s("Secret"));
-    object.insert(s("metadata"), Value::Mapping(metadata));
-    object.insert(s("stringData"), Value::Mapping(data));
-    Value::Mapping(object)
 }

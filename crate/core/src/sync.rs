@@ -4,13 +4,13 @@
 pub mod duration;
 
 use serde::{Deserialize, Serialize};
-use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Result};
 use crate::manifest::{join_path, Manifest};
 use crate::options::{
     clean_target_path, validate_dns1123_label, validate_dns1123_subdomain, DEFAULT_NAMESPACE,
 };
+use crate::yaml::Node;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(
@@ -47,7 +47,7 @@ impl Default for Options {
             tag: String::new(),
             semver: String::new(),
             commit: String::new(),
-            interval: "1m".to_owned(),
+            interval: "1m0s".to_owned(),
             secret_name: DEFAULT_NAMESPACE.to_owned(),
             target_path: String::new(),
             recurse_submodules: false,
@@ -73,43 +73,44 @@ pub fn generate(options: &Options) -> Result<Manifest> {
     let valid = validate(options)?;
     let name = options.namespace.as_str();
 
-    let mut spec = Mapping::new();
-    spec.insert(s("interval"), s(&valid.interval));
-    spec.insert(s("ref"), git_ref(options));
-    spec.insert(s("url"), s(&options.url));
+    let mut spec = Node::map_of([
+        ("interval", Node::str(&valid.interval)),
+        ("ref", git_ref(options)),
+        ("url", Node::str(&options.url)),
+    ]);
     if options.provider == "azure" {
-        spec.insert(s("provider"), s("azure"));
+        spec.push("provider", Node::str("azure"));
     } else {
         if !options.provider.is_empty() {
-            spec.insert(s("provider"), s(&options.provider));
+            spec.push("provider", Node::str(&options.provider));
         }
-        spec.insert(s("secretRef"), map([("name", s(&options.secret_name))]));
+        spec.push(
+            "secretRef",
+            Node::map_of([("name", Node::str(&options.secret_name))]),
+        );
     }
     if options.recurse_submodules {
-        spec.insert(s("recurseSubmodules"), Value::Bool(true));
+        spec.push("recurseSubmodules", Node::Bool(true));
     }
     if !options.sparse_checkout.is_empty() {
-        let dirs = options.sparse_checkout.iter().map(|d| s(d)).collect();
-        spec.insert(s("sparseCheckout"), Value::Sequence(dirs));
+        spec.push("sparseCheckout", Node::str_seq(&options.sparse_checkout));
     }
-    let git_repository = object(
-        "source.toolkit.fluxcd.io/v1",
-        "GitRepository",
-        name,
-        Value::Mapping(spec),
-    );
+    let git_repository = object("source.toolkit.fluxcd.io/v1", "GitRepository", name, spec);
 
     let kustomization = object(
         "kustomize.toolkit.fluxcd.io/v1",
         "Kustomization",
         name,
-        map([
-            ("interval", s(KUSTOMIZATION_INTERVAL)),
-            ("path", s(&format!("./{}", valid.target_path))),
-            ("prune", Value::Bool(true)),
+        Node::map_of([
+            ("interval", Node::str(KUSTOMIZATION_INTERVAL)),
+            ("path", Node::str(sync_path(&valid.target_path))),
+            ("prune", Node::Bool(true)),
             (
                 "sourceRef",
-                map([("kind", s("GitRepository")), ("name", s(name))]),
+                Node::map_of([
+                    ("kind", Node::str("GitRepository")),
+                    ("name", Node::str(name)),
+                ]),
             ),
         ]),
     );
@@ -117,11 +118,43 @@ pub fn generate(options: &Options) -> Result<Manifest> {
     Ok(Manifest {
         path: join_path(&[&valid.target_path, name, MANIFEST_FILE]),
         content: format!(
-            "{GEN_WARNING}\n---\n{}---\n{}",
-            crate::yaml::to_string(&git_repository),
-            crate::yaml::to_string(&kustomization)
+            "{GEN_WARNING}\n---\n{}",
+            crate::yaml::documents_to_string(&[git_repository, kustomization])
         ),
     })
+}
+
+/// The Kustomization's `spec.path` for a cleaned `--path` (`./` for the repository root).
+pub fn sync_path(clean_target_path: &str) -> String {
+    format!("./{clean_target_path}")
+}
+
+/// Flux refuses to move an installation to another path, and so does bootstrap, before any
+/// push: `existing` is the cluster's Kustomization `spec.path`, `wanted` the `--path` given.
+pub fn check_sync_path(existing: &str, wanted: &str) -> Result<()> {
+    let wanted = sync_path(&clean_target_path(wanted)?);
+    // The cluster's path is compared cleaned when it can be; as written when not.
+    let existing_clean = clean_target_path(existing.trim_start_matches('/'))
+        .map_or_else(|_| existing.to_owned(), |p| sync_path(&p));
+    if existing_clean == wanted {
+        return Ok(());
+    }
+    let flag_value = existing_clean.strip_prefix("./").unwrap_or(&existing_clean);
+    Err(Error::PathConflict {
+        wanted,
+        existing: existing.to_owned(),
+        hint: shell_quote(&format!("--path={flag_value}")),
+    })
+}
+
+/// Quotes `text` for a POSIX shell when it needs it, so a hint can be pasted as it is.
+fn shell_quote(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// The options after validation, in the form they are written.
@@ -181,7 +214,7 @@ fn validate(options: &Options) -> Result<Valid> {
 }
 
 /// Rejects names git itself would refuse as a branch (`git check-ref-format --branch`).
-fn validate_branch(branch: &str) -> Result<()> {
+pub fn validate_branch(branch: &str) -> Result<()> {
     let reason = if branch.is_empty() {
         Some("the branch is required (Flux's default is main)")
     } else if branch.starts_with('-') || branch.starts_with('/') || branch.ends_with('/') {
@@ -205,7 +238,7 @@ fn validate_branch(branch: &str) -> Result<()> {
 }
 
 /// One reference, by source-controller's precedence: commit, then semver, then tag, then branch.
-fn git_ref(options: &Options) -> Value {
+fn git_ref(options: &Options) -> Node {
     let (key, value) = if !options.commit.is_empty() {
         ("commit", &options.commit)
     } else if !options.semver.is_empty() {
@@ -215,22 +248,17 @@ fn git_ref(options: &Options) -> Value {
     } else {
         ("branch", &options.branch)
     };
-    map([(key, s(value))])
+    Node::map_of([(key, Node::str(value))])
 }
 
-fn object(api_version: &str, kind: &str, name: &str, spec: Value) -> Value {
-    map([
-        ("apiVersion", s(api_version)),
-        ("kind", s(kind)),
-        ("metadata", map([("name", s(name)), ("namespace", s(name))])),
+fn object(api_version: &str, kind: &str, name: &str, spec: Node) -> Node {
+    Node::map_of([
+        ("apiVersion", Node::str(api_version)),
+        ("kind", Node::str(kind)),
+        (
+            "metadata",
+            Node::map_of([("name", Node::str(name)), ("namespace", Node::str(name))]),
+        ),
         ("spec", spec),
     ])
-}
-
-fn s(text: &str) -> Value {
-    Value::String(text.to_owned())
-}
-
-fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Mapping(entries.into_iter().map(|(k, v)| (s(k), v)).collect())
 }

@@ -173,14 +173,15 @@ fn ssh_options(username: &str, hostname: &str) -> SyncUrlOptions {
 
 fn token_options() -> SyncUrlOptions {
     SyncUrlOptions {
-        token_auth: true,
+        https: true,
         ..SyncUrlOptions::default()
     }
 }
 
 #[test]
 fn sync_urls_follow_flux_rules() {
-    let sync = |url: &str, o: &SyncUrlOptions| azure_url::sync_url(url, o).unwrap();
+    let sync =
+        |url: &str, o: &SyncUrlOptions| azure_url::parse(url).and_then(|r| r.sync_url(o)).unwrap();
 
     // Token auth: https, user info gone, whatever form was pasted.
     for url in ["https://org@dev.azure.com/org/project/_git/repo", SSH] {
@@ -251,7 +252,9 @@ fn sync_urls_follow_flux_rules() {
 
     // http only with --allow-insecure-http, and then it stays http.
     let http = "http://tfs:8080/tfs/Coll/Proj/_git/Repo";
-    let err = azure_url::sync_url(http, &token_options()).unwrap_err();
+    let err = azure_url::parse(http)
+        .and_then(|r| r.sync_url(&token_options()))
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidUrl);
     let insecure = SyncUrlOptions {
         allow_insecure_http: true,
@@ -259,12 +262,16 @@ fn sync_urls_follow_flux_rules() {
     };
     assert_eq!(sync(http, &insecure).url, http);
 
-    let err = azure_url::sync_url(HTTPS, &ssh_options("git", "bad host")).unwrap_err();
+    let err = azure_url::parse(HTTPS)
+        .and_then(|r| r.sync_url(&ssh_options("git", "bad host")))
+        .unwrap_err();
     assert_eq!(
         (err.code(), err.option()),
         (ErrorCode::InvalidOption, Some("ssh-hostname"))
     );
-    let err = azure_url::sync_url(HTTPS, &ssh_options("", "")).unwrap_err();
+    let err = azure_url::parse(HTTPS)
+        .and_then(|r| r.sync_url(&ssh_options("", "")))
+        .unwrap_err();
     assert_eq!(
         (err.code(), err.option()),
         (ErrorCode::InvalidOption, Some("username"))

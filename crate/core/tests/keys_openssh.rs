@@ -12,7 +12,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use flux_azdo_core::keys::{self, KeyPair};
-use flux_azdo_core::options::SecretString;
+use flux_azdo_core::secret_string::SecretString;
 use flux_azdo_core::ErrorCode;
 use openssh::{
     assert_signature_verifies, openssh_fingerprint, openssh_public, p, ssh_keygen, ssh_keygen_ok,

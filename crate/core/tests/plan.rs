@@ -3,6 +3,7 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::bundle::Bundle;
+use flux_azdo_core::keys::KeyAlgorithm;
 use flux_azdo_core::plan::{plan, Options, SyncAuth};
 use flux_azdo_core::ErrorCode;
 
@@ -79,7 +80,8 @@ fn ssh_flow_to_azure_devops_defaults_to_rsa_and_patches_the_controllers_from_the
     );
     let host = p.sync_url.ssh_host.as_ref().unwrap();
     assert_eq!((host.host.as_str(), host.port), ("ssh.dev.azure.com", 22));
-    assert_eq!(p.default_key_algorithm, "rsa");
+    assert!(p.requires_rsa);
+    assert_eq!(p.deploy_key.algorithm, KeyAlgorithm::Rsa);
     assert_eq!(p.ssh_hostkey_algos, ["rsa-sha2-512", "rsa-sha2-256"]);
     assert!(p.kustomization.content.contains(HOSTKEY_PATCH));
     assert!(p
@@ -146,7 +148,8 @@ fn other_hosts_keep_flux_defaults_unless_asked() {
         &bundle(),
     )
     .unwrap();
-    assert_eq!(p.default_key_algorithm, "ecdsa");
+    assert!(!p.requires_rsa);
+    assert_eq!(p.deploy_key.algorithm, KeyAlgorithm::Ecdsa);
     assert!(p.ssh_hostkey_algos.is_empty());
     assert!(!p.kustomization.content.contains("patches"));
     let asked = plan(

@@ -4,8 +4,9 @@
 mod common;
 
 use common::assert_golden;
-use flux_azdo_core::options::SecretString;
 use flux_azdo_core::secret::{self, Auth, Options};
+use flux_azdo_core::secret_string::SecretString;
+use flux_azdo_core::yaml::{self, Node};
 use flux_azdo_core::ErrorCode;
 
 // Obviously fake credentials, made up here; nothing real ever goes into a golden file.
@@ -42,7 +43,42 @@ fn ssh(passphrase: Option<&str>) -> Options {
     })
 }
 
-fn keys(out: &secret::Output) -> Vec<&str> {
+/// The Secret and its YAML as Flux writes it (`---` then the object): the core hands the host
+/// only the object, which it applies; the YAML shows the object is the one Flux makes.
+#[derive(Debug)]
+struct Output {
+    secret: secret::Secret,
+    yaml: SecretString,
+}
+
+fn generate(options: &Options) -> Result<Output, flux_azdo_core::Error> {
+    let secret = secret::generate(options)?;
+    let object = Node::map_of([
+        ("apiVersion", Node::str("v1")),
+        ("kind", Node::str("Secret")),
+        (
+            "metadata",
+            Node::map_of([
+                ("name", Node::str(&secret.name)),
+                ("namespace", Node::str(&secret.namespace)),
+            ]),
+        ),
+        (
+            "stringData",
+            Node::Map(
+                secret
+                    .string_data
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Node::str(v)))
+                    .collect(),
+            ),
+        ),
+    ]);
+    let yaml = SecretString::new(format!("---\n{}", yaml::documents_to_string(&[object])));
+    Ok(Output { secret, yaml })
+}
+
+fn keys(out: &Output) -> Vec<&str> {
     out.secret.string_data.keys().map(String::as_str).collect()
 }
 
@@ -60,7 +96,7 @@ stringData:
 
 #[test]
 fn token_secret_matches_flux() {
-    let out = secret::generate(&token(None)).unwrap();
+    let out = generate(&token(None)).unwrap();
     assert_eq!(out.yaml.expose(), FLUX_TOKEN_SECRET);
     assert_eq!(keys(&out), ["password", "username"]);
     assert_golden("secret/token.yaml", out.yaml.expose());
@@ -68,7 +104,7 @@ fn token_secret_matches_flux() {
 
 #[test]
 fn bearer_secret_has_only_the_token() {
-    let out = secret::generate(&options(Auth::Bearer {
+    let out = generate(&options(Auth::Bearer {
         token: SecretString::new(FAKE_PAT),
         ca_crt: None,
     }))
@@ -79,7 +115,7 @@ fn bearer_secret_has_only_the_token() {
 
 #[test]
 fn ca_file_is_added_as_ca_crt() {
-    let out = secret::generate(&token(Some(FAKE_CA))).unwrap();
+    let out = generate(&token(Some(FAKE_CA))).unwrap();
     assert_eq!(keys(&out), ["ca.crt", "password", "username"]);
     assert_eq!(out.secret.string_data["ca.crt"], FAKE_CA);
     assert_golden("secret/token-ca.yaml", out.yaml.expose());
@@ -87,7 +123,7 @@ fn ca_file_is_added_as_ca_crt() {
 
 #[test]
 fn ssh_secret_has_key_pair_known_hosts_and_passphrase() {
-    let out = secret::generate(&ssh(Some(FAKE_PASSPHRASE))).unwrap();
+    let out = generate(&ssh(Some(FAKE_PASSPHRASE))).unwrap();
     assert_eq!(
         keys(&out),
         ["identity", "identity.pub", "known_hosts", "password"]
@@ -95,13 +131,13 @@ fn ssh_secret_has_key_pair_known_hosts_and_passphrase() {
     assert_eq!(out.secret.string_data["password"], FAKE_PASSPHRASE);
     assert_golden("secret/ssh-passphrase.yaml", out.yaml.expose());
 
-    let without = secret::generate(&ssh(None)).unwrap();
+    let without = generate(&ssh(None)).unwrap();
     assert_eq!(keys(&without), ["identity", "identity.pub", "known_hosts"]);
 }
 
 #[test]
 fn names_come_from_the_options() {
-    let out = secret::generate(&Options {
+    let out = generate(&Options {
         name: "azure-devops".to_owned(),
         namespace: "gitops".to_owned(),
         ..token(None)
@@ -115,7 +151,7 @@ fn names_come_from_the_options() {
 }
 
 /// Parses the YAML back; the Secret's values must survive (multi-line PEM included).
-fn assert_yaml_holds_string_data(out: &secret::Output) {
+fn assert_yaml_holds_string_data(out: &Output) {
     let value: serde_yaml::Value = serde_yaml::from_str(out.yaml.expose()).expect("YAML parses");
     for (key, expected) in &out.secret.string_data {
         assert_eq!(
@@ -128,19 +164,19 @@ fn assert_yaml_holds_string_data(out: &secret::Output) {
 
 #[test]
 fn single_line_secret_yaml_parses_back() {
-    assert_yaml_holds_string_data(&secret::generate(&token(None)).unwrap());
+    assert_yaml_holds_string_data(&generate(&token(None)).unwrap());
 }
 
 #[test]
 fn multi_line_secret_yaml_parses_back() {
-    assert_yaml_holds_string_data(&secret::generate(&token(Some(FAKE_CA))).unwrap());
-    assert_yaml_holds_string_data(&secret::generate(&ssh(Some(FAKE_PASSPHRASE))).unwrap());
+    assert_yaml_holds_string_data(&generate(&token(Some(FAKE_CA))).unwrap());
+    assert_yaml_holds_string_data(&generate(&ssh(Some(FAKE_PASSPHRASE))).unwrap());
 }
 
 #[test]
 fn debug_never_prints_credentials() {
     for opts in [token(Some(FAKE_CA)), ssh(Some(FAKE_PASSPHRASE))] {
-        let out = secret::generate(&opts).unwrap();
+        let out = generate(&opts).unwrap();
         for printed in [
             format!("{opts:?}"),
             format!("{out:?}"),
@@ -218,7 +254,7 @@ fn missing_credentials_are_typed_errors_without_values() {
         ),
     ];
     for (option, opts) in cases {
-        let err = secret::generate(&opts).unwrap_err();
+        let err = generate(&opts).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidOption, "{err}");
         assert_eq!(err.option(), Some(option), "{err}");
         let message = err.to_string();
@@ -239,7 +275,7 @@ fn options_read_from_camel_case_json() {
     .unwrap();
     assert_eq!(opts.name, "flux-system");
     assert!(matches!(opts.auth, Auth::Ssh { .. }));
-    let out = secret::generate(&opts).unwrap();
+    let out = generate(&opts).unwrap();
     let json = serde_json::to_value(&out.secret).unwrap();
     assert_eq!(json["stringData"]["identity.pub"], "p");
 }

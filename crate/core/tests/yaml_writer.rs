@@ -59,7 +59,7 @@ tab: "a\tb"
 trail: 'x '
 "#
         .replace("{TOKEN}", &"x".repeat(85));
-    assert_eq!(yaml::node_to_string(&doc), expected);
+    assert_eq!(yaml::documents_to_string(&[doc]), expected);
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn serde_values_are_written_the_same_way() {
         serde_yaml::from_str("b: '1'\na: [x, {y: null}]\n").expect("parses");
     // `y` is a YAML 1.1 boolean, so Go quotes it even as a key.
     assert_eq!(
-        yaml::to_string(&value),
+        yaml::documents_to_string(&[yaml::from_value(&value)]),
         "a:\n- x\n- \"y\": null\nb: \"1\"\n"
     );
 }

@@ -5,69 +5,73 @@
 // #[wasm_bindgen] needs `pub`; the exports reach JS, not other Rust crates.
 #![allow(unreachable_pub)]
 
-use flux_azdo_core::keys;
-use flux_azdo_core::options::SecretString;
+use flux_azdo_core::inputs::{GenerateRsaKeyOptions, KnownHostsLineOptions, LoadPrivateKeyOptions};
+use flux_azdo_core::keys::{self, GeneratedKeyPair, KeyGenerator};
+use flux_azdo_core::secret_string::SecretString;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{core_error, to_js};
+use super::{core_error, from_js, to_js};
 
-/// A generated RSA keypair (`KeyPair`) plus `generator`: `"webcrypto"` or `"rust"`. The OpenSSH
-/// encoding is encrypted with `passphrase` when one is given.
-#[wasm_bindgen(js_name = generateRsaKey)]
-pub async fn generate_rsa_key(bits: u32, passphrase: Option<String>) -> Result<JsValue, JsValue> {
+/// A generated RSA keypair. The OpenSSH encoding is encrypted with `passphrase` when one is
+/// given.
+#[wasm_bindgen(js_name = generateRsaKey, unchecked_return_type = "GeneratedKeyPair")]
+pub async fn generate_rsa_key(
+    #[wasm_bindgen(unchecked_param_type = "GenerateRsaKeyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: GenerateRsaKeyOptions = from_js(options, "GenerateRsaKeyOptions")?;
+    let bits = options.bits;
     keys::validate_rsa_bits(bits).map_err(|e| core_error(&e))?;
     // A WebCrypto failure (or its absence, e.g. a browser page outside a secure context)
     // falls back to the slower pure-Rust generation.
     let (pair, generator) = match subtle_crypto() {
         Some(subtle) => match webcrypto_pkcs8(&subtle, bits).await {
-            Ok(der) => (keys::from_pkcs8_der(&der), "webcrypto"),
-            Err(_) => (keys::generate_rsa(bits, &mut OsRng), "rust"),
+            Ok(der) => (keys::from_pkcs8_der(&der), KeyGenerator::Webcrypto),
+            Err(_) => (keys::generate_rsa(bits, &mut OsRng), KeyGenerator::Rust),
         },
-        None => (keys::generate_rsa(bits, &mut OsRng), "rust"),
+        None => (keys::generate_rsa(bits, &mut OsRng), KeyGenerator::Rust),
     };
-    finish_generated(pair, passphrase, generator)
+    finish_generated(pair, options.passphrase, generator)
 }
 
 /// The pure-Rust generation alone (slow on wasm32: seconds to tens of seconds); for hosts
 /// without WebCrypto and for benchmarks.
-#[wasm_bindgen(js_name = generateRsaKeyPureRust)]
+#[wasm_bindgen(js_name = generateRsaKeyPureRust, unchecked_return_type = "GeneratedKeyPair")]
 pub fn generate_rsa_key_pure_rust(
-    bits: u32,
-    passphrase: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "GenerateRsaKeyOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    finish_generated(keys::generate_rsa(bits, &mut OsRng), passphrase, "rust")
+    let options: GenerateRsaKeyOptions = from_js(options, "GenerateRsaKeyOptions")?;
+    finish_generated(
+        keys::generate_rsa(options.bits, &mut OsRng),
+        options.passphrase,
+        KeyGenerator::Rust,
+    )
 }
 
 fn finish_generated(
     pair: flux_azdo_core::error::Result<keys::KeyPair>,
-    passphrase: Option<String>,
-    generator: &str,
+    passphrase: Option<SecretString>,
+    generator: KeyGenerator,
 ) -> Result<JsValue, JsValue> {
     let mut pair = pair.map_err(|e| core_error(&e))?;
     if let Some(passphrase) = passphrase.filter(|p| !p.is_empty()) {
-        pair = keys::encrypt_openssh(pair, &SecretString::new(passphrase), &mut OsRng)
-            .map_err(|e| core_error(&e))?;
+        pair = keys::encrypt_openssh(pair, &passphrase, &mut OsRng).map_err(|e| core_error(&e))?;
     }
-    let js = to_js(&pair)?;
-    Reflect::set(&js, &"generator".into(), &generator.into())?;
-    Ok(js)
+    to_js(&GeneratedKeyPair { pair, generator })
 }
 
-/// Loads a private key file (`KeyPair`); with `require_rsa`, refuses non-RSA keys as Azure
-/// DevOps does.
-#[wasm_bindgen(js_name = loadPrivateKey)]
+/// Loads a private key file; with `requireRsa`, refuses non-RSA keys as Azure DevOps does.
+#[wasm_bindgen(js_name = loadPrivateKey, unchecked_return_type = "KeyPair")]
 pub fn load_private_key(
-    file: &[u8],
-    passphrase: Option<String>,
-    require_rsa: bool,
+    #[wasm_bindgen(unchecked_param_type = "LoadPrivateKeyOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let passphrase = passphrase.map(SecretString::new);
-    let pair = keys::load_private_key(file, passphrase.as_ref()).map_err(|e| core_error(&e))?;
-    if require_rsa {
+    let options: LoadPrivateKeyOptions = from_js(options, "LoadPrivateKeyOptions")?;
+    let pair = keys::load_private_key(&options.private_key.0, options.passphrase.as_ref())
+        .map_err(|e| core_error(&e))?;
+    if options.require_rsa {
         keys::require_rsa_for_azure(&pair).map_err(|e| core_error(&e))?;
     }
     to_js(&pair)
@@ -76,15 +80,13 @@ pub fn load_private_key(
 /// The Secret's `known_hosts` line for a scanned host key.
 #[wasm_bindgen(js_name = knownHostsLine)]
 pub fn known_hosts_line(
-    host: &str,
-    port: u16,
-    key_type: &str,
-    key_blob_base64: &str,
+    #[wasm_bindgen(unchecked_param_type = "KnownHostsLineOptions")] options: JsValue,
 ) -> Result<String, JsValue> {
-    keys::known_hosts_line(host, port, key_type, key_blob_base64).map_err(|e| core_error(&e))
+    let o: KnownHostsLineOptions = from_js(options, "KnownHostsLineOptions")?;
+    keys::known_hosts_line(&o.host, o.port, &o.key_type, &o.key_blob).map_err(|e| core_error(&e))
 }
 
-/// `SHA256:...` of a public key blob.
+/// `SHA256:...` of a public key blob (base64).
 #[wasm_bindgen(js_name = fingerprintOfBlob)]
 pub fn fingerprint_of_blob(key_blob_base64: &str) -> Result<String, JsValue> {
     keys::fingerprint_of_blob(key_blob_base64).map_err(|e| core_error(&e))

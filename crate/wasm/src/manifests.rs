@@ -1,55 +1,111 @@
-//! The repository files and the Secret: one thin export per core generator.
+//! The repository files, the plan and the Secret: one thin export per core generator.
 
 // #[wasm_bindgen] needs `pub`; the exports reach JS, not other Rust crates.
 #![allow(unreachable_pub)]
 
+use flux_azdo_core::inputs::{DurationOptions, PushTargetOptions, SyncPathCheck};
 use flux_azdo_core::{azure_url, kustomization, plan, secret, sync};
 use wasm_bindgen::prelude::*;
 
 use super::{bundle_from_js, core_error, from_js, to_js};
 
-/// `gotk-sync.yaml` (`SyncOptions` → `Manifest`).
-#[wasm_bindgen(js_name = generateSync)]
-pub fn generate_sync(options: JsValue) -> Result<JsValue, JsValue> {
-    let options: sync::Options = from_js(options, "options")?;
+/// `gotk-sync.yaml`.
+#[wasm_bindgen(js_name = generateSync, unchecked_return_type = "Manifest")]
+pub fn generate_sync(
+    #[wasm_bindgen(unchecked_param_type = "SyncOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: sync::Options = from_js(options, "SyncOptions")?;
     to_js(&sync::generate(&options).map_err(|e| core_error(&e))?)
 }
 
-/// `kustomization.yaml` (`KustomizationOptions` → `KustomizationOutput`).
-#[wasm_bindgen(js_name = generateKustomization)]
-pub fn generate_kustomization(options: JsValue) -> Result<JsValue, JsValue> {
-    let options: kustomization::Options = from_js(options, "options")?;
+/// `kustomization.yaml`, and whether it differs from the existing file.
+#[wasm_bindgen(js_name = generateKustomization, unchecked_return_type = "KustomizationOutput")]
+pub fn generate_kustomization(
+    #[wasm_bindgen(unchecked_param_type = "KustomizationOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: kustomization::Options = from_js(options, "KustomizationOptions")?;
     to_js(&kustomization::generate(&options).map_err(|e| core_error(&e))?)
 }
 
-/// The Git Secret (`SecretOptions` → `SecretOutput`: the object and its YAML).
-#[wasm_bindgen(js_name = generateSecret)]
-pub fn generate_secret(options: JsValue) -> Result<JsValue, JsValue> {
-    let options: secret::Options = from_js(options, "options")?;
+/// The Git Secret the host applies.
+#[wasm_bindgen(js_name = generateSecret, unchecked_return_type = "Secret")]
+pub fn generate_secret(
+    #[wasm_bindgen(unchecked_param_type = "SecretOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: secret::Options = from_js(options, "SecretOptions")?;
     to_js(&secret::generate(&options).map_err(|e| core_error(&e))?)
 }
 
-/// Parses a repository URL in any form users paste (`Repo`).
-#[wasm_bindgen(js_name = parseRepoUrl)]
+/// Parses a repository URL in any form users paste.
+#[wasm_bindgen(js_name = parseRepoUrl, unchecked_return_type = "Repo")]
 pub fn parse_repo_url(url: &str) -> Result<JsValue, JsValue> {
     to_js(&azure_url::parse(url).map_err(|e| core_error(&e))?)
 }
 
-/// The repository files of a bootstrap (`PlanOptions` + bundle → `Plan`).
-#[wasm_bindgen(js_name = planRepository)]
-pub fn plan_repository(options: JsValue, bundle: JsValue) -> Result<JsValue, JsValue> {
-    let options: plan::Options = from_js(options, "options")?;
+/// How a Git connection to `url` goes (transport, and for SSH host, port, user, path and host
+/// key algorithms).
+#[wasm_bindgen(js_name = pushTarget, unchecked_return_type = "PushTarget")]
+pub fn push_target(
+    #[wasm_bindgen(unchecked_param_type = "PushTargetOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: PushTargetOptions = from_js(options, "PushTargetOptions")?;
+    let target = azure_url::parse(&options.url)
+        .and_then(|repo| repo.push_target(&options.ssh_hostkey_algos))
+        .map_err(|e| core_error(&e))?;
+    to_js(&target)
+}
+
+/// What an SSH host must show (published fingerprints) and the algorithms to offer it.
+#[wasm_bindgen(js_name = sshHostPolicy, unchecked_return_type = "SshHostPolicy")]
+pub fn ssh_host_policy(host: &str) -> Result<JsValue, JsValue> {
+    to_js(&azure_url::ssh_host_policy(host))
+}
+
+/// The repository files of a bootstrap and every decision around them.
+#[wasm_bindgen(js_name = planRepository, unchecked_return_type = "Plan")]
+pub fn plan_repository(
+    #[wasm_bindgen(unchecked_param_type = "PlanOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BundleData")] bundle: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: plan::Options = from_js(options, "PlanOptions")?;
     let bundle = bundle_from_js(bundle)?;
     to_js(&plan::plan(&options, &bundle).map_err(|e| core_error(&e))?)
 }
 
+/// The plan's files in the order they are written: components, sync, kustomization.
+#[wasm_bindgen(js_name = planFiles, unchecked_return_type = "Manifest[]")]
+pub fn plan_files(
+    #[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValue,
+) -> Result<JsValue, JsValue> {
+    let plan: plan::Plan = from_js(plan, "Plan")?;
+    to_js(&plan.files())
+}
+
+/// Refuses a branch name Git would refuse (`INVALID_OPTION` on `branch`).
+#[wasm_bindgen(js_name = validateBranch)]
+pub fn validate_branch(branch: &str) -> Result<(), JsValue> {
+    sync::validate_branch(branch).map_err(|e| core_error(&e))
+}
+
+/// Refuses to move an existing installation to another `--path` (`PATH_CONFLICT`).
+#[wasm_bindgen(js_name = checkSyncPath)]
+pub fn check_sync_path(
+    #[wasm_bindgen(unchecked_param_type = "SyncPathCheck")] check: JsValue,
+) -> Result<(), JsValue> {
+    let check: SyncPathCheck = from_js(check, "SyncPathCheck")?;
+    sync::check_sync_path(&check.existing, &check.wanted).map_err(|e| core_error(&e))
+}
+
 /// A Go duration (`5m`, `1h30m`, `90s`) in milliseconds, as Flux reads `--timeout`.
-#[wasm_bindgen(js_name = parseDurationMs)]
-pub fn parse_duration_ms(option: &str, text: &str) -> Result<f64, JsValue> {
-    let nanos = flux_azdo_core::sync::duration::parse(text).map_err(|e| {
+#[wasm_bindgen(js_name = parseDuration)]
+pub fn parse_duration(
+    #[wasm_bindgen(unchecked_param_type = "DurationOptions")] options: JsValue,
+) -> Result<f64, JsValue> {
+    let options: DurationOptions = from_js(options, "DurationOptions")?;
+    let nanos = sync::duration::parse(&options.text).map_err(|e| {
         core_error(&flux_azdo_core::Error::InvalidOption {
-            option: option.to_owned(),
-            value: text.to_owned(),
+            option: options.option.clone(),
+            value: options.text.clone(),
             reason: format!("{}; use a duration such as 5m, 90s or 1h30m", e.0),
         })
     })?;

@@ -2,6 +2,7 @@
  * What bootstrap reads from the cluster before it changes anything: the Flux Kustomization (an
  * existing install and its path) and the Git Secret (a deploy key to keep).
  */
+import { checkSyncPath as checkPath } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { KNOWN_TYPES, resourcePath, type KubeClient } from '../kube/index.js';
 import type { SecretData } from './credentials.js';
@@ -51,13 +52,10 @@ export async function readClusterState(
 /** Flux refuses to move an existing installation to another path; so do we, before any push. */
 export function checkSyncPath(state: ClusterState, path: string | undefined): void {
   if (state.syncPath === undefined) return;
-  const normalize = (p: string) => './' + p.replace(/^\.?\/*/, '').replace(/\/+$/, '');
-  const wanted = normalize(path ?? '');
-  if (normalize(state.syncPath) !== wanted) {
-    throw new FluxAzdoError(
-      'PATH_CONFLICT',
-      `sync path configuration (${JSON.stringify(wanted)}) would overwrite path (${JSON.stringify(state.syncPath)}) of existing Kustomization; bootstrap again with --path=${state.syncPath.replace(/^\.\//, '')}, or uninstall first`,
-      { option: 'path', step: 'preflight' },
-    );
+  try {
+    checkPath({ existing: state.syncPath, wanted: path ?? '' });
+  } catch (err) {
+    if (!(err instanceof FluxAzdoError)) throw err;
+    throw new FluxAzdoError(err.code, err.message, { step: 'preflight', cause: err, ...(err.option ? { option: err.option } : {}) });
   }
 }

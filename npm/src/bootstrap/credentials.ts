@@ -6,8 +6,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
+import type { EcdsaCurve, KeyAlgorithm, Plan } from '../core/node.js';
 import { FluxAzdoError, SecretValue } from '../errors.js';
-import type { Plan } from '../generated/core-types.js';
 import type { GitAuth } from '../git/index.js';
 import { generateKey, loadPrivateKey, type KeyPair } from '../keys.js';
 import { secretOf, type BootstrapOptions } from './options.js';
@@ -26,7 +26,7 @@ export interface DeployKey {
 export type SecretData = Record<string, string> | undefined;
 
 export function pushesOverSsh(plan: Plan): boolean {
-  return plan.repo.url.startsWith('ssh://');
+  return plan.push.transport === 'ssh';
 }
 
 /** The PAT for an HTTPS push, required. */
@@ -47,7 +47,7 @@ export function patFor(options: BootstrapOptions): SecretValue {
  * cluster's Secret (a re-run never rotates it), else a new one.
  */
 export async function deployKey(options: BootstrapOptions, plan: Plan, existing: SecretData): Promise<DeployKey> {
-  const requireRsa = plan.defaultKeyAlgorithm === 'rsa';
+  const requireRsa = plan.requiresRsa;
   const passphrase = secretOf(options.password);
   if (options.privateKeyFile || options.privateKey) {
     let text: string | SecretValue;
@@ -72,54 +72,39 @@ export async function deployKey(options: BootstrapOptions, plan: Plan, existing:
     });
     return { pair, source: 'existing-secret', passphrase: storedPassphrase };
   }
-  const algorithm = options.sshKeyAlgorithm || plan.defaultKeyAlgorithm;
-  if (requireRsa && algorithm !== 'rsa') {
-    throw new FluxAzdoError(
-      'KEY_NOT_RSA',
-      `Azure DevOps SSH accepts only RSA keys (signed with rsa-sha2-512 or rsa-sha2-256); drop --ssh-key-algorithm=${algorithm} or use rsa`,
-      { option: 'ssh-key-algorithm' },
-    );
-  }
+  // The core chose the kind (and refused a non-RSA one for Azure DevOps).
+  const { algorithm, rsaBits, ecdsaCurve } = plan.deployKey;
   if (algorithm === 'rsa') {
-    const pair = await generateKey({ bits: options.sshRsaBits ?? 4096 });
+    const pair = await generateKey({ bits: rsaBits });
     return { pair, source: 'generated', passphrase: undefined };
   }
-  return { pair: generateNonRsa(algorithm, options.sshEcdsaCurve ?? 'p384'), source: 'generated', passphrase: undefined };
+  return { pair: generateNonRsa(algorithm, ecdsaCurve), source: 'generated', passphrase: undefined };
 }
 
+const NAMED_CURVES: Record<EcdsaCurve, string> = { p256: 'P-256', p384: 'P-384', p521: 'P-521' };
+
 /** ECDSA or Ed25519 through the platform's crypto, encoded by the core (Flux's formats). */
-function generateNonRsa(algorithm: string, curve: string): KeyPair {
-  const namedCurve = { p256: 'P-256', p384: 'P-384', p521: 'P-521' }[curve];
-  let pem: string;
-  if (algorithm === 'ecdsa') {
-    if (!namedCurve) throw new FluxAzdoError('INVALID_OPTION', `--ssh-ecdsa-curve ${curve} is not one of p256, p384, p521`, { option: 'ssh-ecdsa-curve' });
-    pem = generateKeyPairSync('ec', { namedCurve, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-  } else if (algorithm === 'ed25519') {
-    pem = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-  } else {
-    throw new FluxAzdoError('INVALID_OPTION', `--ssh-key-algorithm ${algorithm} is not one of rsa, ecdsa, ed25519`, { option: 'ssh-key-algorithm' });
-  }
+function generateNonRsa(algorithm: Exclude<KeyAlgorithm, 'rsa'>, curve: EcdsaCurve): KeyPair {
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+  const pem =
+    algorithm === 'ecdsa'
+      ? generateKeyPairSync('ec', { namedCurve: NAMED_CURVES[curve], privateKeyEncoding, publicKeyEncoding }).privateKey
+      : generateKeyPairSync('ed25519', { privateKeyEncoding, publicKeyEncoding }).privateKey;
   return loadPrivateKey({ privateKey: new SecretValue(pem) });
 }
 
 /** The auth the CLI's own Git connection uses. */
 export function pushAuth(options: BootstrapOptions, plan: Plan, key: DeployKey | undefined, knownHosts: string | undefined): GitAuth {
-  if (!pushesOverSsh(plan)) {
-    return { kind: 'token', username: options.username || 'git', password: patFor(options) };
+  if (plan.push.transport === 'https') {
+    return { kind: 'token', username: plan.username, password: patFor(options) };
   }
   if (!key) throw new FluxAzdoError('INTERNAL', 'an SSH push needs a key');
+  const algos = plan.push.hostKeyAlgorithms;
   return {
     kind: 'ssh',
     privateKey: key.pair.privateKeyOpenssh,
     ...(knownHosts ? { knownHosts } : {}),
-    ...(plan.sshHostkeyAlgos.length > 0 || options.sshHostkeyAlgos?.length
-      ? { hostKeyAlgos: options.sshHostkeyAlgos?.length ? options.sshHostkeyAlgos : plan.sshHostkeyAlgos }
-      : {}),
+    ...(algos.length > 0 ? { hostKeyAlgos: algos } : {}),
   };
-}
-
-/** Azure DevOps' page where a user adds an SSH public key. */
-export function addKeyPage(plan: Plan): string | undefined {
-  if (plan.repo.kind === 'azureDevOpsServices') return `https://dev.azure.com/${encodeURIComponent(plan.repo.organization)}/_usersSettings/keys`;
-  return undefined;
 }

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 
 import { createTwoFilesPatch } from 'diff';
 
+import { defaults, planFiles } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents } from '../events.js';
 import { cloneForBootstrap, readRepoFile, scanHostKey } from '../git/index.js';
 import { connect, discoveryFor, objectRef, resourcePath, splitManifests, type KubeClient } from '../kube/index.js';
-import { fluxVersion, loadBundle } from '../manifests.js';
+import { loadBundle } from '../manifests.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { type BootstrapOptions } from './options.js';
@@ -44,36 +45,37 @@ export interface DryRunReport {
 export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
   const emit = run.onEvent ?? ignoreEvents;
   const signal = run.signal;
-  const namespace = options.namespace || 'flux-system';
-  const secretName = options.secretName || 'flux-system';
-  const bundle = await loadBundle({ source: options.manifests, version: options.version || fluxVersion(), signal });
+  const bundle = await loadBundle({ source: options.manifests, version: options.version || defaults().fluxVersion, signal });
   let plan = planRepository(options, bundle, null);
+  const { namespace, secretName, branch } = plan;
 
   emit({ type: 'step', step: 'dry-run', message: 'reading the cluster' });
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 
-  emit({ type: 'step', step: 'dry-run', message: `cloning branch ${options.branch || 'main'}` });
+  emit({ type: 'step', step: 'dry-run', message: `cloning branch ${branch}` });
   const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-dry-run-'));
   try {
     let knownHosts: string | undefined;
     let key;
     if (pushesOverSsh(plan)) {
-      key = await deployKey({ ...options, sshKeyAlgorithm: options.sshKeyAlgorithm ?? '' }, plan, state.secretData);
+      key = await deployKey(options, plan, state.secretData);
       if (key.source === 'generated') {
         throw new FluxAzdoError('USAGE', '--dry-run over SSH needs a key that can read the repository: pass --private-key-file', {
           option: 'private-key-file',
         });
       }
-      const u = new URL(plan.repo.url);
-      knownHosts = (await scanHostKey(u.hostname, u.port ? Number(u.port) : 22)).knownHostsLine;
+      if (plan.push.transport === 'ssh') {
+        const algos = plan.push.hostKeyAlgorithms;
+        knownHosts = (await scanHostKey(plan.push.host, plan.push.port, algos.length > 0 ? { hostKeyAlgos: algos } : {})).knownHostsLine;
+      }
     }
     await cloneForBootstrap({
-      url: plan.repo.url,
+      url: plan.push.url,
       auth: pushAuth(options, plan, key, knownHosts),
       ...(options.caFile ? { caFile: options.caFile } : {}),
-      branch: options.branch || 'main',
+      branch,
       dir,
       createBranch: options.createBranch ?? false,
     });
@@ -83,7 +85,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     };
     plan = planRepository(options, bundle, await read(plan.kustomization.path));
     const files: FileChange[] = [];
-    for (const file of [plan.components, plan.sync, plan.kustomization]) {
+    for (const file of planFiles(plan)) {
       const before = await read(file.path);
       const change: Change = before === null ? 'create' : before === file.content ? 'unchanged' : 'update';
       const diff = change === 'unchanged' ? '' : createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before ?? '', file.content, '', '', { context: 3 });

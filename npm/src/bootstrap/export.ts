@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import type { Manifest } from '../generated/core-types.js';
+import { planFiles, type Manifest } from '../core/node.js';
 import { loadBundle } from '../manifests.js';
 import type { BootstrapOptions } from './options.js';
 import { planRepository } from './run.js';
@@ -21,7 +21,7 @@ export async function exportFiles(options: BootstrapOptions & { dir: string }): 
   const first = planRepository(options, bundle, null);
   const existing = await readFile(join(options.dir, first.kustomization.path), 'utf8').catch(() => null);
   const plan = existing === null ? first : planRepository(options, bundle, existing);
-  const files = [plan.components, plan.sync, plan.kustomization];
+  const files = planFiles(plan);
   for (const file of files) {
     const target = join(options.dir, file.path);
     await mkdir(dirname(target), { recursive: true });

@@ -8,10 +8,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { callCore, wasm } from '../core.js';
+import { defaults, generateSecret, planRepository as planWithCore, type BundleData, type Plan, type SecretAuth } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type BootstrapStep, type EventHandler, type StepEvent } from '../events.js';
-import type { Plan, SecretOutput } from '../generated/core-types.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type GitRemote } from '../git/index.js';
 import {
   applyGitSecret,
@@ -23,13 +22,10 @@ import {
   waitForHealth,
   type KubeClient,
 } from '../kube/index.js';
-import { fluxVersion, loadBundle, type BundleData } from '../manifests.js';
+import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
-import { addKeyPage, deployKey, patFor, pushAuth, pushesOverSsh, type DeployKey } from './credentials.js';
-import { commitMessage, planOptions, reveal, timeoutMs, type BootstrapOptions } from './options.js';
-
-/** Kubernetes' oldest version Flux v2.9.4 supports (`flux check --pre`). */
-export const MIN_KUBERNETES_VERSION = '1.33';
+import { deployKey, patFor, pushAuth, pushesOverSsh, type DeployKey } from './credentials.js';
+import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -61,13 +57,10 @@ interface Context {
   run: RunOptions;
   emit: EventHandler;
   signal: AbortSignal | undefined;
-  namespace: string;
-  secretName: string;
-  branch: string;
 }
 
 export function planRepository(options: BootstrapOptions, bundle: BundleData, existingKustomization: string | null): Plan {
-  return callCore(() => wasm.planRepository(planOptions(options, existingKustomization), bundle) as Plan);
+  return planWithCore(planOptions(options, existingKustomization), bundle);
 }
 
 export async function bootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapResult> {
@@ -76,9 +69,6 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
     run,
     emit: run.onEvent ?? ignoreEvents,
     signal: run.signal,
-    namespace: options.namespace || 'flux-system',
-    secretName: options.secretName || 'flux-system',
-    branch: options.branch || 'main',
   };
   // Every request in flight adds one listener to the caller's one signal. The peak is the CRD
   // wait, which reads all of Flux's CRDs at once (15 with every extra component); applies run 8
@@ -105,41 +95,42 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
 type StepFn = (s: BootstrapStep, message: string, facts?: Pick<StepEvent, 'revision'>) => void;
 
 async function sequence(ctx: Context, dir: string, step: StepFn): Promise<BootstrapResult> {
-  const { options, emit, signal, namespace } = ctx;
-  const version = options.version || fluxVersion();
+  const { options, emit, signal } = ctx;
+  const flux = defaults();
+  const version = options.version || flux.fluxVersion;
   const bundle = await loadBundle({ source: options.manifests, version, signal });
   // Plan once without the repository: bad options fail here, before any connection.
   let plan = planRepository(options, bundle, null);
+  const { namespace, secretName, branch } = plan;
   if (!pushesOverSsh(plan)) patFor(options);
 
   step('preflight', `checking the cluster and the repository's credentials`);
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
-  const pre = await preflight(client, { minVersion: MIN_KUBERNETES_VERSION, namespace, force: options.force ?? false, signal });
+  const pre = await preflight(client, { minVersion: flux.minKubernetesVersion, namespace, force: options.force ?? false, signal });
   emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
-  const state = await readClusterState(client, namespace, ctx.secretName, signal);
+  const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 
   const needsKey = plan.syncAuth === 'ssh' || pushesOverSsh(plan);
   const key = needsKey ? await deployKey(options, plan, state.secretData) : undefined;
-  const knownHosts = needsKey ? await scanKnownHosts(ctx, plan) : undefined;
+  const knownHosts = needsKey ? await scanKnownHosts(plan) : undefined;
   let keyConfirmed = key?.source !== 'generated';
   if (key && !keyConfirmed && pushesOverSsh(plan)) keyConfirmed = await confirmKey(ctx, plan, key);
 
   const remote: GitRemote = {
-    url: plan.repo.url,
+    url: plan.push.url,
     auth: pushAuth(options, plan, key, knownHosts?.push),
     ...(options.caFile ? { caFile: options.caFile } : {}),
   };
-  step('clone', `cloning branch ${ctx.branch}`);
-  const cloned = await cloneForBootstrap({ ...remote, branch: ctx.branch, dir, createBranch: options.createBranch ?? false });
+  step('clone', `cloning branch ${branch}`);
+  const cloned = await cloneForBootstrap({ ...remote, branch, dir, createBranch: options.createBranch ?? false });
   const existing = await readRepoFile(dir, plan.kustomization.path);
   plan = planRepository(options, bundle, existing ? Buffer.from(existing).toString('utf8') : null);
 
-  const author = { name: options.authorName || 'Flux', email: options.authorEmail ?? '' };
+  const { author, componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
   step('components', `committing component manifests to ${plan.components.path}`);
   const componentFiles = [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])];
-  const componentsMessage = commitMessage(`Add Flux ${version} component manifests`, options.commitMessageAppendix);
   const first = await commitAndPush({ ...remote, dir, files: componentFiles, message: componentsMessage, author });
   if (first.pushed) commits.push({ message: componentsMessage, sha: first.sha });
   emit({
@@ -152,7 +143,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
 
   if (!state.lastAppliedRevision) {
     step('install', 'installing components in the cluster');
-    await apply(ctx, client, plan.clusterComponents, 'install');
+    await apply(ctx, client, plan, plan.clusterComponents, 'install');
     emit({ type: 'done', step: 'install', message: 'installed components' });
   }
 
@@ -161,7 +152,6 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const secret = await reconcileSecret(ctx, client, plan, state, key, knownHosts?.sync);
 
   step('sync', `committing sync manifests to ${plan.sync.path}`);
-  const syncMessage = commitMessage('Add Flux sync manifests', options.commitMessageAppendix);
   const second = await commitAndPush({ ...remote, dir, files: [plan.sync, plan.kustomization], message: syncMessage, author });
   if (second.pushed) commits.push({ message: syncMessage, sha: second.sha });
   emit({
@@ -173,13 +163,12 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   });
 
   step('apply', 'applying the sync configuration');
-  await apply(ctx, client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
+  await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
 
   const revision = `${cloned.branch}@sha1:${second.sha}`;
   step('health', `waiting for Flux to reconcile ${revision}`, { revision });
-  const components = [...(options.components ?? ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']), ...(options.componentsExtra ?? [])];
-  await waitForHealth(client, bootstrapHealthTargets(namespace, components, revision), {
-    timeoutMs: timeoutMs(options),
+  await waitForHealth(client, bootstrapHealthTargets(plan.namespace, plan.installedComponents, revision), {
+    timeoutMs: timeoutMs(options, flux.timeout),
     signal,
     onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready`, ref, action: 'ready' }),
   });
@@ -192,11 +181,11 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   };
 }
 
-async function apply(ctx: Context, client: KubeClient, yaml: string, step: BootstrapStep): Promise<void> {
+async function apply(ctx: Context, client: KubeClient, plan: Plan, yaml: string, step: BootstrapStep): Promise<void> {
   let count = 0;
   await applyManifests(client, yaml, {
     signal: ctx.signal,
-    defaultNamespace: ctx.namespace,
+    defaultNamespace: plan.namespace,
     onObject: (r) => {
       count += 1;
       ctx.emit({ type: 'progress', step, message: `${r.ref} ${r.action}`, current: count, ref: r.ref, action: r.action });
@@ -205,22 +194,17 @@ async function apply(ctx: Context, client: KubeClient, yaml: string, step: Boots
 }
 
 /** known_hosts for the push host and for the sync host (usually the same). */
-async function scanKnownHosts(ctx: Context, plan: Plan): Promise<{ push: string | undefined; sync: string | undefined }> {
-  const algos = ctx.options.sshHostkeyAlgos?.length ? ctx.options.sshHostkeyAlgos : plan.sshHostkeyAlgos.length ? plan.sshHostkeyAlgos : undefined;
-  const scan = async (host: string, port: number) =>
-    (await scanHostKey(host, port, algos ? { hostKeyAlgos: algos } : {})).knownHostsLine;
-  let push: string | undefined;
-  if (pushesOverSsh(plan)) {
-    const u = new URL(plan.repo.url);
-    push = await scan(u.hostname, u.port ? Number(u.port) : 22);
-  }
+async function scanKnownHosts(plan: Plan): Promise<{ push: string | undefined; sync: string | undefined }> {
+  const scan = async (host: string, port: number, algos: string[]) =>
+    (await scanHostKey(host, port, algos.length > 0 ? { hostKeyAlgos: algos } : {})).knownHostsLine;
+  const push = plan.push.transport === 'ssh' ? await scan(plan.push.host, plan.push.port, plan.push.hostKeyAlgorithms) : undefined;
   const host = plan.syncUrl.sshHost;
-  const sync = plan.syncAuth === 'ssh' && host ? await scan(host.host, host.port) : undefined;
+  const sync = plan.syncAuth === 'ssh' && host ? await scan(host.host, host.port, plan.sshHostkeyAlgos) : undefined;
   return { push, sync };
 }
 
 async function confirmKey(ctx: Context, plan: Plan, key: DeployKey): Promise<boolean> {
-  const addKeyUrl = addKeyPage(plan);
+  const addKeyUrl = plan.deployKeyPage;
   ctx.emit({
     type: 'log',
     level: 'info',
@@ -240,7 +224,8 @@ async function reconcileSecret(
   key: DeployKey | undefined,
   knownHosts: string | undefined,
 ): Promise<BootstrapResult['secret']> {
-  const { options, namespace, secretName, emit, signal } = ctx;
+  const { options, emit, signal } = ctx;
+  const { namespace, secretName } = plan;
   if (plan.syncAuth === 'workloadIdentity') {
     emit({ type: 'done', step: 'secret', message: 'no Secret: the cluster syncs with Azure workload identity', action: 'none' });
     return null;
@@ -251,26 +236,29 @@ async function reconcileSecret(
     return { name: secretName, namespace };
   }
   const caCrt = options.caFile && plan.syncAuth !== 'ssh' ? await readCa(options.caFile) : undefined;
-  const auth =
-    plan.syncAuth === 'ssh'
-      ? {
-          type: 'ssh',
-          identity: reveal(key?.pair.identity),
-          identityPub: key?.pair.publicKey,
-          knownHosts,
-          ...(key?.passphrase ? { passphrase: key.passphrase.expose() } : {}),
-        }
-      : plan.syncAuth === 'bearer'
-        ? { type: 'bearer', token: patFor(options).expose(), ...(caCrt ? { caCrt } : {}) }
-        : { type: 'token', username: options.username || 'git', password: patFor(options).expose(), ...(caCrt ? { caCrt } : {}) };
-  const out = callCore(() => wasm.generateSecret({ name: secretName, namespace, auth }) as SecretOutput);
+  const auth = secretAuth(options, plan, key, knownHosts, caCrt);
+  const secret = generateSecret({ name: secretName, namespace, auth });
   const result = await applyGitSecret(
     client,
-    { name: out.secret.name, namespace: out.secret.namespace, stringData: out.secret.stringData },
+    { name: secret.name, namespace: secret.namespace, stringData: secret.stringData },
     { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'given' || state.secretExists === false, signal },
   );
   emit({ type: 'done', step: 'secret', message: `${result.ref} ${result.action}`, ref: result.ref, action: result.action });
   return { name: secretName, namespace };
+}
+
+function secretAuth(options: BootstrapOptions, plan: Plan, key: DeployKey | undefined, knownHosts: string | undefined, caCrt: string | undefined): SecretAuth {
+  const ca = caCrt ? { caCrt } : {};
+  if (plan.syncAuth === 'bearer') return { type: 'bearer', token: patFor(options).expose(), ...ca };
+  if (plan.syncAuth !== 'ssh') return { type: 'token', username: plan.username, password: patFor(options).expose(), ...ca };
+  if (!key || knownHosts === undefined) throw new FluxAzdoError('INTERNAL', 'an SSH sync needs a deploy key and the host key');
+  return {
+    type: 'ssh',
+    identity: key.pair.identity.expose(),
+    identityPub: key.pair.publicKey,
+    knownHosts,
+    ...(key.passphrase ? { passphrase: key.passphrase.expose() } : {}),
+  };
 }
 
 async function readCa(path: string): Promise<string> {

@@ -6,7 +6,7 @@ import { exportFiles } from '../bootstrap/export.js';
 import { dryRun } from '../bootstrap/dry-run.js';
 import type { BootstrapOptions } from '../bootstrap/options.js';
 import { bootstrap } from '../bootstrap/run.js';
-import { parseRepoUrl } from '../repo-url.js';
+import { parseRepoUrl } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { bool, formatHelp, int, list, parseArgs, str, type ParsedArgs } from './args.js';
 import { BOOTSTRAP_GIT_FLAGS, GLOBAL_FLAGS, INSTALL_FLAGS } from './flags.js';

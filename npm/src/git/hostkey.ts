@@ -3,17 +3,12 @@
  * every connection makes. ssh2 accepts any host key unless given a verifier, so every connection
  * here goes through `hostKeyPolicy`; nothing is trusted silently.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 import ssh2 from 'ssh2';
 
+import { fingerprintOfBlob, knownHostsLine, sshHostPolicy } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
-
-/** Azure DevOps' SSH hosts and the fingerprint Microsoft publishes for their RSA host key. */
-export const AZURE_DEVOPS_SSH_HOSTS = ['ssh.dev.azure.com', 'vs-ssh.visualstudio.com'] as const;
-export const AZURE_DEVOPS_HOST_KEY_FINGERPRINT = 'SHA256:ohD8VZEXGWo6Ez8GSEJQ9WpafgLFsOfLOtGGQCQo6Og';
-/** What Flux's `--ssh-hostkey-algos` must say for Azure DevOps, which refuses SHA-1. */
-export const AZURE_DEVOPS_HOST_KEY_ALGOS = ['rsa-sha2-512', 'rsa-sha2-256'];
 
 const SCAN_TIMEOUT_MS = 20_000;
 
@@ -36,16 +31,14 @@ export interface ScanHostKeyOptions {
   timeoutMs?: number;
 }
 
+/** Whether `host`'s operator publishes its host key (Azure DevOps' SSH hosts), per the core. */
 export function isAzureDevOpsSshHost(host: string): boolean {
-  return (AZURE_DEVOPS_SSH_HOSTS as readonly string[]).includes(host.toLowerCase());
+  return sshHostPolicy(host).publishedFingerprints.length > 0;
 }
 
+/** `SHA256:…` of a key blob, computed by the core. */
 export function fingerprintSha256(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-export function knownHostsHostName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  return fingerprintOfBlob(blob.toString('base64'));
 }
 
 /** The key type named at the start of an SSH public key blob. */
@@ -65,9 +58,11 @@ function hostPatternMatches(pattern: string, name: string): boolean {
   return pattern.split(',').some((candidate) => candidate.toLowerCase() === name.toLowerCase());
 }
 
-/** The key blobs known_hosts `text` lists for `host`:`port` (plain or hashed host names). */
-export function knownHostKeys(text: string, host: string, port: number): Buffer[] {
-  const name = knownHostsHostName(host, port);
+/**
+ * The key blobs known_hosts `text` lists under `name`, the host as a known_hosts line names it
+ * (`host` or `[host]:port`, as `describeHostKey(...).hostName` gives it); plain or hashed.
+ */
+export function knownHostKeys(text: string, name: string): Buffer[] {
   const keys: Buffer[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -79,14 +74,17 @@ export function knownHostKeys(text: string, host: string, port: number): Buffer[
   return keys;
 }
 
-export function describeHostKey(blob: Buffer, host: string, port: number): ScannedHostKey {
+/** The scanned key, with its known_hosts line and fingerprint as the core writes them. */
+export function describeHostKey(blob: Buffer, host: string, port: number): ScannedHostKey & { hostName: string } {
   const keyType = blobKeyType(blob);
   const key = blob.toString('base64');
+  const line = knownHostsLine({ host, port, keyType, keyBlob: key });
   return {
     keyType,
     key,
     fingerprint: fingerprintSha256(blob),
-    knownHostsLine: `${knownHostsHostName(host, port)} ${keyType} ${key}`,
+    knownHostsLine: line,
+    hostName: line.slice(0, line.indexOf(' ')),
   };
 }
 
@@ -98,19 +96,19 @@ export class HostKeyPolicy {
   rejection: FluxAzdoError | undefined;
   readonly #host: string;
   readonly #port: number;
-  readonly #pinned: Buffer[] | undefined;
+  readonly #knownHosts: string | undefined;
 
   constructor(host: string, port: number, knownHosts?: string) {
     this.#host = host;
     this.#port = port;
-    this.#pinned = knownHosts === undefined ? undefined : knownHostKeys(knownHosts, host, port);
+    this.#knownHosts = knownHosts;
   }
 
   verify(blob: Buffer): boolean {
-    const name = knownHostsHostName(this.#host, this.#port);
-    const fingerprint = fingerprintSha256(blob);
-    if (this.#pinned !== undefined && this.#pinned.length > 0) {
-      if (this.#pinned.some((pinned) => pinned.equals(blob))) return true;
+    const { hostName: name, fingerprint } = describeHostKey(blob, this.#host, this.#port);
+    const pinned = this.#knownHosts === undefined ? [] : knownHostKeys(this.#knownHosts, name);
+    if (pinned.length > 0) {
+      if (pinned.some((key) => key.equals(blob))) return true;
       this.rejection = new FluxAzdoError(
         'HOST_KEY_MISMATCH',
         `the SSH host key of ${name} (${fingerprint}) is not the one in known_hosts; the server's key changed or someone is in between — check it before scanning it again`,
@@ -118,9 +116,10 @@ export class HostKeyPolicy {
       );
       return false;
     }
-    if (isAzureDevOpsSshHost(this.#host)) {
-      if (fingerprint === AZURE_DEVOPS_HOST_KEY_FINGERPRINT) return true;
-      this.rejection = azureDevOpsMismatch(this.#host, fingerprint);
+    const published = sshHostPolicy(this.#host).publishedFingerprints;
+    if (published.length > 0) {
+      if (published.includes(fingerprint)) return true;
+      this.rejection = publishedMismatch(this.#host, fingerprint, published);
       return false;
     }
     this.rejection = new FluxAzdoError(
@@ -132,15 +131,17 @@ export class HostKeyPolicy {
   }
 }
 
-function azureDevOpsMismatch(host: string, fingerprint: string): FluxAzdoError {
+function publishedMismatch(host: string, fingerprint: string, published: string[]): FluxAzdoError {
   return new FluxAzdoError(
     'HOST_KEY_MISMATCH',
-    `the SSH host key of ${host} is ${fingerprint}, not Azure DevOps' published ${AZURE_DEVOPS_HOST_KEY_FINGERPRINT}; refusing to connect`,
+    `the SSH host key of ${host} is ${fingerprint}, not its operator's published ${published.join(' or ')}; refusing to connect`,
   );
 }
 
+/** The host key algorithms to offer `host` when the caller names none (the core's policy). */
 export function defaultHostKeyAlgos(host: string): string[] | undefined {
-  return isAzureDevOpsSshHost(host) ? [...AZURE_DEVOPS_HOST_KEY_ALGOS] : undefined;
+  const algos = sshHostPolicy(host).hostKeyAlgorithms;
+  return algos.length > 0 ? algos : undefined;
 }
 
 /**
@@ -179,9 +180,10 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
       authHandler: () => false,
     });
   });
-  const scanned = describeHostKey(blob, host, port);
-  if (isAzureDevOpsSshHost(host) && scanned.fingerprint !== AZURE_DEVOPS_HOST_KEY_FINGERPRINT) {
-    throw azureDevOpsMismatch(host, scanned.fingerprint);
+  const { hostName: _name, ...scanned } = describeHostKey(blob, host, port);
+  const published = sshHostPolicy(host).publishedFingerprints;
+  if (published.length > 0 && !published.includes(scanned.fingerprint)) {
+    throw publishedMismatch(host, scanned.fingerprint, published);
   }
   return scanned;
 }

@@ -21,8 +21,6 @@ export {
   fingerprintSha256,
   knownHostKeys,
   isAzureDevOpsSshHost,
-  AZURE_DEVOPS_HOST_KEY_FINGERPRINT,
-  AZURE_DEVOPS_HOST_KEY_ALGOS,
   type ScannedHostKey,
   type ScanHostKeyOptions,
 } from './hostkey.js';

@@ -14,6 +14,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 
 import git from 'isomorphic-git';
 
+import { validateBranch } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { toGitError } from './git-errors.js';
 import { withTransport, type Transport } from './transport.js';
@@ -50,12 +51,6 @@ interface AdvertisedRef {
   target?: string;
 }
 
-function validateBranch(branch: string): void {
-  if (branch === '' || branch.startsWith('-') || /[\s~^:?*[\\]|\.\.|\/\/|^\/|\/$|\.lock$|@\{/.test(branch)) {
-    throw new FluxAzdoError('INVALID_OPTION', `--branch ${JSON.stringify(branch)} is not a valid Git branch name`, { option: 'branch' });
-  }
-}
-
 async function resolveOrNull(dir: string, ref: string): Promise<string | null> {
   try {
     return await git.resolveRef({ fs, dir, ref });
@@ -70,6 +65,7 @@ async function configureBranch(dir: string, branch: string): Promise<void> {
 }
 
 export async function cloneForBootstrap(options: CloneForBootstrapOptions): Promise<ClonedRepo> {
+  // The core refuses what Git would refuse (INVALID_OPTION on branch).
   validateBranch(options.branch);
   const { branch, dir } = options;
   await mkdir(dir, { recursive: true });

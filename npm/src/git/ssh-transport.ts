@@ -26,7 +26,9 @@ const KEEPALIVE_COUNT_MAX = 4;
 const SERVICES = ['git-upload-pack', 'git-receive-pack'] as const;
 type Service = (typeof SERVICES)[number];
 
+/** Where to connect: the SSH half of the core's `PushTarget`. */
 export interface SshTarget {
+  /** Host name or address; IPv6 without brackets. */
   host: string;
   port: number;
   username: string;
@@ -44,34 +46,6 @@ export interface SshTransport {
 export interface SshTransportOptions {
   target: SshTarget;
   auth: SshAuth;
-}
-
-/** `ssh://[user@]host[:port]/path` → its parts. scp-like `user@host:path` must be converted by the caller. */
-export function parseSshUrl(url: string): SshTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new FluxAzdoError('INVALID_URL', `${url} is not a URL; give ssh://git@host/path`, { option: 'url' });
-  }
-  if (parsed.protocol !== 'ssh:') {
-    throw new FluxAzdoError('INVALID_URL', `${url} is not an ssh:// URL`, { option: 'url' });
-  }
-  if (parsed.password !== '') {
-    throw new FluxAzdoError('INVALID_URL', 'the SSH URL must not carry a password; give the key passphrase with --password', {
-      option: 'url',
-    });
-  }
-  const path = decodeURIComponent(parsed.pathname);
-  if (path === '' || path === '/') {
-    throw new FluxAzdoError('INVALID_URL', `${url} names no repository path`, { option: 'url' });
-  }
-  return {
-    host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: parsed.port === '' ? 22 : Number(parsed.port),
-    username: parsed.username === '' ? 'git' : decodeURIComponent(parsed.username),
-    path,
-  };
 }
 
 /** Quotes like Git's sq_quote_buf, which is what a Git server's shell expects. */

@@ -6,9 +6,10 @@ import { readFile } from 'node:fs/promises';
 
 import type { HttpClient } from 'isomorphic-git';
 
+import { pushTarget } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { createHttpsTransport } from './https-transport.js';
-import { createSshTransport, parseSshUrl } from './ssh-transport.js';
+import { createSshTransport } from './ssh-transport.js';
 import type { GitRemote } from './types.js';
 
 export interface Transport {
@@ -68,10 +69,11 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
         option: 'url',
       });
     }
-    const target = parseSshUrl(remote.url);
+    // Host, port, user and path as the core parses the URL (IPv6 hosts bare, the path decoded).
+    const target = pushTarget({ url: remote.url });
+    if (target.transport !== 'ssh') throw new FluxAzdoError('INTERNAL', `${remote.url} did not parse as an SSH URL`, { option: 'url' });
     const transport = createSshTransport({ target, auth: remote.auth });
-    const displayUrl = `ssh://${target.username}@${target.host.includes(':') ? `[${target.host}]` : target.host}${target.port === 22 ? '' : `:${target.port}`}${target.path}`;
-    return { http: transport.http, url: transport.url, displayUrl, close: () => transport.close() };
+    return { http: transport.http, url: transport.url, displayUrl: target.url, close: () => transport.close() };
   }
   throw new FluxAzdoError('INVALID_URL', `${remote.url}: only https:// and ssh:// repository URLs are supported`, { option: 'url' });
 }

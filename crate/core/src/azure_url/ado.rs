@@ -1,5 +1,6 @@
 //! Recognizing Azure DevOps Services and Server URLs, strictly: a URL on an Azure DevOps host
 //! (or with a `_git` segment) that is not a clone URL is an error saying which form to use.
+//! Also what Azure DevOps' SSH hosts are known by: their names, key and algorithms.
 
 use super::raw::{decode, encode_segment, RawUrl, Scheme};
 use super::{HostKind, Repo};
@@ -11,13 +12,27 @@ const VISUALSTUDIO_HTTPS: &str =
 const SERVER_HTTPS: &str = "https://<server>/<collection>/<project>/_git/<repository>";
 const SERVER_SSH: &str = "ssh://<server>:22/<collection>/<project>/_git/<repository>";
 
+/// Azure DevOps Services' SSH hosts.
+pub const SSH_HOSTS: [&str; 2] = ["ssh.dev.azure.com", "vs-ssh.visualstudio.com"];
+
+/// The SHA-256 fingerprint Microsoft publishes for the RSA host key of [`SSH_HOSTS`].
+pub const HOST_KEY_FINGERPRINTS: [&str; 1] = ["SHA256:ohD8VZEXGWo6Ez8GSEJQ9WpafgLFsOfLOtGGQCQo6Og"];
+
+/// The host key algorithms Azure DevOps SSH accepts (it refuses SHA-1 `ssh-rsa`).
+pub const HOST_KEY_ALGORITHMS: [&str; 2] = ["rsa-sha2-512", "rsa-sha2-256"];
+
+/// Whether `host` is one of Azure DevOps Services' SSH hosts (any case).
+pub fn is_ssh_host(host: &str) -> bool {
+    SSH_HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host))
+}
+
 /// A reason and the form the user should have given.
 pub(super) type Failure = (String, &'static str);
 
 /// `Ok(None)` when the URL is not Azure DevOps at all.
 pub(super) fn classify(raw: &RawUrl) -> Result<Option<Repo>, Failure> {
     let host = raw.host.as_str();
-    if host == "ssh.dev.azure.com" || host == "vs-ssh.visualstudio.com" {
+    if is_ssh_host(host) {
         return services_ssh(raw).map(Some);
     }
     if (host == "dev.azure.com" || host.ends_with(".visualstudio.com")) && raw.scheme == Scheme::Ssh

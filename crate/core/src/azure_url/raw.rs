@@ -230,6 +230,13 @@ pub(crate) fn encode_user(text: &str) -> String {
     })
 }
 
+/// %-encodes as JavaScript's `encodeURIComponent` (for a URL segment built from a name).
+pub(crate) fn encode_component(text: &str) -> String {
+    encode(text, |b| {
+        b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b)
+    })
+}
+
 fn encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {

@@ -13,7 +13,7 @@ use super::openssh_ecdsa;
 use super::pem::{self, PemBlock};
 use super::{encode, pkcs8_pem, rsa_to_ssh, ssh_to_rsa, KeyPair};
 use crate::error::{Error, Result};
-use crate::options::SecretString;
+use crate::secret_string::SecretString;
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");

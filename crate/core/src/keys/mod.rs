@@ -16,12 +16,12 @@ mod pem;
 use rand_core::CryptoRngCore;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PrivateKeyParts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ssh_key::private::{KeypairData, RsaKeypair};
 use ssh_key::{HashAlg, PrivateKey};
 
 use crate::error::{Error, Result};
-use crate::options::SecretString;
+use crate::secret_string::SecretString;
 
 pub use host::{fingerprint_of_blob, known_hosts_line};
 pub use load::load_private_key;
@@ -30,6 +30,28 @@ pub use load::load_private_key;
 pub const DEFAULT_RSA_BITS: u32 = 4096;
 pub const MIN_RSA_BITS: u32 = 2048;
 pub const MAX_RSA_BITS: u32 = 8192;
+
+/// `--ssh-key-algorithm`: the kind of deploy key to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum KeyAlgorithm {
+    Rsa,
+    Ecdsa,
+    Ed25519,
+}
+
+/// `--ssh-ecdsa-curve`: the curve of a generated ECDSA key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum EcdsaCurve {
+    P256,
+    /// Flux's default.
+    #[default]
+    P384,
+    P521,
+}
 
 /// A keypair and every encoding of it the host needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +68,8 @@ pub struct KeyPair {
     /// Whether `identity` is encrypted, i.e. the Secret also needs the passphrase as `password`.
     pub identity_encrypted: bool,
     /// The private key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`); RSA keys only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub private_key_pkcs8: Option<SecretString>,
     /// The private key in OpenSSH format, for the user's own file and for SSH clients. A
     /// generated key is encrypted with the passphrase given (bcrypt + aes256-ctr); a loaded key
@@ -58,6 +82,26 @@ pub struct KeyPair {
     pub public_key: String,
     /// `SHA256:...`, as `ssh-keygen -l` prints it.
     pub fingerprint: String,
+}
+
+/// Which generator made a key: WebCrypto, or the core's pure-Rust fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum KeyGenerator {
+    Webcrypto,
+    Rust,
+}
+
+/// A generated keypair and the generator that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedKeyPair {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub pair: KeyPair,
+    pub generator: KeyGenerator,
 }
 
 /// Checks `--ssh-rsa-bits`: 2048 to 8192, a multiple of 8.
@@ -129,6 +173,7 @@ pub fn require_rsa_for_azure(pair: &KeyPair) -> Result<()> {
     } else {
         Err(Error::KeyNotRsa {
             algorithm: pair.algorithm.clone(),
+            option: "private-key-file",
         })
     }
 }

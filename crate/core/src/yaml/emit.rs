@@ -14,13 +14,6 @@ use super::scalar::reads_back_as_string;
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i64 = 2;
 
-/// Writes one document (no `---`), ending in a newline.
-pub(crate) fn document(node: &Node) -> String {
-    let mut out = String::new();
-    write_document(&mut out, node);
-    out
-}
-
 /// Appends one document (no `---`), ending in a newline, to `out` (which ends in a newline or
 /// is empty): one buffer for a whole stream instead of one per document.
 pub(crate) fn write_document(out: &mut String, node: &Node) {

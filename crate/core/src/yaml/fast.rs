@@ -8,7 +8,6 @@
 //! serde_norway's, never differ in any other way than by giving up.
 
 use super::model::Node;
-use super::parse::node_key_text;
 
 /// Reads one document (the text between `---` lines). `Some(Node::Null)` for an empty one.
 pub(super) fn document(text: &str) -> Option<Node> {
@@ -133,7 +132,7 @@ impl<'a> Reader<'a> {
         let mut ascending = true;
         loop {
             let (key, rest) = split_key(content)?;
-            let key = node_key_text(plain_node(key)?);
+            let key = plain_node(key)?.into_key_text();
             self.pos += 1;
             let rest = rest.trim_start_matches(' ');
             let value = if rest.is_empty() {

@@ -19,18 +19,6 @@ pub use model::Node;
 pub use parse::{documents as parse_documents, from_value};
 pub use scalar::{reads_back_as_string, resolve_plain};
 
-use serde_yaml::Value;
-
-/// Writes one YAML document (no `---`), with a trailing newline.
-pub fn to_string(value: &Value) -> String {
-    emit::document(&from_value(value))
-}
-
-/// Writes one [`Node`] as a YAML document (no `---`), with a trailing newline.
-pub fn node_to_string(node: &Node) -> String {
-    emit::document(node)
-}
-
 /// Writes documents separated by `---` lines, as kustomize prints a build (no leading `---`).
 pub fn documents_to_string(nodes: &[Node]) -> String {
     let mut out = String::new();

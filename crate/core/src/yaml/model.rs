@@ -118,4 +118,30 @@ impl Node {
             Node::Seq(_) | Node::Map(_) => String::new(),
         }
     }
+
+    /// A mapping key as text: non-string keys become the text Go would print.
+    pub fn into_key_text(self) -> String {
+        match self {
+            Node::Str(s) => s,
+            Node::Null => "null".to_owned(),
+            other => other.scalar_text(),
+        }
+    }
+
+    /// A mapping of string keys, in the order given (the writer sorts as go-yaml does).
+    pub fn map_of<K: Into<String>, const N: usize>(entries: [(K, Node); N]) -> Self {
+        Node::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A sequence of strings.
+    pub fn str_seq<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Self {
+        Node::Seq(items.into_iter().map(|s| Node::str(s.as_ref())).collect())
+    }
+
+    /// Appends `key: value` to a mapping (no-op otherwise); for keys known to be new.
+    pub fn push(&mut self, key: impl Into<String>, value: Node) {
+        if let Node::Map(entries) = self {
+            entries.push((key.into(), value));
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! Numbers as Go prints them: kustomize writes each resource as JSON (Go's `encoding/json`)
-//! and go-yaml v2 reads that back and prints it (`strconv.FormatFloat(f, 'g', -1, 64)`).
-
-use super::scalar::go_parse_int;
+//! and go-yaml v2 reads that back and prints it (`strconv.FormatFloat(f, 'g', -1, 64)`); and
+//! numbers as Go reads them (`strconv.ParseInt`/`ParseUint`/`ParseFloat`).
 
 /// A float as go-yaml v2 prints it after the JSON round trip kustomize makes: Go's JSON
 /// encoding first, which a YAML reader then takes as an int when it has no fraction.
@@ -86,6 +85,57 @@ fn go_format_g(f: f64) -> String {
     } else {
         fixed(f < 0.0, &digits, point)
     }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+pub(super) fn go_parse_int(s: &str) -> Option<i64> {
+    let (negative, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let magnitude = go_parse_uint(digits)?;
+    if negative {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)` (no sign accepted).
+pub(super) fn go_parse_uint(s: &str) -> Option<u64> {
+    let lower = s.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML can produce.
+pub(super) fn go_parse_float(s: &str) -> Option<f64> {
+    let body = s.trim_start_matches(['+', '-']);
+    let lower = body.to_ascii_lowercase();
+    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
+        return s.parse::<f64>().ok();
+    }
+    if !body
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    s.parse::<f64>().ok()
 }
 
 #[cfg(test)]

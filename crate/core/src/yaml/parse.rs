@@ -9,7 +9,6 @@ use serde_yaml::Value;
 
 use super::fast;
 use super::model::Node;
-use super::numbers::format_float;
 use crate::error::{Error, Result};
 
 /// Parses a multi-document YAML stream. Empty documents (null) are dropped, as kustomize
@@ -158,7 +157,7 @@ impl<'de> Visitor<'de> for DirectVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
         let mut entries: Vec<(String, Node)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some((Direct(key), Direct(value))) = map.next_entry()? {
-            let key = node_key_text(key);
+            let key = key.into_key_text();
             if entries.iter().any(|(k, _)| *k == key) {
                 // Duplicate keys are an error for Value, or distinct keys with the same text:
                 // either way the reference path decides.
@@ -196,17 +195,7 @@ pub fn from_value(value: &Value) -> Node {
 }
 
 fn key_text(key: &Value) -> String {
-    node_key_text(from_value(key))
-}
-
-/// A mapping key as text: non-string keys become the text Go would print.
-pub(super) fn node_key_text(key: Node) -> String {
-    match key {
-        Node::Str(s) => s,
-        Node::Float(f) => format_float(f),
-        Node::Null => "null".to_owned(),
-        other => other.scalar_text(),
-    }
+    from_value(key).into_key_text()
 }
 
 #[cfg(test)]

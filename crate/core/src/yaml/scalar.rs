@@ -1,10 +1,12 @@
 //! How Go's YAML libraries read and write scalars, which decides Flux's bytes:
 //! - which strings the writer must quote (go-yaml v2's resolver, YAML 1.1 flavoured: a string
 //!   that would read back as a bool, number, null or timestamp gets double quotes);
-//! - what a plain scalar means when a template put user text into YAML (go-yaml v3's resolver);
-//! - how numbers print (Go's `strconv`/`encoding/json`), and Go's map key order.
+//! - what a plain scalar means when a template put user text into YAML (go-yaml v3's resolver).
+//!
+//! Go's number parsing lives in `numbers.rs`, Go's map key order in `order.rs`.
 
 use super::model::Node;
+use super::numbers::{go_parse_float, go_parse_int, go_parse_uint};
 
 /// True when go-yaml v2 would read `s`, written plain, back as a string: only then may the
 /// writer leave it unquoted.
@@ -136,57 +138,6 @@ pub fn resolve_plain(s: &str) -> Node {
         Some(Resolved::Float(f)) => Node::Float(f),
         _ => Node::Str(s.to_owned()),
     }
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)`.
-pub(super) fn go_parse_int(s: &str) -> Option<i64> {
-    let (negative, digits) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let magnitude = go_parse_uint(digits)?;
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
-
-/// Go's `strconv.ParseUint(s, 0, 64)` (no sign accepted).
-fn go_parse_uint(s: &str) -> Option<u64> {
-    let lower = s.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
-    } else {
-        (10, lower.as_str())
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    u64::from_str_radix(digits, radix).ok()
-}
-
-/// Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML can produce.
-fn go_parse_float(s: &str) -> Option<f64> {
-    let body = s.trim_start_matches(['+', '-']);
-    let lower = body.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        return s.parse::<f64>().ok();
-    }
-    if !body
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return None;
-    }
-    s.parse::<f64>().ok()
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`

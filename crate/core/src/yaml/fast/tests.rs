@@ -164,7 +164,7 @@ proptest! {
     fn written_documents_agree_when_taken(
         entries in prop::collection::btree_map(key(), written_node(), 1..5)
     ) {
-        let text = crate::yaml::node_to_string(&Node::Map(entries.into_iter().collect()));
+        let text = crate::yaml::documents_to_string(&[Node::Map(entries.into_iter().collect())]);
         agrees(&text);
     }
 }

@@ -1,0 +1,47 @@
+//! Flux's defaults in one value, for every front end (the CLI's help, the browser form, the VS
+//! Code settings): the host reads them here instead of spelling them again.
+
+use serde::Serialize;
+
+use crate::keys::DEFAULT_RSA_BITS;
+use crate::options::{EXTRA_COMPONENTS, LOG_LEVELS};
+use crate::plan;
+
+/// Kubernetes' oldest version the Flux version of this build supports (`flux check --pre`).
+pub const MIN_KUBERNETES_VERSION: &str = "1.33";
+
+/// `--timeout` when none is given.
+pub const TIMEOUT: &str = "5m";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Defaults {
+    /// The Flux version whose manifests and defaults this build was checked against.
+    pub flux_version: String,
+    /// Every plan option at Flux's default (`url` empty).
+    pub options: plan::Options,
+    /// The optional components `--components-extra` may name.
+    pub components_extra: Vec<String>,
+    /// The values `--log-level` takes.
+    pub log_levels: Vec<String>,
+    /// `--ssh-rsa-bits` when none is given.
+    pub rsa_bits: u32,
+    /// `--timeout` when none is given, a Go duration.
+    pub timeout: String,
+    /// The oldest Kubernetes version Flux supports, `major.minor`.
+    pub min_kubernetes_version: String,
+}
+
+pub fn defaults() -> Defaults {
+    let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+    Defaults {
+        flux_version: crate::FLUX_VERSION.to_owned(),
+        options: plan::Options::default(),
+        components_extra: owned(&EXTRA_COMPONENTS),
+        log_levels: owned(&LOG_LEVELS),
+        rsa_bits: DEFAULT_RSA_BITS,
+        timeout: TIMEOUT.to_owned(),
+        min_kubernetes_version: MIN_KUBERNETES_VERSION.to_owned(),
+    }
+}

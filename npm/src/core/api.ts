@@ -1,0 +1,218 @@
+/**
+ * The typed front door to the Rust core: one function per core entry point, each taking and
+ * returning the types generated from the Rust ones (see `crate/wasm/ts/core-types.ts`). Core
+ * errors become `FluxAzdoError`s with the core's stable `code`. Import it through
+ * `flux-azdo/core` (Node) or `flux-azdo/core/web` (browsers, after `init(url)`).
+ */
+import type {
+  BundleData,
+  BundleFiles,
+  Defaults,
+  DurationOptions,
+  ErrorCode as CoreErrorCode,
+  GeneratedKeyPair,
+  GenerateRsaKeyOptions,
+  InstallOptions,
+  KeyPair,
+  KnownHostsLineOptions,
+  KustomizationOptions,
+  KustomizationOutput,
+  LoadPrivateKeyOptions,
+  Manifest,
+  Plan,
+  PlanOptions,
+  PushTarget,
+  PushTargetOptions,
+  Repo,
+  Secret,
+  SecretOptions,
+  SshHostPolicy,
+  SyncOptions,
+  SyncPathCheck,
+} from '../../wasm/flux_azdo_wasm.js';
+import { FluxAzdoError } from '../errors.js';
+import { wasmModule, type WasmModule } from './state.js';
+
+export { FluxAzdoError, isFluxAzdoError, SecretValue, type ErrorCode, type HostErrorCode, type FluxAzdoErrorOptions } from '../errors.js';
+export type {
+  Author,
+  BundleData,
+  BundleFiles,
+  Commits,
+  Defaults,
+  DeployKeySpec,
+  DurationOptions,
+  EcdsaCurve,
+  GeneratedKeyPair,
+  GenerateRsaKeyOptions,
+  HostKind,
+  InstallOptions,
+  KeyAlgorithm,
+  KeyGenerator,
+  KeyPair,
+  KnownHostsLineOptions,
+  KustomizationOptions,
+  KustomizationOutput,
+  LoadPrivateKeyOptions,
+  Manifest,
+  Plan,
+  PlanOptions,
+  PushTarget,
+  PushTargetOptions,
+  Repo,
+  Secret,
+  SecretAuth,
+  SecretOptions,
+  SecretString,
+  SshHost,
+  SshHostPolicy,
+  SyncAuth,
+  SyncOptions,
+  SyncPathCheck,
+  SyncUrl,
+  SyncUrlOptions,
+} from '../../wasm/flux_azdo_wasm.js';
+export type { ErrorCode as CoreErrorCode } from '../../wasm/flux_azdo_wasm.js';
+
+let coreCodes: ReadonlySet<string> | undefined;
+
+function isCoreErrorCode(wasm: WasmModule, code: string): code is CoreErrorCode {
+  coreCodes ??= new Set<string>(wasm.errorCodes());
+  return coreCodes.has(code);
+}
+
+/** A JS error thrown by the core (it carries `code` and maybe `option`) as a `FluxAzdoError`. */
+function toFluxAzdoError(wasm: WasmModule, err: unknown): FluxAzdoError {
+  if (err instanceof FluxAzdoError) return err;
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && isCoreErrorCode(wasm, err.code)) {
+    const option = 'option' in err && typeof err.option === 'string' ? { option: err.option } : {};
+    return new FluxAzdoError(err.code, err.message, option);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new FluxAzdoError('INTERNAL', `the core failed unexpectedly: ${message}`, { cause: err });
+}
+
+function call<T>(fn: (wasm: WasmModule) => T): T {
+  const wasm = wasmModule();
+  try {
+    return fn(wasm);
+  } catch (err) {
+    throw toFluxAzdoError(wasm, err);
+  }
+}
+
+async function callAsync<T>(fn: (wasm: WasmModule) => Promise<T>): Promise<T> {
+  const wasm = wasmModule();
+  try {
+    return await fn(wasm);
+  } catch (err) {
+    throw toFluxAzdoError(wasm, err);
+  }
+}
+
+/** The Flux version whose manifests and defaults this build was checked against. */
+export function fluxVersion(): string {
+  return call((w) => w.fluxVersion());
+}
+
+/** Flux's defaults: every plan option, the components, bits, timeout, Kubernetes version. */
+export function defaults(): Defaults {
+  return call((w) => w.defaults());
+}
+
+/**
+ * Parses a repository URL in any form users paste (Azure DevOps Services, visualstudio.com,
+ * Server, SSH v3, scp-like, or any Git URL). Throws `INVALID_URL` naming the expected form; a
+ * password pasted into the URL is never echoed.
+ */
+export function parseRepoUrl(url: string): Repo {
+  return call((w) => w.parseRepoUrl(url));
+}
+
+/** How a Git connection to a URL goes: HTTPS, or SSH with host, port, user, path, algorithms. */
+export function pushTarget(options: PushTargetOptions): PushTarget {
+  return call((w) => w.pushTarget(options));
+}
+
+/** What an SSH host must show (published fingerprints) and which host key algorithms to offer. */
+export function sshHostPolicy(host: string): SshHostPolicy {
+  return call((w) => w.sshHostPolicy(host));
+}
+
+/** The repository files of a bootstrap and every decision around them. */
+export function planRepository(options: PlanOptions, bundle: BundleData): Plan {
+  return call((w) => w.planRepository(options, bundle));
+}
+
+/** The plan's files in the order they are written: components, sync, kustomization. */
+export function planFiles(plan: Plan): Manifest[] {
+  return call((w) => w.planFiles(plan));
+}
+
+/** Flux's 9 bundle files, checked (`INVALID_BUNDLE` when one is missing or unreadable). */
+export function readBundle(bundle: BundleData): BundleFiles {
+  return call((w) => w.readBundle(bundle));
+}
+
+/** `gotk-components.yaml` exactly as `flux install --export` prints it. */
+export function generateInstall(options: InstallOptions, bundle: BundleData): Manifest {
+  return call((w) => w.generateInstall(options, bundle));
+}
+
+/** `gotk-sync.yaml`. */
+export function generateSync(options: SyncOptions): Manifest {
+  return call((w) => w.generateSync(options));
+}
+
+/** `kustomization.yaml`: the existing file kept, with the host key patch where needed. */
+export function generateKustomization(options: KustomizationOptions): KustomizationOutput {
+  return call((w) => w.generateKustomization(options));
+}
+
+/** The Git credential Secret to apply (never committed). */
+export function generateSecret(options: SecretOptions): Secret {
+  return call((w) => w.generateSecret(options));
+}
+
+/**
+ * An RSA keypair, through WebCrypto where there is one (else the core's pure-Rust generator).
+ * Secrets are plain strings here; `flux-azdo`'s `generateKey` wraps them in `SecretValue`.
+ */
+export function generateRsaKey(options: GenerateRsaKeyOptions): Promise<GeneratedKeyPair> {
+  return callAsync((w) => w.generateRsaKey(options));
+}
+
+/** The core's pure-Rust RSA generator alone (slow on wasm; for benchmarks and tests). */
+export function generateRsaKeyPureRust(options: GenerateRsaKeyOptions): GeneratedKeyPair {
+  return call((w) => w.generateRsaKeyPureRust(options));
+}
+
+/** Loads a private key file in any format Flux reads (secrets as plain strings). */
+export function loadPrivateKey(options: LoadPrivateKeyOptions): KeyPair {
+  return call((w) => w.loadPrivateKey(options));
+}
+
+/** The known_hosts line Flux writes for a scanned key (`[host]:port` unless port 22). */
+export function knownHostsLine(options: KnownHostsLineOptions): string {
+  return call((w) => w.knownHostsLine(options));
+}
+
+/** `SHA256:...` of a public key blob (base64), as `ssh-keygen -l` prints it. */
+export function fingerprintOfBlob(keyBlobBase64: string): string {
+  return call((w) => w.fingerprintOfBlob(keyBlobBase64));
+}
+
+/** A Go duration (`5m`, `90s`, `1h30m`) in milliseconds; `INVALID_OPTION` names `option`. */
+export function parseDuration(options: DurationOptions): number {
+  return call((w) => w.parseDuration(options));
+}
+
+/** Throws `INVALID_OPTION` (option `branch`) for a name Git would refuse as a branch. */
+export function validateBranch(branch: string): void {
+  call((w) => w.validateBranch(branch));
+}
+
+/** Throws `PATH_CONFLICT` when `wanted` would move the installation at `existing`. */
+export function checkSyncPath(check: SyncPathCheck): void {
+  call((w) => w.checkSyncPath(check));
+}
