@@ -9,7 +9,7 @@ import type { BootstrapOptions, DryRunReport } from 'flux-azdo' with { 'resoluti
 
 import { askPat } from './credentials';
 import { failureOf, reportFailure } from './errors';
-import { loadFlux, type FluxAzdoApi } from './flux';
+import { loadCore, loadFlux, type FluxAzdoApi } from './flux';
 import type { PreviewDocuments } from './preview-documents';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
@@ -46,8 +46,7 @@ async function openFiles(api: FluxAzdoApi, env: PreviewEnvironment, options: Boo
   const files = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Generating the bootstrap files' }, async () => {
     const bundle = await api.loadBundle({ source: options.manifests, version: options.version });
     // No repository to read a kustomization.yaml from: the files `--export` writes to an empty folder.
-    const plan = api.planRepository(options, bundle, null);
-    return [plan.components, plan.sync, plan.kustomization];
+    return api.planFiles(api.planRepository(options, bundle, null));
   });
   const folder = env.documents.newFolder();
   const columns = [vscode.ViewColumn.One, vscode.ViewColumn.Two, vscode.ViewColumn.Three];
@@ -58,7 +57,7 @@ async function openFiles(api: FluxAzdoApi, env: PreviewEnvironment, options: Boo
 }
 
 async function compare(api: FluxAzdoApi, env: PreviewEnvironment, target: SyncTarget, options: BootstrapOptions): Promise<void> {
-  if (needsPat(options)) {
+  if (needsPat(await loadCore(), options)) {
     const pat = await askPat(api, env.secrets, target.repo, TITLE);
     if (!pat) return;
     // A dry run proves nothing about the token's write scope: it is not remembered from here.
