@@ -3,12 +3,13 @@
  * private key stays in this module's memory until the user downloads it; it is never put in
  * the URL, the DOM or the console.
  */
-import { generateRsaKey, type GeneratedKey } from './core.js';
+import { generateRsaKey, type GeneratedKeyPair } from 'flux-azdo/core/web';
+
 import { byId } from './dom.js';
 import { copyText, saveFile } from './files.js';
 
 export function setupKeyGenerator(): void {
-  let key: GeneratedKey | undefined;
+  let key: GeneratedKeyPair | undefined;
   const form = byId('key-form', HTMLFormElement);
   const status = byId('key-status');
   const button = byId('key-generate', HTMLButtonElement);
@@ -22,7 +23,7 @@ export function setupKeyGenerator(): void {
       ? 'Generating…'
       : 'Generating without WebCrypto (this page is not in a secure context): this can take a minute…';
     const started = performance.now();
-    generateRsaKey(bits, passphrase)
+    generateRsaKey({ bits, ...(passphrase === '' ? {} : { passphrase }) })
       .then((generated) => {
         key = generated;
         byId('key-public', HTMLTextAreaElement).value = generated.publicKey;
