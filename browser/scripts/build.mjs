@@ -69,8 +69,7 @@ if (source) {
   console.log(`browser build: Flux ${version} manifests from ${source}`);
 } else {
   console.warn(
-    `browser build: no manifests (no --manifests, and no download cache for ${version}); ` +
-      'the page will ask for a manifests.tar.gz',
+    `browser build: no manifests (no --manifests, and no download cache for ${version}); ` + 'the page will ask for a manifests.tar.gz',
   );
 }
 
@@ -99,7 +98,11 @@ writeFileSync(join(outDir, 'index.html'), html);
 // The service worker caches exactly this build's files, under a cache named by their content.
 const files = readdirSync(outDir).sort();
 const hash = createHash('sha256');
-for (const name of files) hash.update(name).update('\0').update(readFileSync(join(outDir, name)));
+for (const name of files)
+  hash
+    .update(name)
+    .update('\0')
+    .update(readFileSync(join(outDir, name)));
 await build({
   entryPoints: [join(browserDir, 'src', 'sw.ts')],
   bundle: true,

@@ -22,7 +22,9 @@ export function renderDefaults(form: HTMLFormElement, flux: Defaults): void {
     if (el.type === 'checkbox' && typeof value === 'boolean') el.checked = value;
   }
   const sizes = [...new Set([...SMALLER_KEY_SIZES, flux.rsaBits])].sort((a, b) => a - b);
-  byId('key-bits', HTMLSelectElement).replaceChildren(...sizes.map((bits) => new Option(`${bits} bits`, String(bits), false, bits === flux.rsaBits)));
+  byId('key-bits', HTMLSelectElement).replaceChildren(
+    ...sizes.map((bits) => new Option(`${bits} bits`, String(bits), false, bits === flux.rsaBits)),
+  );
 }
 
 /** One checkbox per item of a list option, all with the option's name. */

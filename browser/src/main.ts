@@ -3,7 +3,18 @@
  * preview shows the files, the fragment keeps the options. State for tests and benchmarks is
  * published on <html>: `data-state` is `loading`, `pending`, `ready` or `error`.
  */
-import { FluxAzdoError, defaults, fluxVersion, init, isFluxAzdoError, planFiles, planRepository, readBundle, type BundleFiles, type Plan } from 'flux-azdo/core/web';
+import {
+  FluxAzdoError,
+  defaults,
+  fluxVersion,
+  init,
+  isFluxAzdoError,
+  planFiles,
+  planRepository,
+  readBundle,
+  type BundleFiles,
+  type Plan,
+} from 'flux-azdo/core/web';
 
 import { byId } from './dom.js';
 import { copyText, saveFile, zipFiles } from './files.js';
@@ -59,7 +70,12 @@ function showError(err: FluxAzdoError): void {
 }
 
 function describe(plan: Plan): string {
-  const auth = { ssh: 'SSH', token: 'a token over HTTPS', bearer: 'a bearer token over HTTPS', workloadIdentity: 'Azure workload identity' }[plan.syncAuth];
+  const auth = {
+    ssh: 'SSH',
+    token: 'a token over HTTPS',
+    bearer: 'a bearer token over HTTPS',
+    workloadIdentity: 'Azure workload identity',
+  }[plan.syncAuth];
   const parts = [`The cluster syncs from ${plan.syncUrl.url} with ${auth}.`];
   if (plan.sshHostkeyAlgos.length > 0) {
     parts.push(`The controllers are patched to use host key algorithms ${plan.sshHostkeyAlgos.join(', ')}.`);
@@ -99,8 +115,13 @@ function update(): void {
   note.hidden = !example;
   note.textContent = example ? `An example for ${EXAMPLE_URL}: enter your repository URL.` : '';
   if (!example) {
-    const kind = { azureDevOpsServices: 'Azure DevOps Services', azureDevOpsServer: 'Azure DevOps Server', generic: 'a Git host' }[plan.repo.kind];
-    urlInfo.textContent = plan.repo.kind === 'generic' ? `${kind}: ${plan.repo.name}` : `${kind}: ${plan.repo.organization} / ${plan.repo.project} / ${plan.repo.name}`;
+    const kind = { azureDevOpsServices: 'Azure DevOps Services', azureDevOpsServer: 'Azure DevOps Server', generic: 'a Git host' }[
+      plan.repo.kind
+    ];
+    urlInfo.textContent =
+      plan.repo.kind === 'generic'
+        ? `${kind}: ${plan.repo.name}`
+        : `${kind}: ${plan.repo.organization} / ${plan.repo.project} / ${plan.repo.name}`;
   }
   byId('preview-summary').textContent = describe(plan);
   preview.show(planFiles(plan));
@@ -182,7 +203,8 @@ async function fetchBuiltIn(): Promise<unknown> {
 
 /** manifests.json's bundle, its files checked by the core (once the core is loaded). */
 function builtInBundle(data: unknown): BuiltInBundle | undefined {
-  if (typeof data !== 'object' || data === null || !('version' in data) || !('files' in data) || typeof data.version !== 'string') return undefined;
+  if (typeof data !== 'object' || data === null || !('version' in data) || !('files' in data) || typeof data.version !== 'string')
+    return undefined;
   const files = stringRecord(data.files);
   return files && { version: data.version, files: readBundle(files) };
 }

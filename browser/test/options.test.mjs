@@ -60,7 +60,11 @@ test('a password in the URL never reaches the fragment', () => {
     assert.ok(!decodeURIComponent(fragment).includes(secret), fragment);
   }
   // The core's normal form of the URL (which holds no password) is what the fragment keeps.
-  for (const url of ['git@ssh.dev.azure.com:v3/o/p/r', 'https://org:x@dev.azure.com/o/p/_git/r', 'https://dev.azure.com:443/o/p/_git/r@x']) {
+  for (const url of [
+    'git@ssh.dev.azure.com:v3/o/p/r',
+    'https://org:x@dev.azure.com/o/p/_git/r',
+    'https://dev.azure.com:443/o/p/_git/r@x',
+  ]) {
     assert.equal(sharedUrl(url), parseRepoUrl(url).url);
   }
   assert.equal(sharedUrl('https://org:x@dev.azure.com/o/p/_git/r'), 'https://dev.azure.com/o/p/_git/r');

@@ -76,5 +76,7 @@ async function prepare(api: FluxAzdoApi, env: CommandEnvironment): Promise<Prepa
 }
 
 function run(api: FluxAzdoApi, env: CommandEnvironment, options: BootstrapOptions): Thenable<BootstrapResult> {
-  return withEventProgress('Bootstrapping Flux', env.log, (onEvent, signal) => api.bootstrap(options, { onEvent, signal, confirmDeployKey }));
+  return withEventProgress('Bootstrapping Flux', env.log, (onEvent, signal) =>
+    api.bootstrap(options, { onEvent, signal, confirmDeployKey }),
+  );
 }

@@ -58,7 +58,12 @@ export async function askPat(api: FluxAzdoApi, secrets: vscode.SecretStorage, re
 }
 
 /** After the command: keep a token that worked, drop a remembered one Azure DevOps refused. */
-export async function settlePat(secrets: vscode.SecretStorage, repo: Repo, answer: PatAnswer, failureCode: ErrorCode | undefined): Promise<void> {
+export async function settlePat(
+  secrets: vscode.SecretStorage,
+  repo: Repo,
+  answer: PatAnswer,
+  failureCode: ErrorCode | undefined,
+): Promise<void> {
   if (failureCode === undefined && answer.remember) await secrets.store(storageKey(repo), answer.pat.expose());
   if (answer.remembered && (failureCode === 'AUTH_FAILED' || failureCode === 'SCOPE_MISSING')) await secrets.delete(storageKey(repo));
 }

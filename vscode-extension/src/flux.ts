@@ -4,8 +4,8 @@
  * resolved by esbuild into the bundle), once, on the first command: the public API, and the
  * typed core for the decisions the API leaves to it (how a push goes).
  */
-export type FluxAzdoApi = typeof import('flux-azdo', { with: { 'resolution-mode': 'import' } });
-export type FluxAzdoCore = typeof import('flux-azdo/core', { with: { 'resolution-mode': 'import' } });
+export type FluxAzdoApi = typeof import('flux-azdo', { with: { 'resolution-mode': 'import' }});
+export type FluxAzdoCore = typeof import('flux-azdo/core', { with: { 'resolution-mode': 'import' }});
 
 let loading: Promise<FluxAzdoApi> | undefined;
 let loadingCore: Promise<FluxAzdoCore> | undefined;

@@ -33,7 +33,11 @@ export async function previewCommand(env: PreviewEnvironment): Promise<void> {
     const settings = readSettings();
     const target = await askSyncTarget(api, TITLE, settings);
     if (!target) return;
-    const action = await vscode.window.showQuickPick([OPEN_FILES, COMPARE], { title: TITLE, placeHolder: 'Preview the files, or compare them with the branch and the cluster', ignoreFocusOut: true });
+    const action = await vscode.window.showQuickPick([OPEN_FILES, COMPARE], {
+      title: TITLE,
+      placeHolder: 'Preview the files, or compare them with the branch and the cluster',
+      ignoreFocusOut: true,
+    });
     if (action === OPEN_FILES) await openFiles(api, env, optionsFor(target, settings));
     else if (action === COMPARE) await compare(api, env, target, optionsFor(target, settings));
   } catch (err) {
@@ -43,11 +47,14 @@ export async function previewCommand(env: PreviewEnvironment): Promise<void> {
 
 async function openFiles(api: FluxAzdoApi, env: PreviewEnvironment, options: BootstrapOptions): Promise<void> {
   // Without a manifests setting the bundle may be downloaded first: show that something runs.
-  const files = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Generating the bootstrap files' }, async () => {
-    const bundle = await api.loadBundle({ source: options.manifests, version: options.version });
-    // No repository to read a kustomization.yaml from: the files `--export` writes to an empty folder.
-    return api.planFiles(api.planRepository(options, bundle, null));
-  });
+  const files = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Generating the bootstrap files' },
+    async () => {
+      const bundle = await api.loadBundle({ source: options.manifests, version: options.version });
+      // No repository to read a kustomization.yaml from: the files `--export` writes to an empty folder.
+      return api.planFiles(api.planRepository(options, bundle, null));
+    },
+  );
   const folder = env.documents.newFolder();
   const columns = [vscode.ViewColumn.One, vscode.ViewColumn.Two, vscode.ViewColumn.Three];
   for (const [i, file] of files.entries()) {

@@ -79,7 +79,11 @@ export async function askAuth(title: string, secretName: string): Promise<AuthMe
       method: 'ssh',
     },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'How the cluster authenticates to the repository', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'How the cluster authenticates to the repository',
+    ignoreFocusOut: true,
+  });
   return picked?.method;
 }
 
@@ -87,7 +91,11 @@ interface ContextItem extends vscode.QuickPickItem {
   name: string;
 }
 
-export async function askKubeContext(title: string, contexts: readonly KubeContext[], current: string | undefined): Promise<string | undefined> {
+export async function askKubeContext(
+  title: string,
+  contexts: readonly KubeContext[],
+  current: string | undefined,
+): Promise<string | undefined> {
   const items: ContextItem[] = contexts.map((c) => ({
     label: c.name,
     description: c.name === current ? `${c.cluster} (current)` : c.cluster,
@@ -95,6 +103,10 @@ export async function askKubeContext(title: string, contexts: readonly KubeConte
   }));
   // The current context first: the likely answer is one Enter away.
   items.sort((a, b) => Number(b.name === current) - Number(a.name === current));
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Kubernetes context of the cluster to bootstrap', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Kubernetes context of the cluster to bootstrap',
+    ignoreFocusOut: true,
+  });
   return picked?.name;
 }
