@@ -8,7 +8,7 @@
 // Ours is timed through the public API from the manifests folder (reads the 9 files, as Flux
 // reads its bundle copy) and through the core call with the bundle already in memory.
 
-import { callCore, wasm } from '../npm/dist/core.js';
+import * as fluxCore from '../npm/dist/core/node.js';
 import { installManifests } from '../npm/dist/index.js';
 import { manifestsDir, readBundleFiles, startOracle } from '../tests/oracle/client.mjs';
 import { median, timeRuns } from './stats.mjs';
@@ -53,7 +53,7 @@ try {
     oursOutput = (await installManifests({ manifests, targetPath: installOptions.targetPath })).content;
   });
   const oursCore = await timed(() => {
-    callCore(() => wasm.generateInstall(installOptions, bundle));
+    fluxCore.generateInstall(installOptions, bundle);
   });
   if (oursOutput !== fluxOutput) throw new Error('the outputs differ: the comparison would be meaningless');
 

@@ -53,7 +53,7 @@ export interface DoneEvent {
   type: 'done';
   step: BootstrapStep;
   message: string;
-  /** Commit steps (`components`, `sync`): the branch's commit holding the files. */
+  /** Commit steps (`components`, `sync`): the branch's commit holding the files (its tip when nothing was pushed). */
   sha?: string;
   /** Commit steps: whether this run pushed that commit (false: it was there already). */
   pushed?: boolean;

@@ -12,7 +12,8 @@
  * await bootstrap({ url: 'https://dev.azure.com/org/project/_git/fleet', path: 'clusters/dev', tokenAuth: true, password: process.env.GIT_PASSWORD });
  * ```
  */
-export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode, type HostErrorCode } from './errors.js';
+export { FluxAzdoError, isFluxAzdoError, type ErrorCode, type HostErrorCode } from './errors.js';
+export { SecretValue } from './secret-value.js';
 export { installManifests, type InstallOptions } from './install.js';
 export { defaults, parseRepoUrl, planFiles, type Defaults, type Manifest, type Plan, type PlanOptions, type Repo } from './core/node.js';
 export { loadBundle, fluxVersion, defaultCacheDir, type BundleSource, type BundleData, type LoadBundleOptions } from './manifests.js';

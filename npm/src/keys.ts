@@ -6,7 +6,7 @@
  */
 import * as core from './core/node.js';
 import type { KeyGenerator, KeyPair as CoreKeyPair } from './core/node.js';
-import { SecretValue } from './errors.js';
+import { SecretValue } from './secret-value.js';
 
 export { fingerprintOfBlob, knownHostsLine } from './core/node.js';
 

@@ -1,7 +1,7 @@
 // Unit tests of the pieces of npm/src/kube that need no cluster (the rest is in tests/e2e/kube.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitManifests, parseVersion, compareVersions } from '../dist/kube/index.js';
+import { KNOWN_TYPES, objectRef, resourcePath, splitManifests, parseVersion, compareVersions } from '../dist/kube/index.js';
 
 const cm = (name, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
 
@@ -41,4 +41,21 @@ test('parses and compares Kubernetes versions', () => {
   assert.ok(compareVersions([1, 32, 9], [1, 33, 0]) < 0);
   assert.equal(compareVersions([1, 33, 0], [1, 33, 0]), 0);
   assert.ok(compareVersions([1, 9, 0], [1, 33, 0]) < 0, 'numeric, not lexical');
+});
+
+test('resourcePath: /api for the core group, /apis for the others; namespaces only for namespaced types', () => {
+  assert.equal(resourcePath(KNOWN_TYPES.Secret, 'flux-system', 'flux-system'), '/api/v1/namespaces/flux-system/secrets/flux-system');
+  assert.equal(resourcePath(KNOWN_TYPES.Secret, 'flux-system'), '/api/v1/namespaces/flux-system/secrets');
+  assert.equal(resourcePath(KNOWN_TYPES.Kustomization, undefined), '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations');
+  assert.equal(resourcePath(KNOWN_TYPES.Namespace, 'ignored', 'a b'), '/api/v1/namespaces/a%20b');
+  assert.equal(
+    resourcePath({ apiVersion: 'example.com/v1', plural: 'things', namespaced: true }, 'n/s', 'x'),
+    '/apis/example.com/v1/namespaces/n%2Fs/things/x',
+  );
+});
+
+test('objectRef: Kind/namespace/name, or Kind/name without a namespace', () => {
+  assert.equal(objectRef({ kind: 'Secret', namespace: 'ns', name: 's' }), 'Secret/ns/s');
+  assert.equal(objectRef({ kind: 'Namespace', name: 'ns' }), 'Namespace/ns');
+  assert.equal(objectRef({ kind: 'ClusterRole', namespace: undefined, name: 'r' }), 'ClusterRole/r');
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { bootstrap, dryRun } from '../../npm/dist/index.js';
+import { startSshd } from '../servers/sshd.mjs';
 import {
   bundleDir,
   cliPath,
@@ -104,7 +105,8 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(refs(repo), tips, 'a re-run with the same options pushes nothing');
   const rerun = jsonEvents(again.stdout);
-  assert.deepEqual([done(rerun, 'components').sha, done(rerun, 'components').pushed], [commits[1].sha, false], 'component manifests are up to date');
+  // Nothing pushed: both steps name the branch's tip, which holds their files already.
+  assert.deepEqual([done(rerun, 'components').sha, done(rerun, 'components').pushed], [commits[0].sha, false], 'component manifests are up to date');
   assert.deepEqual([done(rerun, 'sync').sha, done(rerun, 'sync').pushed], [commits[0].sha, false], 'sync manifests are up to date');
   assert.equal(done(rerun, 'secret').action, 'unchanged');
   assert.ok(
@@ -291,6 +293,42 @@ patches:
   assert.match(after.slice(userFile.length), /--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256/);
 });
 
+test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port once, and OpenSSH accepts it', async () => {
+  const { cluster } = world;
+  const sshd6 = await startSshd({ address: '::1' });
+  try {
+    const ns = 'ssh-ipv6';
+    const repo = sshd6.createRepo('org', 'project', ns);
+    const keyFile = join(work, 'id_ipv6');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
+    sshd6.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
+    const standIn = controllerStandIn(cluster, ns);
+    await bootstrap(
+      {
+        url: sshd6.repoUrl('org', 'project', ns), path: 'clusters/my-cluster', namespace: ns, privateKeyFile: keyFile,
+        sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'], kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+      },
+      { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
+    );
+    await standIn.settled();
+    assert.equal(history(repo).length, 2);
+    const data = await secretData(ns);
+    assert.equal(data.known_hosts, sshd6.hostKeyLine);
+    assert.ok(data.known_hosts.startsWith(`[::1]:${sshd6.port} `), data.known_hosts);
+    // OpenSSH itself, told to trust nothing but the Secret's known_hosts, reaches the repository.
+    const knownHostsFile = join(work, 'known_hosts_ipv6');
+    await writeFile(knownHostsFile, `${data.known_hosts}\n`);
+    const sshCommand = `ssh -F /dev/null -i ${keyFile} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHostsFile}`;
+    const refs = execFileSync('git', ['ls-remote', sshd6.repoUrl('org', 'project', ns), 'refs/heads/main'], {
+      env: { ...process.env, GIT_SSH_COMMAND: sshCommand },
+      encoding: 'utf8',
+    });
+    assert.match(refs, /^[0-9a-f]{40}\trefs\/heads\/main\n$/);
+  } finally {
+    await sshd6.stop();
+  }
+});
+
 test('a re-run with a new option makes exactly the components commit Flux would', async () => {
   const ns = 'tok-upgrade';
   const first = await cliTokenBootstrap(ns, { GIT_PASSWORD: world.pat });
@@ -333,7 +371,7 @@ test('an unreachable cluster fails with KUBE_UNREACHABLE before anything is push
   const res = await runCli(args, { env: { GIT_PASSWORD: world.pat } });
   capture(res.stdout, res.stderr);
   assert.equal(res.code, 1);
-  assert.match(res.stdout, /"code":"KUBE_UNREACHABLE"/);
+  assert.equal(jsonEvents(res.stdout).find((e) => e.type === 'error')?.code, 'KUBE_UNREACHABLE');
   assert.deepEqual(refs(repo), {});
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { fluxVersion, parseRepoUrl, planRepository } from '../../npm/dist/core/node.js';
+import * as core from '../../npm/dist/core/node.js';
 import { serveStatic } from '../servers/static.mjs';
 import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './chromium.mjs';
 
@@ -22,7 +22,7 @@ const bundle = Object.fromEntries(
 );
 
 function nodePlan(options) {
-  return planRepository(options, bundle);
+  return core.planRepository(options, bundle);
 }
 
 function nodeError(options) {
@@ -113,7 +113,7 @@ describe('browser preview page', () => {
   });
 
   test('default options and an scp-style SSH URL: the same bytes as the core in Node', async () => {
-    assert.equal(await page.inputValue('#version'), fluxVersion());
+    assert.equal(await page.inputValue('#version'), core.fluxVersion());
     const url = 'git@ssh.dev.azure.com:v3/acme/Web%20Apps/cluster-config';
     await page.fill('#url', url);
     const files = await assertSameAsNode({ url });
@@ -254,7 +254,7 @@ describe('browser preview page', () => {
     await settled();
     assert.ok(!page.url().includes(secret), page.url());
     // The URL is kept, in the core's normal form (which never holds a password).
-    assert.ok(decodeURIComponent(page.url()).includes(`url=${parseRepoUrl(pasted).url}`), page.url());
+    assert.ok(decodeURIComponent(page.url()).includes(`url=${core.parseRepoUrl(pasted).url}`), page.url());
     await page.fill('#url', 'https://acme@dev.azure.com/acme/Infra/_git/fleet');
     await ready();
   });

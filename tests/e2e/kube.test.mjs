@@ -19,7 +19,7 @@ import {
   uninstallFlux,
   splitManifests,
 } from '../../npm/dist/kube/index.js';
-import { SecretValue } from '../../npm/dist/errors.js';
+import { SecretValue } from '../../npm/dist/index.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const fluxDir = join(repoRoot, '../shared/flux/v2.9.4');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { callCore, wasm } from '../../npm/dist/core.js';
+import * as core from '../../npm/dist/core/node.js';
 import { readBundleFiles, startOracle } from '../oracle/client.mjs';
 import { installOptionsOf, oracleRequestOf, prng, randomCase, syncOptionsOf } from './oracle-cases.mjs';
 
@@ -61,18 +61,16 @@ test(`${cases} random option sets: byte-identical to Flux's generators (seed ${s
     const option = randomCase(r);
     let plan;
     try {
-      plan = callCore(() => wasm.planRepository(option, bundle));
+      plan = core.planRepository(option, bundle);
     } catch (err) {
       mismatches.push({ index, option, what: 'plan', problem: `flux-azdo refused a valid option set: ${err.code} ${err.message}` });
       continue;
     }
     const syncUrl = plan.syncUrl.url;
     const ours = {
-      install: callCore(() => wasm.generateInstall(installOptionsOf(option), bundle)),
-      sync: callCore(() => wasm.generateSync(syncOptionsOf(option, syncUrl))),
-      kustomization: callCore(() =>
-        wasm.generateKustomization({ namespace: option.namespace, targetPath: option.path, sshHostkeyAlgos: [] }),
-      ).manifest,
+      install: core.generateInstall(installOptionsOf(option), bundle),
+      sync: core.generateSync(syncOptionsOf(option, syncUrl)),
+      kustomization: core.generateKustomization({ namespace: option.namespace, targetPath: option.path, sshHostkeyAlgos: [] }).manifest,
     };
     // Sent without waiting: the oracle works through the queue while we generate the next case.
     work.push(

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 
 const SSHD = '/usr/sbin/sshd';
 
-async function freePort() {
+async function freePort(address) {
   const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => probe.listen(0, address, resolve));
   const { port } = probe.address();
   await new Promise((resolve) => probe.close(resolve));
   return port;
@@ -25,10 +25,11 @@ function shellQuote(value) {
 }
 
 /**
- * Starts sshd -D on 127.0.0.1 and a free port.
- * @param {{ authorizedKeys: string[] }} options public key lines (`ssh-rsa AAAA... comment`)
+ * Starts sshd -D on 127.0.0.1 (or `address`, e.g. `::1`) and a free port.
+ * @param {{ authorizedKeys?: string[], address?: string }} options public key lines
+ *   (`ssh-rsa AAAA... comment`), and the address to listen on
  */
-export async function startSshd({ authorizedKeys = [] } = {}) {
+export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-sshd-'));
   const repoRoot = join(work, 'repos');
   mkdirSync(repoRoot);
@@ -51,11 +52,11 @@ export async function startSshd({ authorizedKeys = [] } = {}) {
   ].join('\n'));
   chmodSync(wrapper, 0o755);
 
-  const port = await freePort();
+  const port = await freePort(address);
   const config = join(work, 'sshd_config');
   writeFileSync(config, [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${address}`,
     `HostKey ${hostKey}`,
     'HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256',
     'PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256',
@@ -92,7 +93,7 @@ export async function startSshd({ authorizedKeys = [] } = {}) {
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd did not start:\n${log}`)), 10_000);
     const check = () => {
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
+      if (log.includes(`Server listening on ${address} port ${port}`)) {
         clearTimeout(timer);
         child.stderr.off('data', check);
         resolve();
@@ -103,7 +104,9 @@ export async function startSshd({ authorizedKeys = [] } = {}) {
   });
 
   const hostPub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
-  const host = '127.0.0.1';
+  const host = address;
+  /** The host as a URL writes it: IPv6 addresses in brackets. */
+  const urlHost = address.includes(':') ? `[${address}]` : address;
   const user = userInfo().username;
   const repoDir = (org, project, repo) => join(repoRoot, 'v3', org, project, repo);
   return {
@@ -115,7 +118,7 @@ export async function startSshd({ authorizedKeys = [] } = {}) {
     hostKeyFile: hostKey,
     repoRoot,
     repoDir,
-    repoUrl: (org, project, repo) => `ssh://${user}@${host}:${port}/v3/${org}/${project}/${repo}`,
+    repoUrl: (org, project, repo) => `ssh://${user}@${urlHost}:${port}/v3/${org}/${project}/${repo}`,
     /** sshd's own log so far (LogLevel DEBUG1). */
     log: () => log,
     addAuthorizedKey(line) {

@@ -7,7 +7,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import type { EcdsaCurve, KeyAlgorithm, Plan } from '../core/node.js';
-import { FluxAzdoError, SecretValue } from '../errors.js';
+import { FluxAzdoError } from '../errors.js';
+import { SecretValue } from '../secret-value.js';
 import type { GitAuth } from '../git/index.js';
 import { generateKey, loadPrivateKey, type KeyPair } from '../keys.js';
 import { secretOf, type BootstrapOptions } from './options.js';

@@ -3,7 +3,8 @@
  * the core's plan options. Every field but `url` is optional and defaults as in Flux.
  */
 import { parseDuration, type PlanOptions } from '../core/node.js';
-import { FluxAzdoError, SecretValue } from '../errors.js';
+import { FluxAzdoError } from '../errors.js';
+import { SecretValue } from '../secret-value.js';
 
 /**
  * The options of `bootstrap git`: the core's plan options (documented there, every field but

@@ -167,7 +167,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
 
   const revision = `${cloned.branch}@sha1:${second.sha}`;
   step('health', `waiting for Flux to reconcile ${revision}`, { revision });
-  await waitForHealth(client, bootstrapHealthTargets(plan.namespace, plan.installedComponents, revision), {
+  await waitForHealth(client, bootstrapHealthTargets(namespace, plan.installedComponents, revision), {
     timeoutMs: timeoutMs(options, flux.timeout),
     signal,
     onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready`, ref, action: 'ready' }),

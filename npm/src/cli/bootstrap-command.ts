@@ -47,7 +47,7 @@ function checkContradictions(args: ParsedArgs): void {
   if (!str(args, 'url')) throw usage('--url is required, e.g. --url=https://dev.azure.com/<org>/<project>/_git/<repo>', 'url');
 }
 
-export function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
+function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
   const install = installOptionsFromArgs(args);
   const options: BootstrapOptions = {
     url: str(args, 'url'),

@@ -55,7 +55,7 @@ async function packageVersion(): Promise<string> {
 }
 
 /** Prints an error and returns the exit code it maps to. */
-export function reportError(err: unknown): ExitCode {
+function reportError(err: unknown): ExitCode {
   if (err instanceof FluxAzdoError) {
     process.stderr.write(`✗ ${err.message} [${err.code}]\n`);
     if (err.code === 'USAGE') return EXIT.usage;

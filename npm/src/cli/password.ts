@@ -3,7 +3,8 @@
  * `GIT_PASSWORD`, else a hidden prompt on a terminal, else one line piped on stdin
  * (`echo "$PAT" | flux-azdo bootstrap git ...`). The value is wrapped at once in `SecretValue`.
  */
-import { FluxAzdoError, SecretValue } from '../errors.js';
+import { FluxAzdoError } from '../errors.js';
+import { SecretValue } from '../secret-value.js';
 
 export interface PasswordSources {
   flag: string;

@@ -33,7 +33,8 @@ import type {
 import { FluxAzdoError } from '../errors.js';
 import { wasmModule, type WasmModule } from './state.js';
 
-export { FluxAzdoError, isFluxAzdoError, SecretValue, type ErrorCode, type HostErrorCode, type FluxAzdoErrorOptions } from '../errors.js';
+export { FluxAzdoError, isFluxAzdoError, type ErrorCode, type HostErrorCode, type FluxAzdoErrorOptions } from '../errors.js';
+export { SecretValue } from '../secret-value.js';
 export type {
   Author,
   BundleData,

@@ -26,4 +26,5 @@ export {
 } from './hostkey.js';
 export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
 export type { GitAuth, TokenAuth, SshAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
-export { FluxAzdoError, SecretValue, isFluxAzdoError, type ErrorCode } from '../errors.js';
+// The credentials in GitAuth are SecretValues; errors come from the package's front door.
+export { SecretValue } from '../secret-value.js';

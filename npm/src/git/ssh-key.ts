@@ -12,7 +12,8 @@
  */
 import ssh2, { type ParsedKey } from 'ssh2';
 
-import { FluxAzdoError, type SecretValue } from '../errors.js';
+import { FluxAzdoError } from '../errors.js';
+import type { SecretValue } from '../secret-value.js';
 
 /** The signature algorithm used for RSA user keys (RFC 8332). */
 export const RSA_SIGNATURE_ALGORITHM = 'rsa-sha2-512';

@@ -1,4 +1,4 @@
-import type { SecretValue } from '../errors.js';
+import type { SecretValue } from '../secret-value.js';
 
 /**
  * HTTPS with a personal access token (or any password): HTTP Basic auth. Azure DevOps accepts any

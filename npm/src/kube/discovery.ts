@@ -28,6 +28,7 @@ export const KNOWN_TYPES = {
   ClusterRole: { apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
   CustomResourceDefinition: { apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false },
+  SelfSubjectAccessReview: { apiVersion: 'authorization.k8s.io/v1', plural: 'selfsubjectaccessreviews', namespaced: false },
   GitRepository: { apiVersion: 'source.toolkit.fluxcd.io/v1', plural: 'gitrepositories', namespaced: true },
   Kustomization: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', plural: 'kustomizations', namespaced: true },
 } as const satisfies Record<string, ResourceType>;

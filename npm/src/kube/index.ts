@@ -23,7 +23,6 @@ export {
   waitForHealth,
   waitForCrdsEstablished,
   bootstrapHealthTargets,
-  targetRef,
   KubeHealthError,
   type HealthTarget,
   type HealthFailure,

@@ -5,6 +5,7 @@
  */
 import { FluxAzdoError } from '../errors.js';
 import { responseError, statusMessage, type KubeClient } from './client.js';
+import { KNOWN_TYPES, resourcePath } from './discovery.js';
 
 export interface PreflightOptions {
   /** Lowest Kubernetes version accepted, e.g. "1.33" (Flux v2.9.4's floor). */
@@ -107,7 +108,7 @@ async function checkAccess(client: KubeClient, options: PreflightOptions): Promi
   );
   const allowed = await Promise.all(
     checks.map(async (c) => {
-      const res = await client.request<AccessReview>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      const res = await client.request<AccessReview>('POST', resourcePath(KNOWN_TYPES.SelfSubjectAccessReview, undefined), {
         signal: options.signal,
         body: {
           apiVersion: 'authorization.k8s.io/v1',
@@ -137,7 +138,7 @@ interface CrdMeta {
 }
 
 async function checkFluxOwner(client: KubeClient, options: PreflightOptions): Promise<boolean> {
-  const res = await client.request<CrdMeta>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${fluxSourceCrd}`, {
+  const res = await client.request<CrdMeta>('GET', resourcePath(KNOWN_TYPES.CustomResourceDefinition, undefined, fluxSourceCrd), {
     signal: options.signal,
   });
   if (res.status === 404) return false;

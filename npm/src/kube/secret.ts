@@ -5,7 +5,8 @@
  * Values are never logged or put into errors.
  */
 import { parse } from 'yaml';
-import { FluxAzdoError, SecretValue } from '../errors.js';
+import { FluxAzdoError } from '../errors.js';
+import { SecretValue } from '../secret-value.js';
 import { responseError, type KubeClient } from './client.js';
 import { KNOWN_TYPES, resourcePath } from './discovery.js';
 import { objectRef } from './documents.js';

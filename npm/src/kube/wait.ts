@@ -62,10 +62,6 @@ interface WatchedObject {
   };
 }
 
-export function targetRef(t: HealthTarget): string {
-  return objectRef(t);
-}
-
 /**
  * What `flux bootstrap` waits for: the GitRepository and Kustomization named after the
  * namespace at `revision` (`<branch>@sha1:<sha>`), and one Deployment per component.
@@ -82,7 +78,7 @@ export async function waitForHealth(client: KubeClient, targets: HealthTarget[],
   const timeoutMs = options.timeoutMs ?? 300_000;
   const intervalMs = options.intervalMs ?? 2_000;
   const deadline = Date.now() + timeoutMs;
-  let pending = targets.map((t) => ({ target: t, ref: targetRef(t), detail: 'not checked yet' }));
+  let pending = targets.map((t) => ({ target: t, ref: objectRef(t), detail: 'not checked yet' }));
   for (;;) {
     const verdicts = await Promise.all(pending.map((p) => check(client, p.target, options.signal)));
     const failures: HealthFailure[] = [];
@@ -151,12 +147,12 @@ export async function waitForCrdsEstablished(
 async function check(client: KubeClient, t: HealthTarget, signal: AbortSignal | undefined): Promise<Verdict> {
   const res = await client.request<WatchedObject>('GET', resourcePath(KNOWN_TYPES[t.kind], t.namespace, t.name), { signal });
   if (res.status === 404) return { state: 'waiting', detail: 'not found' };
-  if (res.status !== 200) throw responseError(res, `read ${targetRef(t)}`, 'KUBE_REQUEST_FAILED');
+  if (res.status !== 200) throw responseError(res, `read ${objectRef(t)}`, 'KUBE_REQUEST_FAILED');
   return t.kind === 'Deployment' ? deploymentVerdict(res.body) : fluxVerdict(res.body, t);
 }
 
 /** kubectl's rollout status rule. */
-export function deploymentVerdict(d: WatchedObject): Verdict {
+function deploymentVerdict(d: WatchedObject): Verdict {
   const generation = d.metadata?.generation ?? 0;
   const s = d.status ?? {};
   if ((s.observedGeneration ?? 0) < generation) return { state: 'waiting', detail: 'rollout not observed yet' };
