@@ -25,7 +25,8 @@ export async function copyText(text: string): Promise<void> {
 
 /** Offers `data` as a file download; the bytes never leave the page. */
 export function saveFile(name: string, data: Uint8Array | string, type: string): void {
-  const blob = new Blob([data as BlobPart], { type });
+  // A view of a plain ArrayBuffer, as Blob's types require (fflate's type allows a shared one).
+  const blob = new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

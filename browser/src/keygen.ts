@@ -3,34 +3,30 @@
  * private key stays in this module's memory until the user downloads it; it is never put in
  * the URL, the DOM or the console.
  */
-import { generateRsaKey, type GeneratedKey } from './core.js';
+import { generateRsaKey, type GeneratedKeyPair } from 'flux-azdo/core/web';
+
+import { byId } from './dom.js';
 import { copyText, saveFile } from './files.js';
 
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el as T;
-}
-
 export function setupKeyGenerator(): void {
-  let key: GeneratedKey | undefined;
-  const form = byId<HTMLFormElement>('key-form');
+  let key: GeneratedKeyPair | undefined;
+  const form = byId('key-form', HTMLFormElement);
   const status = byId('key-status');
-  const button = byId<HTMLButtonElement>('key-generate');
+  const button = byId('key-generate', HTMLButtonElement);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const bits = Number(byId<HTMLSelectElement>('key-bits').value);
-    const passphrase = byId<HTMLInputElement>('key-passphrase').value;
+    const bits = Number(byId('key-bits', HTMLSelectElement).value);
+    const passphrase = byId('key-passphrase', HTMLInputElement).value;
     button.disabled = true;
     status.textContent = globalThis.crypto?.subtle
       ? 'Generating…'
       : 'Generating without WebCrypto (this page is not in a secure context): this can take a minute…';
     const started = performance.now();
-    generateRsaKey(bits, passphrase)
+    generateRsaKey({ bits, ...(passphrase === '' ? {} : { passphrase }) })
       .then((generated) => {
         key = generated;
-        byId<HTMLTextAreaElement>('key-public').value = generated.publicKey;
+        byId('key-public', HTMLTextAreaElement).value = generated.publicKey;
         byId('key-fingerprint').textContent = generated.fingerprint;
         byId('key-result').hidden = false;
         const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -3,34 +3,43 @@
  * preview shows the files, the fragment keeps the options. State for tests and benchmarks is
  * published on <html>: `data-state` is `loading`, `pending`, `ready` or `error`.
  */
-import { CoreError, checkBundle, fluxVersion, loadCore, planRepository, type BundleData, type Plan } from './core.js';
+import {
+  FluxAzdoError,
+  defaults,
+  fluxVersion,
+  init,
+  isFluxAzdoError,
+  planFiles,
+  planRepository,
+  readBundle,
+  type BundleFiles,
+  type Plan,
+} from 'flux-azdo/core/web';
+
+import { byId } from './dom.js';
 import { copyText, saveFile, zipFiles } from './files.js';
+import { renderDefaults } from './form-defaults.js';
 import { setupKeyGenerator } from './keygen.js';
 import { EXAMPLE_URL, readForm, toFragment, fromFragment, toPlanOptions, writeForm, type FormState } from './options.js';
-import { Preview, planFiles } from './preview.js';
+import { Preview } from './preview.js';
 
 /** `manifests.json`, written by the build from a manifests folder or tarball. */
 interface BuiltInBundle {
   version: string;
-  files: Record<string, string>;
-}
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el as T;
+  files: BundleFiles;
 }
 
 function setState(state: 'loading' | 'pending' | 'ready' | 'error'): void {
   document.documentElement.dataset.state = state;
 }
 
-const form = byId<HTMLFormElement>('options');
+const form = byId('options', HTMLFormElement);
 const preview = new Preview(document);
-let bundle: BundleData | undefined;
+let bundle: BundleFiles | undefined;
 let builtIn: BuiltInBundle | undefined;
 let plan: Plan | undefined;
-let defaults: FormState = {};
+/** The form as Flux's defaults fill it: what the fragment leaves out. */
+let initial: FormState = {};
 let scheduled = false;
 
 /** The error element next to the field a core error is about (`--ssh-hostkey-algos` → #sshHostkeyAlgos-error). */
@@ -49,7 +58,7 @@ function clearErrors(): void {
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
-function showError(err: CoreError): void {
+function showError(err: FluxAzdoError): void {
   const slot = errorSlot(err.option);
   slot.textContent = err.message;
   slot.dataset.code = err.code;
@@ -61,7 +70,12 @@ function showError(err: CoreError): void {
 }
 
 function describe(plan: Plan): string {
-  const auth = { ssh: 'SSH', token: 'a token over HTTPS', bearer: 'a bearer token over HTTPS', workloadIdentity: 'Azure workload identity' }[plan.syncAuth];
+  const auth = {
+    ssh: 'SSH',
+    token: 'a token over HTTPS',
+    bearer: 'a bearer token over HTTPS',
+    workloadIdentity: 'Azure workload identity',
+  }[plan.syncAuth];
   const parts = [`The cluster syncs from ${plan.syncUrl.url} with ${auth}.`];
   if (plan.sshHostkeyAlgos.length > 0) {
     parts.push(`The controllers are patched to use host key algorithms ${plan.sshHostkeyAlgos.join(', ')}.`);
@@ -72,7 +86,7 @@ function describe(plan: Plan): string {
 function update(): void {
   scheduled = false;
   const state = readForm(form);
-  history.replaceState(null, '', `#${toFragment(state, defaults)}`);
+  history.replaceState(null, '', `#${toFragment(state, initial)}`);
   document.body.classList.toggle('auth-ssh', state.auth === 'ssh');
   clearErrors();
   const urlInfo = byId('url-info');
@@ -88,11 +102,11 @@ function update(): void {
   try {
     plan = planRepository(toPlanOptions(state), bundle);
   } catch (err) {
-    showError(err instanceof CoreError ? err : new CoreError('INTERNAL', String(err)));
+    showError(isFluxAzdoError(err) ? err : new FluxAzdoError('INTERNAL', String(err)));
     byId('preview-summary').textContent = '';
     // The files shown are for the last valid options: dimmed, and not offered as a zip.
     document.body.classList.add('stale');
-    byId<HTMLButtonElement>('download-all').disabled = true;
+    byId('download-all', HTMLButtonElement).disabled = true;
     setState('error');
     return;
   }
@@ -101,12 +115,17 @@ function update(): void {
   note.hidden = !example;
   note.textContent = example ? `An example for ${EXAMPLE_URL}: enter your repository URL.` : '';
   if (!example) {
-    const kind = { azureDevOpsServices: 'Azure DevOps Services', azureDevOpsServer: 'Azure DevOps Server', generic: 'a Git host' }[plan.repo.kind];
-    urlInfo.textContent = plan.repo.kind === 'generic' ? `${kind}: ${plan.repo.name}` : `${kind}: ${plan.repo.organization} / ${plan.repo.project} / ${plan.repo.name}`;
+    const kind = { azureDevOpsServices: 'Azure DevOps Services', azureDevOpsServer: 'Azure DevOps Server', generic: 'a Git host' }[
+      plan.repo.kind
+    ];
+    urlInfo.textContent =
+      plan.repo.kind === 'generic'
+        ? `${kind}: ${plan.repo.name}`
+        : `${kind}: ${plan.repo.organization} / ${plan.repo.project} / ${plan.repo.name}`;
   }
   byId('preview-summary').textContent = describe(plan);
   preview.show(planFiles(plan));
-  byId<HTMLButtonElement>('download-all').disabled = false;
+  byId('download-all', HTMLButtonElement).disabled = false;
   setState('ready');
   if (!performance.getEntriesByName('preview-rendered').length) performance.mark('preview-rendered');
 }
@@ -119,7 +138,7 @@ function schedule(): void {
   requestAnimationFrame(update);
 }
 
-function useBundle(data: BundleData, label: string): void {
+function useBundle(data: BundleFiles, label: string): void {
   bundle = data;
   byId('bundle-info').textContent = label;
 }
@@ -133,16 +152,17 @@ async function onBundleFile(input: HTMLInputElement): Promise<void> {
   slot.hidden = true;
   const file = input.files?.[0];
   if (!file) return;
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  let files: BundleFiles;
   try {
-    checkBundle(bytes);
+    // Unpacked once here, not on every plan.
+    files = readBundle(new Uint8Array(await file.arrayBuffer()));
   } catch (err) {
     slot.textContent = err instanceof Error ? err.message : String(err);
-    slot.dataset.code = err instanceof CoreError ? err.code : 'INTERNAL';
+    slot.dataset.code = isFluxAzdoError(err) ? err.code : 'INTERNAL';
     slot.hidden = false;
     return;
   }
-  useBundle(bytes, `From your disk: ${file.name}. Set the Flux version under “More options” if it is not ${fluxVersion()}.`);
+  useBundle(files, `From your disk: ${file.name}. Set the Flux version under “More options” if it is not ${fluxVersion()}.`);
   byId('bundle-reset').hidden = !builtIn;
   schedule();
 }
@@ -150,7 +170,7 @@ async function onBundleFile(input: HTMLInputElement): Promise<void> {
 function wireButtons(): void {
   byId('download-all').addEventListener('click', () => {
     if (!plan) return;
-    const name = `${plan.repo.name || 'flux'}-${plan.components.path.split('/').at(-2) ?? 'flux-system'}.zip`;
+    const name = `${plan.repo.name || 'flux'}-${plan.namespace}.zip`;
     saveFile(name, zipFiles([...preview.all]), 'application/zip');
   });
   byId('file-copy').addEventListener('click', () => {
@@ -163,7 +183,7 @@ function wireButtons(): void {
     );
     setTimeout(() => (status.textContent = ''), 2500);
   });
-  const bundleFile = byId<HTMLInputElement>('bundle-file');
+  const bundleFile = byId('bundle-file', HTMLInputElement);
   bundleFile.addEventListener('change', () => void onBundleFile(bundleFile));
   byId('bundle-reset').addEventListener('click', () => {
     if (!builtIn) return;
@@ -175,10 +195,28 @@ function wireButtons(): void {
 }
 
 /** The build preloads manifests.json only when it embedded one. */
-async function loadBuiltInBundle(): Promise<BuiltInBundle | undefined> {
+async function fetchBuiltIn(): Promise<unknown> {
   if (!document.querySelector('link[rel=preload][href="manifests.json"]')) return undefined;
-  const res = await fetch(new URL('manifests.json', import.meta.url));
-  return res.ok ? ((await res.json()) as BuiltInBundle) : undefined;
+  const res = await fetch(new URL('manifests.json', import.meta.url)).catch(() => undefined);
+  return res?.ok ? res.json().catch(() => undefined) : undefined;
+}
+
+/** manifests.json's bundle, its files checked by the core (once the core is loaded). */
+function builtInBundle(data: unknown): BuiltInBundle | undefined {
+  if (typeof data !== 'object' || data === null || !('version' in data) || !('files' in data) || typeof data.version !== 'string')
+    return undefined;
+  const files = stringRecord(data.files);
+  return files && { version: data.version, files: readBundle(files) };
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value)) {
+    if (typeof text !== 'string') return undefined;
+    record[name] = text;
+  }
+  return record;
 }
 
 /** Lets the page open again offline; a page without it still works, so failures are ignored. */
@@ -190,25 +228,23 @@ function registerOfflineCache(): void {
 async function start(): Promise<void> {
   setState('loading');
   // The core and the manifests download in parallel (the HTML preloads both).
-  const [, bundleResult] = await Promise.all([
-    loadCore(new URL('flux_azdo_wasm_bg.wasm', import.meta.url)),
-    loadBuiltInBundle().catch(() => undefined),
-  ]);
+  const [, manifests] = await Promise.all([init(new URL('flux_azdo_wasm_bg.wasm', import.meta.url)), fetchBuiltIn()]);
   performance.mark('core-loaded');
-  builtIn = bundleResult;
-  byId<HTMLInputElement>('version').value = builtIn?.version ?? fluxVersion();
+  builtIn = builtInBundle(manifests);
+  byId('version', HTMLInputElement).value = builtIn?.version ?? fluxVersion();
   if (builtIn) {
     useBundle(builtIn.files, builtInLabel(builtIn));
   } else {
     byId('bundle-info').textContent = `No manifests are built into this page: pick Flux ${fluxVersion()}'s manifests.tar.gz.`;
   }
-  defaults = readForm(form);
-  writeForm(form, fromFragment(location.hash, defaults));
+  renderDefaults(form, defaults());
+  initial = readForm(form);
+  writeForm(form, fromFragment(location.hash, initial));
   form.addEventListener('input', schedule);
   form.addEventListener('change', schedule);
   form.addEventListener('submit', (event) => event.preventDefault());
   window.addEventListener('hashchange', () => {
-    writeForm(form, { ...defaults, ...fromFragment(location.hash, defaults) });
+    writeForm(form, { ...initial, ...fromFragment(location.hash, initial) });
     schedule();
   });
   wireButtons();

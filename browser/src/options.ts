@@ -1,9 +1,10 @@
 /**
  * The options form as plain data: read from and written to the form, turned into the core's
- * `PlanOptions`, and kept in the URL fragment so a preview can be shared. The form's HTML holds
- * Flux's defaults; only fields that differ from them go into the fragment.
+ * `PlanOptions`, and kept in the URL fragment so a preview can be shared. Flux's defaults come
+ * from the core's `defaults()` (rendered into the form at start-up); only fields that differ from
+ * them go into the fragment.
  */
-import type { PlanOptions } from './core.js';
+import { defaults, parseRepoUrl, type PlanOptions } from 'flux-azdo/core/web';
 
 /** Every field of the options form as text: lists joined by commas, checkboxes `true`/`false`. */
 export type FormState = Record<string, string>;
@@ -11,26 +12,29 @@ export type FormState = Record<string, string>;
 /** Shown (and planned) while the repository URL field is empty. */
 export const EXAMPLE_URL = 'https://dev.azure.com/contoso/platform/_git/fleet-infra';
 
-const TEXT_FIELDS = [
-  'url',
-  'branch',
-  'path',
-  'interval',
-  'username',
-  'sshHostname',
-  'secretName',
-  'namespace',
-  'registry',
-  'imagePullSecret',
-  'logLevel',
-  'clusterDomain',
-  'version',
-] as const;
-const LIST_FIELDS = ['sshHostkeyAlgos', 'tolerationKeys', 'sparseCheckout', 'components', 'componentsExtra'] as const;
-const BOOL_FIELDS = ['networkPolicy', 'watchAllNamespaces', 'recurseSubmodules', 'allowInsecureHttp'] as const;
+/** The options that take any value of type `V` (so a form field of that kind can set them). */
+type OptionsTaking<V> = { [K in keyof PlanOptions]-?: V extends PlanOptions[K] ? K : never }[keyof PlanOptions];
 
-/** Checkbox groups: several checkboxes with one name make one list. */
-const GROUPS = new Set<string>(['components', 'componentsExtra']);
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isList = (value: unknown): value is string[] => Array.isArray(value);
+const isBool = (value: unknown): value is boolean => typeof value === 'boolean';
+
+let optionDefaults: Map<string, unknown> | undefined;
+
+/** Flux's default for the option `name` (a form field's name), undefined for other names. */
+export function optionDefault(name: string): unknown {
+  // After the core is loaded: the first call comes from the page's start-up, not from import.
+  optionDefaults ??= new Map(Object.entries(defaults().options));
+  return optionDefaults.get(name);
+}
+
+/**
+ * Whether the form field `name` sets an option of the kind `test` accepts: the kind is read off
+ * the value type of the option's default, so the form needs no field lists of its own.
+ */
+function isOption<V>(name: string, test: (value: unknown) => value is V): name is OptionsTaking<V> {
+  return test(optionDefault(name));
+}
 
 type Control = HTMLInputElement | HTMLSelectElement;
 
@@ -45,7 +49,8 @@ export function readForm(form: HTMLFormElement): FormState {
   const groups = new Map<string, string[]>();
   for (const el of controls(form)) {
     if (!el.name) continue;
-    if (el instanceof HTMLInputElement && el.type === 'checkbox' && GROUPS.has(el.name)) {
+    // Several checkboxes for one list option (the components) make one list.
+    if (el instanceof HTMLInputElement && el.type === 'checkbox' && isOption(el.name, isList)) {
       const list = groups.get(el.name) ?? [];
       if (el.checked) list.push(el.value);
       groups.set(el.name, list);
@@ -65,7 +70,7 @@ export function writeForm(form: HTMLFormElement, state: FormState): void {
   for (const el of controls(form)) {
     const value = state[el.name];
     if (value === undefined) continue;
-    if (el instanceof HTMLInputElement && el.type === 'checkbox' && GROUPS.has(el.name)) {
+    if (el instanceof HTMLInputElement && el.type === 'checkbox' && isOption(el.name, isList)) {
       el.checked = splitList(value).includes(el.value);
     } else if (el instanceof HTMLInputElement && el.type === 'checkbox') {
       el.checked = value === 'true';
@@ -85,21 +90,20 @@ function splitList(value: string): string[] {
  * The core's options for a form state: empty text fields are left out so the core applies
  * Flux's default; lists and switches always say what the form shows.
  */
-export function toPlanOptions(state: FormState): Partial<PlanOptions> {
-  const options: Partial<PlanOptions> = {};
-  const set = options as Record<string, unknown>;
-  for (const name of TEXT_FIELDS) {
-    const value = state[name]?.trim() ?? '';
-    if (value !== '') set[name] = value;
+export function toPlanOptions(state: FormState): PlanOptions {
+  const options: PlanOptions = { url: EXAMPLE_URL };
+  for (const [name, value] of Object.entries(state)) {
+    if (isOption(name, isText)) {
+      const text = value.trim();
+      if (text !== '') options[name] = text;
+    } else if (isOption(name, isList)) {
+      options[name] = splitList(value);
+    } else if (isOption(name, isBool)) {
+      options[name] = value === 'true';
+    }
   }
-  for (const name of LIST_FIELDS) {
-    if (state[name] !== undefined) set[name] = splitList(state[name]);
-  }
-  // Empty host key algorithms mean "the default for this host" (Azure DevOps: RSA SHA-2).
+  // Empty host key algorithms mean "the default for this host" (the core's choice).
   if (options.sshHostkeyAlgos?.length === 0) delete options.sshHostkeyAlgos;
-  for (const name of BOOL_FIELDS) {
-    if (state[name] !== undefined) set[name] = state[name] === 'true';
-  }
   switch (state.auth) {
     case 'token':
       options.tokenAuth = true;
@@ -110,39 +114,38 @@ export function toPlanOptions(state: FormState): Partial<PlanOptions> {
     default:
       options.tokenAuth = false;
   }
-  if (options.url === undefined) options.url = EXAMPLE_URL;
   return options;
 }
 
 /**
- * `user:password@` never leaves the page: the fragment keeps the user only. The user info ends
- * at the authority's last `@` (a password may hold `@`); scp-like `git@host:path` has none.
+ * The repository URL as the fragment keeps it: the core's normal form, which never holds a
+ * password. Text the core cannot parse (yet: the user is typing) is kept only without any `@`,
+ * so user info that may hold a password never leaves the page.
  */
-export function withoutPassword(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
-  const rest = url.slice(scheme.length);
-  const end = rest.search(/[/?#]/);
-  const at = (end < 0 ? rest : rest.slice(0, end)).lastIndexOf('@');
-  const colon = rest.indexOf(':');
-  if (at < 0 || colon < 0 || colon > at) return url;
-  return scheme + rest.slice(0, colon) + rest.slice(at);
+function shareableUrl(url: string): string | undefined {
+  try {
+    return parseRepoUrl(url.trim()).url;
+  } catch {
+    return url.includes('@') ? undefined : url;
+  }
 }
 
-/** The fragment for `state`: the fields that differ from the form's defaults. */
-export function toFragment(state: FormState, defaults: FormState): string {
+/** The fragment for `state`: the fields that differ from the form's `initial` state (Flux's defaults). */
+export function toFragment(state: FormState, initial: FormState): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(state)) {
-    if (value === defaults[name]) continue;
-    params.set(name, name === 'url' ? withoutPassword(value) : value);
+    if (value === initial[name]) continue;
+    const shared = name === 'url' ? shareableUrl(value) : value;
+    if (shared !== undefined) params.set(name, shared);
   }
   return params.toString();
 }
 
 /** The fields a fragment sets, ignoring names the form does not have. */
-export function fromFragment(fragment: string, defaults: FormState): FormState {
+export function fromFragment(fragment: string, initial: FormState): FormState {
   const state: FormState = {};
   for (const [name, value] of new URLSearchParams(fragment.replace(/^#/, ''))) {
-    if (name in defaults) state[name] = value;
+    if (name in initial) state[name] = value;
   }
   return state;
 }

@@ -3,21 +3,13 @@
  * selected file, highlighted. Only the selected file is rendered, and only when its content
  * changed, so typing in the form stays quick even with the large gotk-components.yaml.
  */
-import type { Plan } from './core.js';
+import type { Manifest } from 'flux-azdo/core/web';
+
+import { byId } from './dom.js';
 import { highlightYaml } from './highlight.js';
 
 /** Lines per chunk of a large file; chunks off screen are not laid out (content-visibility). */
 const LINES_PER_CHUNK = 200;
-
-export interface PreviewFile {
-  path: string;
-  content: string;
-}
-
-/** The files in the order bootstrap lists them. */
-export function planFiles(plan: Plan): PreviewFile[] {
-  return [plan.components, plan.sync, plan.kustomization];
-}
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
@@ -28,7 +20,7 @@ function formatSize(bytes: number): string {
 }
 
 export class Preview {
-  private files: PreviewFile[] = [];
+  private files: Manifest[] = [];
   private selected = 1; // gotk-sync.yaml: small, and the one that shows the URL typed
   private shown: string | undefined;
   private readonly tabs: HTMLElement;
@@ -41,20 +33,18 @@ export class Preview {
   }
 
   private byId(id: string): HTMLElement {
-    const el = this.root.getElementById(id);
-    if (!el) throw new Error(`the page has no #${id}`);
-    return el;
+    return byId(id, HTMLElement, this.root);
   }
 
-  get current(): PreviewFile | undefined {
+  get current(): Manifest | undefined {
     return this.files[this.selected];
   }
 
-  get all(): readonly PreviewFile[] {
+  get all(): readonly Manifest[] {
     return this.files;
   }
 
-  show(files: PreviewFile[]): void {
+  show(files: Manifest[]): void {
     const names = files.map((f) => f.path).join('\n');
     const changedPaths = names !== this.files.map((f) => f.path).join('\n');
     this.files = files;
@@ -82,7 +72,7 @@ export class Preview {
     this.markSelected();
   }
 
-  private sizeLabel(file: PreviewFile): HTMLElement {
+  private sizeLabel(file: Manifest): HTMLElement {
     const size = this.root.createElement('span');
     size.className = 'size';
     size.textContent = formatSize(new TextEncoder().encode(file.content).length);
@@ -117,7 +107,8 @@ export class Preview {
     event.preventDefault();
     const next = (this.selected + step + this.files.length) % this.files.length;
     this.select(next);
-    (this.tabs.children[next] as HTMLElement | undefined)?.focus();
+    const tab = this.tabs.children[next];
+    if (tab instanceof HTMLElement) tab.focus();
   }
 
   private renderSelected(): void {

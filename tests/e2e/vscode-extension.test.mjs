@@ -2,6 +2,7 @@
 // itself cannot be launched here), over the real bundle, the real flux-azdo package and its
 // WebAssembly core, real files and real (refused) network connections.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -17,7 +18,6 @@ const extensionDir = join(repoRoot, 'vscode-extension');
 const bundleDir = resolve(repoRoot, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const pkg = JSON.parse(await readFile(join(extensionDir, 'package.json'), 'utf8'));
 const fluxAzdo = await import(join(repoRoot, 'npm', 'dist', 'index.js'));
-const core = await import(join(repoRoot, 'npm', 'dist', 'core.js'));
 
 const AZURE_URL = 'https://dev.azure.com/contoso/Platform/_git/fleet';
 const TOKEN_AUTH = 'Personal Access Token over HTTPS';
@@ -48,6 +48,12 @@ describe('activation', () => {
       'fluxAzdo.defaultPath',
       'fluxAzdo.manifests',
     ]);
+  });
+
+  test("the componentsExtra setting offers the core's extras, in its order", () => {
+    // contributes.configuration is static JSON: this test is what keeps it equal to the core.
+    const setting = pkg.contributes.configuration.properties['fluxAzdo.componentsExtra'];
+    assert.deepEqual(setting.items.enum, fluxAzdo.defaults().componentsExtra);
   });
 });
 
@@ -93,6 +99,20 @@ describe('Preview Bootstrap Files', () => {
         componentsExtra: settings['fluxAzdo.componentsExtra'],
         dir,
       });
+      // The same options on the command line: what `flux-azdo bootstrap git --export` writes.
+      const cliDir = `${dir}-cli`;
+      execFileSync(process.execPath, [
+        join(repoRoot, 'npm', 'dist', 'cli', 'main.js'),
+        'bootstrap',
+        'git',
+        `--url=${url}`,
+        '--branch=release',
+        '--path=clusters/staging',
+        ...(tokenAuth ? ['--token-auth'] : []),
+        `--manifests=${bundleDir}`,
+        `--components-extra=${settings['fluxAzdo.componentsExtra'].join(',')}`,
+        `--export=${cliDir}`,
+      ], { stdio: 'pipe' });
       const shown = callsOf(stub, 'showTextDocument');
       assert.equal(shown.length, 3);
       assert.deepEqual(
@@ -111,6 +131,8 @@ describe('Preview Bootstrap Files', () => {
         assert.equal(provider[i].readOnly, true, `${file.path} opens read-only`);
         const onDisk = await readFile(join(dir, file.path));
         assert.ok(Buffer.from(provider[i].text, 'utf8').equals(onDisk), `${file.path} is byte-identical to exportFiles'`);
+        const fromCli = await readFile(join(cliDir, file.path));
+        assert.ok(Buffer.from(provider[i].text, 'utf8').equals(fromCli), `${file.path} is byte-identical to bootstrap git --export's`);
       }
       // The token-or-SSH choice reaches the files: the sync URL's scheme follows it.
       const sync = provider[1].text;
@@ -126,7 +148,7 @@ describe('Preview Bootstrap Files', () => {
   test("an invalid URL keeps the box open with the core's INVALID_URL message", async () => {
     let coreError;
     try {
-      core.callCore(() => core.wasm.parseRepoUrl('dev.azure.com/contoso'));
+      fluxAzdo.parseRepoUrl('dev.azure.com/contoso');
     } catch (err) {
       coreError = err;
     }

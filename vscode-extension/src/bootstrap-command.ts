@@ -9,8 +9,7 @@ import type { BootstrapOptions, BootstrapResult } from 'flux-azdo' with { 'resol
 import { askPat, settlePat, type PatAnswer } from './credentials';
 import { confirmDeployKey } from './deploy-key';
 import { failureOf, reportFailure, SHOW_LOG } from './errors';
-import { loadFlux, type Flux } from './flux';
-import { readKubeContexts } from './kube-contexts';
+import { loadCore, loadFlux, type FluxAzdoApi } from './flux';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
 import { readSettings } from './settings';
@@ -30,13 +29,13 @@ interface Prepared {
 }
 
 export async function bootstrapCommand(env: CommandEnvironment): Promise<void> {
-  let flux: Flux | undefined;
+  let api: FluxAzdoApi | undefined;
   let prepared: Prepared | undefined;
   try {
-    flux = await loadFlux();
-    prepared = await prepare(flux, env);
+    api = await loadFlux();
+    prepared = await prepare(api, env);
   } catch (err) {
-    await reportFailure(env.log, 'Bootstrap', failureOf(flux?.api, err), false);
+    await reportFailure(env.log, 'Bootstrap', failureOf(api, err), false);
     return;
   }
   if (!prepared) return;
@@ -45,12 +44,12 @@ export async function bootstrapCommand(env: CommandEnvironment): Promise<void> {
 
   let result: BootstrapResult;
   try {
-    result = await run(flux, env, options);
+    result = await run(api, env, options);
   } catch (err) {
-    const failure = failureOf(flux.api, err);
+    const failure = failureOf(api, err);
     if (pat) await settlePat(env.secrets, target.repo, pat, failure.code);
     // A FluxAzdoError from bootstrap() was emitted as an `error` event, so it is in the log.
-    await reportFailure(env.log, 'Bootstrap', failure, flux.api.isFluxAzdoError(err));
+    await reportFailure(env.log, 'Bootstrap', failure, api.isFluxAzdoError(err));
     return;
   }
   if (pat) await settlePat(env.secrets, target.repo, pat, undefined);
@@ -58,24 +57,26 @@ export async function bootstrapCommand(env: CommandEnvironment): Promise<void> {
   if (choice === SHOW_LOG) env.log.show(true);
 }
 
-async function prepare(flux: Flux, env: CommandEnvironment): Promise<Prepared | undefined> {
+async function prepare(api: FluxAzdoApi, env: CommandEnvironment): Promise<Prepared | undefined> {
   const settings = readSettings();
-  const target = await askSyncTarget(flux, TITLE, settings);
+  const target = await askSyncTarget(api, TITLE, settings);
   if (!target) return undefined;
   const options = optionsFor(target, settings);
   let pat: PatAnswer | undefined;
-  if (needsPat(options)) {
-    pat = await askPat(flux.api, env.secrets, target.repo, TITLE);
+  if (needsPat(await loadCore(), options)) {
+    pat = await askPat(api, env.secrets, target.repo, TITLE);
     if (!pat) return undefined;
     options.password = pat.pat;
   }
-  const kube = await readKubeContexts(flux.api);
+  const kube = api.listKubeContexts();
   const context = await askKubeContext(TITLE, kube.contexts, kube.current);
   if (!context) return undefined;
   options.context = context;
   return { target, options, pat };
 }
 
-function run(flux: Flux, env: CommandEnvironment, options: BootstrapOptions): Thenable<BootstrapResult> {
-  return withEventProgress('Bootstrapping Flux', env.log, (onEvent, signal) => flux.api.bootstrap(options, { onEvent, signal, confirmDeployKey }));
+function run(api: FluxAzdoApi, env: CommandEnvironment, options: BootstrapOptions): Thenable<BootstrapResult> {
+  return withEventProgress('Bootstrapping Flux', env.log, (onEvent, signal) =>
+    api.bootstrap(options, { onEvent, signal, confirmDeployKey }),
+  );
 }

@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 
-import type { Repo, SecretValue } from 'flux-azdo' with { 'resolution-mode': 'import' };
+import type { ErrorCode, Repo, SecretValue } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import { organizationKey, type FluxAzdoApi } from './flux';
+import type { FluxAzdoApi } from './flux';
 
 export interface PatAnswer {
   pat: SecretValue;
@@ -15,6 +15,12 @@ export interface PatAnswer {
   remember: boolean;
   /** It came from SecretStorage: forget it if Azure DevOps rejects it. */
   remembered: boolean;
+}
+
+/** `dev.azure.com/<organization>`: the key a remembered PAT is stored under. */
+export function organizationKey(repo: Repo): string {
+  const host = new URL(repo.httpsUrl).host;
+  return repo.organization ? `${host}/${repo.organization}` : host;
 }
 
 const storageKey = (repo: Repo) => `fluxAzdo.pat:${organizationKey(repo)}`;
@@ -52,7 +58,12 @@ export async function askPat(api: FluxAzdoApi, secrets: vscode.SecretStorage, re
 }
 
 /** After the command: keep a token that worked, drop a remembered one Azure DevOps refused. */
-export async function settlePat(secrets: vscode.SecretStorage, repo: Repo, answer: PatAnswer, failureCode: string | undefined): Promise<void> {
+export async function settlePat(
+  secrets: vscode.SecretStorage,
+  repo: Repo,
+  answer: PatAnswer,
+  failureCode: ErrorCode | undefined,
+): Promise<void> {
   if (failureCode === undefined && answer.remember) await secrets.store(storageKey(repo), answer.pat.expose());
   if (answer.remembered && (failureCode === 'AUTH_FAILED' || failureCode === 'SCOPE_MISSING')) await secrets.delete(storageKey(repo));
 }

@@ -1,12 +1,14 @@
 /** How a failed command ends: an error message naming the code, with the log one click away. */
 import * as vscode from 'vscode';
 
+import type { ErrorCode } from 'flux-azdo' with { 'resolution-mode': 'import' };
+
 import type { FluxAzdoApi } from './flux';
 
 export const SHOW_LOG = 'Show Log';
 
 export interface Failure {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

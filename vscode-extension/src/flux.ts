@@ -1,34 +1,21 @@
 /**
  * The one door to the `flux-azdo` package. The extension is CommonJS and the package is ESM, so it
  * is loaded with a dynamic `import()` (kept as such by TypeScript under `module: Node16`, and
- * resolved by esbuild into the bundle), once, on the first command.
+ * resolved by esbuild into the bundle), once, on the first command: the public API, and the
+ * typed core for the decisions the API leaves to it (how a push goes).
  */
-import type { Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
+export type FluxAzdoApi = typeof import('flux-azdo', { with: { 'resolution-mode': 'import' }});
+export type FluxAzdoCore = typeof import('flux-azdo/core', { with: { 'resolution-mode': 'import' }});
 
-export type FluxAzdoApi = typeof import('flux-azdo', { with: { 'resolution-mode': 'import' } });
-type FluxAzdoCore = typeof import('flux-azdo/core', { with: { 'resolution-mode': 'import' } });
+let loading: Promise<FluxAzdoApi> | undefined;
+let loadingCore: Promise<FluxAzdoCore> | undefined;
 
-export interface Flux {
-  api: FluxAzdoApi;
-  /** Parses a repository URL with the core; throws `FluxAzdoError` `INVALID_URL`. */
-  parseRepoUrl(url: string): Repo;
-}
-
-let loading: Promise<Flux> | undefined;
-
-export function loadFlux(): Promise<Flux> {
-  loading ??= (async () => {
-    const [api, core]: [FluxAzdoApi, FluxAzdoCore] = await Promise.all([import('flux-azdo'), import('flux-azdo/core')]);
-    return {
-      api,
-      parseRepoUrl: (url: string) => core.callCore(() => core.wasm.parseRepoUrl(url) as Repo),
-    };
-  })();
+export function loadFlux(): Promise<FluxAzdoApi> {
+  loading ??= import('flux-azdo');
   return loading;
 }
 
-/** `dev.azure.com/<organization>`: the key a remembered PAT is stored under. */
-export function organizationKey(repo: Repo): string {
-  const host = new URL(repo.httpsUrl).host;
-  return repo.organization ? `${host}/${repo.organization}` : host;
+export function loadCore(): Promise<FluxAzdoCore> {
+  loadingCore ??= import('flux-azdo/core');
+  return loadingCore;
 }

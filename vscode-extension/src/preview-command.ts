@@ -1,20 +1,15 @@
 /**
- * "Preview Bootstrap Files": the three files bootstrap would commit, from `exportFiles` (no Git,
- * no cluster, no credentials), opened read-only side by side; or, on request, the dry run
+ * "Preview Bootstrap Files": the three files bootstrap would commit, as `--export` writes them (no
+ * Git, no cluster, no credentials), opened read-only side by side; or, on request, the dry run
  * (`dryRun`) against the repository and the cluster, shown as a diff.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import * as vscode from 'vscode';
 
 import type { BootstrapOptions, DryRunReport } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import { askPat } from './credentials';
 import { failureOf, reportFailure } from './errors';
-import { loadFlux, type Flux } from './flux';
-import { readKubeContexts } from './kube-contexts';
+import { loadCore, loadFlux, type FluxAzdoApi } from './flux';
 import type { PreviewDocuments } from './preview-documents';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
@@ -32,54 +27,56 @@ export interface PreviewEnvironment {
 }
 
 export async function previewCommand(env: PreviewEnvironment): Promise<void> {
-  let flux: Flux | undefined;
+  let api: FluxAzdoApi | undefined;
   try {
-    flux = await loadFlux();
+    api = await loadFlux();
     const settings = readSettings();
-    const target = await askSyncTarget(flux, TITLE, settings);
+    const target = await askSyncTarget(api, TITLE, settings);
     if (!target) return;
-    const action = await vscode.window.showQuickPick([OPEN_FILES, COMPARE], { title: TITLE, placeHolder: 'Preview the files, or compare them with the branch and the cluster', ignoreFocusOut: true });
-    if (action === OPEN_FILES) await openFiles(flux, env, optionsFor(target, settings));
-    else if (action === COMPARE) await compare(flux, env, target, optionsFor(target, settings));
+    const action = await vscode.window.showQuickPick([OPEN_FILES, COMPARE], {
+      title: TITLE,
+      placeHolder: 'Preview the files, or compare them with the branch and the cluster',
+      ignoreFocusOut: true,
+    });
+    if (action === OPEN_FILES) await openFiles(api, env, optionsFor(target, settings));
+    else if (action === COMPARE) await compare(api, env, target, optionsFor(target, settings));
   } catch (err) {
-    await reportFailure(env.log, 'Preview', failureOf(flux?.api, err), false);
+    await reportFailure(env.log, 'Preview', failureOf(api, err), false);
   }
 }
 
-async function openFiles(flux: Flux, env: PreviewEnvironment, options: BootstrapOptions): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-preview-'));
-  try {
-    // Without a manifests setting the bundle may be downloaded first: show that something runs.
-    const { files } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Generating the bootstrap files' }, () =>
-      flux.api.exportFiles({ ...options, dir }),
-    );
-    const folder = env.documents.newFolder();
-    const columns = [vscode.ViewColumn.One, vscode.ViewColumn.Two, vscode.ViewColumn.Three];
-    for (const [i, file] of files.entries()) {
-      // What exportFiles wrote, byte for byte, is what the editor shows.
-      const content = await readFile(join(dir, file.path), 'utf8');
-      const doc = await vscode.workspace.openTextDocument(env.documents.add(file.path, content, folder));
-      await vscode.window.showTextDocument(doc, { viewColumn: columns[i] ?? vscode.ViewColumn.Beside, preview: false, preserveFocus: i > 0 });
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+async function openFiles(api: FluxAzdoApi, env: PreviewEnvironment, options: BootstrapOptions): Promise<void> {
+  // Without a manifests setting the bundle may be downloaded first: show that something runs.
+  const files = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Generating the bootstrap files' },
+    async () => {
+      const bundle = await api.loadBundle({ source: options.manifests, version: options.version });
+      // No repository to read a kustomization.yaml from: the files `--export` writes to an empty folder.
+      return api.planFiles(api.planRepository(options, bundle, null));
+    },
+  );
+  const folder = env.documents.newFolder();
+  const columns = [vscode.ViewColumn.One, vscode.ViewColumn.Two, vscode.ViewColumn.Three];
+  for (const [i, file] of files.entries()) {
+    const doc = await vscode.workspace.openTextDocument(env.documents.add(file.path, file.content, folder));
+    await vscode.window.showTextDocument(doc, { viewColumn: columns[i] ?? vscode.ViewColumn.Beside, preview: false, preserveFocus: i > 0 });
   }
 }
 
-async function compare(flux: Flux, env: PreviewEnvironment, target: SyncTarget, options: BootstrapOptions): Promise<void> {
-  if (needsPat(options)) {
-    const pat = await askPat(flux.api, env.secrets, target.repo, TITLE);
+async function compare(api: FluxAzdoApi, env: PreviewEnvironment, target: SyncTarget, options: BootstrapOptions): Promise<void> {
+  if (needsPat(await loadCore(), options)) {
+    const pat = await askPat(api, env.secrets, target.repo, TITLE);
     if (!pat) return;
     // A dry run proves nothing about the token's write scope: it is not remembered from here.
     options.password = pat.pat;
   }
-  const kube = await readKubeContexts(flux.api);
+  const kube = api.listKubeContexts();
   const context = await askKubeContext(TITLE, kube.contexts, kube.current);
   if (!context) return;
   options.context = context;
   env.log.appendLine(`Dry run of ${options.url} (branch ${target.branch}, path ${target.path || '.'}) on context ${context}`);
   const plan = await withEventProgress('Comparing with the repository and the cluster', env.log, (onEvent, signal) =>
-    flux.api.dryRun(options, { onEvent, signal }),
+    api.dryRun(options, { onEvent, signal }),
   );
   const doc = await vscode.workspace.openTextDocument(env.documents.add('bootstrap-plan.diff', renderPlan(plan)));
   await vscode.window.showTextDocument(doc, { preview: false });

@@ -1,5 +1,5 @@
 /**
- * Read-only documents for previews: the files `exportFiles` wrote and the dry run's diff are
+ * Read-only documents for previews: the bootstrap files and the dry run's diff are
  * served from memory under their own scheme, so an editor cannot change or save them.
  */
 import * as vscode from 'vscode';

@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 
-import type { Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
+import type { KubeContext, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import type { Flux } from './flux';
+import type { FluxAzdoApi } from './flux';
 
 export type AuthMethod = 'token' | 'ssh';
 
@@ -16,10 +16,10 @@ export interface RepositoryAnswer {
   url: string;
 }
 
-export async function askRepository(flux: Flux, title: string): Promise<RepositoryAnswer | undefined> {
+export async function askRepository(api: FluxAzdoApi, title: string): Promise<RepositoryAnswer | undefined> {
   const validate = (value: string): string | undefined => {
     try {
-      flux.parseRepoUrl(value.trim());
+      api.parseRepoUrl(value.trim());
       return undefined;
     } catch (err) {
       // The core's INVALID_URL message names the accepted forms: show it as is.
@@ -34,17 +34,18 @@ export async function askRepository(flux: Flux, title: string): Promise<Reposito
     validateInput: validate,
   });
   if (input === undefined) return undefined;
-  const repo = flux.parseRepoUrl(input.trim());
+  const repo = api.parseRepoUrl(input.trim());
   return { repo, url: repo.url };
 }
 
-export async function askBranch(title: string): Promise<string | undefined> {
+/** `fluxDefault`: Flux's branch (the core's `defaults()`), the answer offered. */
+export async function askBranch(title: string, fluxDefault: string): Promise<string | undefined> {
   const branch = await vscode.window.showInputBox({
     title,
     prompt: 'Branch the cluster syncs',
-    value: 'main',
+    value: fluxDefault,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : 'the branch must not be empty (Flux uses main)'),
+    validateInput: (value) => (value.trim() ? undefined : `the branch must not be empty (Flux uses ${fluxDefault})`),
   });
   return branch?.trim();
 }
@@ -64,11 +65,12 @@ interface AuthItem extends vscode.QuickPickItem {
   method: AuthMethod;
 }
 
-export async function askAuth(title: string): Promise<AuthMethod | undefined> {
+/** `secretName`: the Secret the cluster keeps its credentials in (Flux's default, from the core). */
+export async function askAuth(title: string, secretName: string): Promise<AuthMethod | undefined> {
   const items: AuthItem[] = [
     {
       label: 'Personal Access Token over HTTPS',
-      detail: 'The cluster pulls over HTTPS with the token (kept in its flux-system Secret).',
+      detail: `The cluster pulls over HTTPS with the token (kept in its ${secretName} Secret).`,
       method: 'token',
     },
     {
@@ -77,7 +79,11 @@ export async function askAuth(title: string): Promise<AuthMethod | undefined> {
       method: 'ssh',
     },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'How the cluster authenticates to the repository', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'How the cluster authenticates to the repository',
+    ignoreFocusOut: true,
+  });
   return picked?.method;
 }
 
@@ -85,7 +91,11 @@ interface ContextItem extends vscode.QuickPickItem {
   name: string;
 }
 
-export async function askKubeContext(title: string, contexts: { name: string; cluster: string }[], current: string): Promise<string | undefined> {
+export async function askKubeContext(
+  title: string,
+  contexts: readonly KubeContext[],
+  current: string | undefined,
+): Promise<string | undefined> {
   const items: ContextItem[] = contexts.map((c) => ({
     label: c.name,
     description: c.name === current ? `${c.cluster} (current)` : c.cluster,
@@ -93,6 +103,10 @@ export async function askKubeContext(title: string, contexts: { name: string; cl
   }));
   // The current context first: the likely answer is one Enter away.
   items.sort((a, b) => Number(b.name === current) - Number(a.name === current));
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Kubernetes context of the cluster to bootstrap', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Kubernetes context of the cluster to bootstrap',
+    ignoreFocusOut: true,
+  });
   return picked?.name;
 }

@@ -4,7 +4,7 @@
  */
 import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import type { Flux } from './flux';
+import type { FluxAzdoApi, FluxAzdoCore } from './flux';
 import { askAuth, askBranch, askPath, askRepository, type AuthMethod } from './prompts';
 import type { Settings } from './settings';
 
@@ -16,14 +16,16 @@ export interface SyncTarget {
   auth: AuthMethod;
 }
 
-export async function askSyncTarget(flux: Flux, title: string, settings: Settings): Promise<SyncTarget | undefined> {
-  const repository = await askRepository(flux, title);
+export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: Settings): Promise<SyncTarget | undefined> {
+  const repository = await askRepository(api, title);
   if (!repository) return undefined;
-  const branch = await askBranch(title);
+  // Flux's defaults are always set in defaults().options; '' only satisfies its optional type.
+  const { branch: fluxBranch = '', secretName = '' } = api.defaults().options;
+  const branch = await askBranch(title, fluxBranch);
   if (branch === undefined) return undefined;
   const path = await askPath(title, settings.defaultPath);
   if (path === undefined) return undefined;
-  const auth = await askAuth(title);
+  const auth = await askAuth(title, secretName);
   if (!auth) return undefined;
   return { repo: repository.repo, url: repository.url, branch, path, auth };
 }
@@ -44,7 +46,7 @@ export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOpt
   };
 }
 
-/** An HTTPS push needs the PAT; an SSH push uses the deploy key. */
-export function needsPat(options: BootstrapOptions): boolean {
-  return !options.url.startsWith('ssh://');
+/** An HTTPS push needs the PAT; an SSH push uses the deploy key. The core decides which. */
+export function needsPat(core: FluxAzdoCore, options: BootstrapOptions): boolean {
+  return core.pushTarget({ url: options.url }).transport === 'https';
 }

@@ -21,14 +21,7 @@ pub const LOG_LEVELS: [&str; 3] = ["debug", "info", "error"];
 /// Checks a Kubernetes DNS-1123 label (namespaces, Secret names are subdomains but Flux's
 /// own names are labels).
 pub fn validate_dns1123_label(option: &str, value: &str) -> Result<()> {
-    let ok = !value.is_empty()
-        && value.len() <= 63
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !value.starts_with('-')
-        && !value.ends_with('-');
-    if ok {
+    if value.len() <= 63 && is_label(value) {
         Ok(())
     } else {
         Err(Error::invalid_option(
@@ -41,17 +34,7 @@ pub fn validate_dns1123_label(option: &str, value: &str) -> Result<()> {
 
 /// Checks a DNS-1123 subdomain (Secret and image pull secret names).
 pub fn validate_dns1123_subdomain(option: &str, value: &str) -> Result<()> {
-    let ok = !value.is_empty()
-        && value.len() <= 253
-        && value.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        });
-    if ok {
+    if value.len() <= 253 && value.split('.').all(is_label) {
         Ok(())
     } else {
         Err(Error::invalid_option(
@@ -60,6 +43,17 @@ pub fn validate_dns1123_subdomain(option: &str, value: &str) -> Result<()> {
             "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', at most 253 characters",
         ))
     }
+}
+
+/// Lowercase letters, digits and `-`, not empty, starting and ending with a letter or digit
+/// (the length limits differ between labels and subdomains).
+fn is_label(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
 }
 
 /// Cleans `--path` as Flux's `flags.SafeRelativePath` does and returns it without a leading

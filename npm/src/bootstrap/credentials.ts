@@ -50,16 +50,9 @@ export function patFor(options: BootstrapOptions): SecretValue {
 export async function deployKey(options: BootstrapOptions, plan: Plan, existing: SecretData): Promise<DeployKey> {
   const requireRsa = plan.requiresRsa;
   const passphrase = secretOf(options.password);
-  if (options.privateKeyFile || options.privateKey) {
-    let text: string | SecretValue;
-    if (options.privateKey) text = options.privateKey;
-    else {
-      try {
-        text = new SecretValue(await readFile(options.privateKeyFile as string, 'utf8'));
-      } catch {
-        throw new FluxAzdoError('USAGE', `cannot read --private-key-file ${options.privateKeyFile}`, { option: 'private-key-file' });
-      }
-    }
+  const { privateKey, privateKeyFile } = options;
+  if (privateKey || privateKeyFile) {
+    const text = privateKey || (await readKeyFile(privateKeyFile ?? ''));
     const pair = loadPrivateKey({ privateKey: text, ...(passphrase ? { passphrase } : {}), requireRsa });
     return { pair, source: 'given', passphrase: pair.identityEncrypted ? passphrase : undefined };
   }
@@ -67,7 +60,7 @@ export async function deployKey(options: BootstrapOptions, plan: Plan, existing:
     const decode = (v: string | undefined) => (v ? Buffer.from(v, 'base64').toString('utf8') : undefined);
     const storedPassphrase = secretOf(decode(existing.password));
     const pair = loadPrivateKey({
-      privateKey: new SecretValue(decode(existing.identity) as string),
+      privateKey: new SecretValue(Buffer.from(existing.identity, 'base64').toString('utf8')),
       ...(storedPassphrase ? { passphrase: storedPassphrase } : {}),
       requireRsa,
     });
@@ -80,6 +73,14 @@ export async function deployKey(options: BootstrapOptions, plan: Plan, existing:
     return { pair, source: 'generated', passphrase: undefined };
   }
   return { pair: generateNonRsa(algorithm, ecdsaCurve), source: 'generated', passphrase: undefined };
+}
+
+async function readKeyFile(path: string): Promise<SecretValue> {
+  try {
+    return new SecretValue(await readFile(path, 'utf8'));
+  } catch {
+    throw new FluxAzdoError('USAGE', `cannot read --private-key-file ${path}`, { option: 'private-key-file' });
+  }
 }
 
 const NAMED_CURVES: Record<EcdsaCurve, string> = { p256: 'P-256', p384: 'P-384', p521: 'P-521' };

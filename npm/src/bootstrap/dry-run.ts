@@ -147,7 +147,8 @@ async function compareObjects(client: KubeClient, yaml: string, namespace: strin
 
 /** The object without what every write changes (bookkeeping, status). */
 function comparable(obj: Record<string, unknown>): unknown {
-  const { metadata, status: _status, ...rest } = obj as { metadata?: Record<string, unknown>; status?: unknown };
-  const { managedFields: _m, resourceVersion: _r, generation: _g, ...meta } = metadata ?? {};
-  return { ...rest, metadata: meta };
+  const { metadata, status: _status, ...rest } = obj;
+  const bookkeeping = new Set(['managedFields', 'resourceVersion', 'generation']);
+  const meta = typeof metadata === 'object' && metadata !== null ? Object.entries(metadata).filter(([key]) => !bookkeeping.has(key)) : [];
+  return { ...rest, metadata: Object.fromEntries(meta) };
 }
