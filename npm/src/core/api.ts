@@ -56,6 +56,7 @@ export type {
   LoadPrivateKeyOptions,
   Manifest,
   Plan,
+  PlanDefaults,
   PlanOptions,
   PushTarget,
   PushTargetOptions,
