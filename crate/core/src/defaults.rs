@@ -19,7 +19,9 @@ pub const TIMEOUT: &str = "5m";
 pub struct Defaults {
     /// The Flux version whose manifests and defaults this build was checked against.
     pub flux_version: String,
-    /// Every plan option at Flux's default (`url` empty).
+    /// Every plan option at Flux's default (`url` empty). In TS every field is present but the
+    /// two that default to "none" (`sshKeyAlgorithm`, `existingKustomization`).
+    #[cfg_attr(feature = "ts", ts(type = "PlanDefaults"))]
     pub options: plan::Options,
     /// The optional components `--components-extra` may name.
     pub components_extra: Vec<String>,

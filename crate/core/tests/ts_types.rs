@@ -51,6 +51,8 @@ fn declarations() -> String {
         inputs::SyncPathCheck::decl(&cfg),
         input::<inputs::PushTargetOptions>(&cfg, &["url"]),
         input::<plan::Options>(&cfg, &["url"]),
+        // The same fields as Flux's defaults fill them: complete but for the `Option` ones.
+        plan::Options::decl(&cfg).replacen("type PlanOptions =", "type PlanDefaults =", 1),
         plan::SyncAuth::decl(&cfg),
         plan::DeployKeySpec::decl(&cfg),
         plan::Author::decl(&cfg),

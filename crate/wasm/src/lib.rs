@@ -34,7 +34,9 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// and, where serde names it, the field (as a CLI flag name).
 fn from_js<T: DeserializeOwned>(value: JsValue, input: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value).map_err(|e| {
-        let reason = e.to_string();
+        // serde-wasm-bindgen's errors print as JS errors do ("Error: ..."); the reason is the rest.
+        let text = e.to_string();
+        let reason = text.strip_prefix("Error: ").unwrap_or(&text).to_owned();
         core_error(&Error::InvalidInput {
             input: input.to_owned(),
             field: named_field(&reason).map(|f| kebab(&f)),

@@ -491,6 +491,137 @@ commitMessageAppendix?: string,
  */
 existingKustomization?: string, };
 
+export type PlanDefaults = { 
+/**
+ * `--url`: the repository, in any Azure DevOps form (or any Git URL).
+ */
+url: string, 
+/**
+ * `--branch`: the branch to commit to and sync from.
+ */
+branch: string, 
+/**
+ * `--path`: the folder of the cluster's files, relative to the repository root.
+ */
+path: string, 
+/**
+ * `--interval`: how often the cluster fetches the repository (a Go duration).
+ */
+interval: string, 
+/**
+ * `--token-auth`: the cluster syncs over HTTPS with the PAT (and the CLI pushes over HTTPS).
+ */
+tokenAuth: boolean, 
+/**
+ * `--with-bearer-token`: the cluster sends the PAT as a bearer token.
+ */
+withBearerToken: boolean, 
+/**
+ * `--username`: the HTTPS user, or the SSH user when the URL names none.
+ */
+username: string, 
+/**
+ * `--ssh-hostname`: the SSH host (`host[:port]`) the cluster syncs from, if not the URL's.
+ */
+sshHostname: string, 
+/**
+ * `--ssh-hostkey-algos`: host key algorithms to offer (Azure DevOps: RSA SHA-2 by default).
+ */
+sshHostkeyAlgos: Array<string>, 
+/**
+ * `--ssh-key-algorithm`: the deploy key to generate; unset is RSA on Azure DevOps (the only
+ * kind it accepts), ECDSA elsewhere (Flux's default).
+ */
+sshKeyAlgorithm?: KeyAlgorithm, 
+/**
+ * `--ssh-rsa-bits`: the size of a generated RSA key, 2048 to 8192.
+ */
+sshRsaBits: number, 
+/**
+ * `--ssh-ecdsa-curve`: the curve of a generated ECDSA key.
+ */
+sshEcdsaCurve: EcdsaCurve, 
+/**
+ * `--allow-insecure-http`: accept an `http://` URL.
+ */
+allowInsecureHttp: boolean, 
+/**
+ * `--secret-name`: the cluster's Git credential Secret.
+ */
+secretName: string, 
+/**
+ * `--recurse-submodules`: the cluster also fetches submodules.
+ */
+recurseSubmodules: boolean, 
+/**
+ * `--sparse-checkout`: the folders the cluster fetches (all when empty).
+ */
+sparseCheckout: Array<string>, 
+/**
+ * `--provider`: `azure` syncs with Azure workload identity (no Secret).
+ */
+provider: string, 
+/**
+ * `--version`: the Flux version to install, e.g. `v2.9.4`.
+ */
+version: string, 
+/**
+ * `--namespace`: where Flux runs; also the name of its sync objects.
+ */
+namespace: string, 
+/**
+ * `--components`: the controllers to install.
+ */
+components: Array<string>, 
+/**
+ * `--components-extra`: optional controllers to install as well.
+ */
+componentsExtra: Array<string>, 
+/**
+ * `--registry`: where the controller images come from.
+ */
+registry: string, 
+/**
+ * `--image-pull-secret`: the Secret for a private registry.
+ */
+imagePullSecret: string, 
+/**
+ * `--watch-all-namespaces`: the controllers watch every namespace, not only their own.
+ */
+watchAllNamespaces: boolean, 
+/**
+ * `--network-policy`: install Flux's network policies.
+ */
+networkPolicy: boolean, 
+/**
+ * `--log-level`: `debug`, `info` or `error`.
+ */
+logLevel: string, 
+/**
+ * `--cluster-domain`: the cluster's DNS domain.
+ */
+clusterDomain: string, 
+/**
+ * `--toleration-keys`: taints the controllers tolerate.
+ */
+tolerationKeys: Array<string>, 
+/**
+ * `--author-name`: the commits' author.
+ */
+authorName: string, 
+/**
+ * `--author-email`: the commits' author's e-mail (empty, as Flux's default).
+ */
+authorEmail: string, 
+/**
+ * `--commit-message-appendix`: added to both commit messages after a blank line.
+ */
+commitMessageAppendix: string, 
+/**
+ * The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
+ */
+existingKustomization?: string, };
+
 export type SyncAuth = "token" | "bearer" | "ssh" | "workloadIdentity";
 
 export type DeployKeySpec = { algorithm: KeyAlgorithm, 
@@ -595,9 +726,10 @@ export type Defaults = {
  */
 fluxVersion: string, 
 /**
- * Every plan option at Flux's default (`url` empty).
+ * Every plan option at Flux's default (`url` empty). In TS every field is present but the
+ * two that default to "none" (`sshKeyAlgorithm`, `existingKustomization`).
  */
-options: PlanOptions, 
+options: PlanDefaults, 
 /**
  * The optional components `--components-extra` may name.
  */

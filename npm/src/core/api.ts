@@ -57,6 +57,7 @@ export type {
   LoadPrivateKeyOptions,
   Manifest,
   Plan,
+  PlanDefaults,
   PlanOptions,
   PushTarget,
   PushTargetOptions,
