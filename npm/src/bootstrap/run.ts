@@ -8,10 +8,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { defaults, generateSecret, planRepository as planWithCore, type BundleData, type Plan, type SecretAuth } from '../core/node.js';
+import { defaults, generateSecret, planRepository as planWithCore, type BundleData, type Manifest, type Plan, type SecretAuth } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type BootstrapStep, type EventHandler, type StepEvent } from '../events.js';
-import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type GitRemote } from '../git/index.js';
+import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type CommitAndPushOptions, type GitRemote } from '../git/index.js';
 import {
   applyGitSecret,
   applyManifests,
@@ -127,19 +127,13 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const existing = await readRepoFile(dir, plan.kustomization.path);
   plan = planRepository(options, bundle, existing ? Buffer.from(existing).toString('utf8') : null);
 
-  const { author, componentsMessage, syncMessage } = plan.commit;
+  const { componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
+  const publish = (s: 'components' | 'sync', files: Manifest[], message: string, what: string) =>
+    commitStep(ctx, { ...remote, dir, files, message, author: plan.commit.author }, s, what, commits);
   step('components', `committing component manifests to ${plan.components.path}`);
   const componentFiles = [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])];
-  const first = await commitAndPush({ ...remote, dir, files: componentFiles, message: componentsMessage, author });
-  if (first.pushed) commits.push({ message: componentsMessage, sha: first.sha });
-  emit({
-    type: 'done',
-    step: 'components',
-    message: first.pushed ? `pushed component manifests (${first.sha.slice(0, 7)})` : 'component manifests are up to date',
-    sha: first.sha,
-    pushed: first.pushed,
-  });
+  await publish('components', componentFiles, componentsMessage, 'component manifests');
 
   if (!state.lastAppliedRevision) {
     step('install', 'installing components in the cluster');
@@ -152,20 +146,12 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const secret = await reconcileSecret(ctx, client, plan, state, key, knownHosts?.sync);
 
   step('sync', `committing sync manifests to ${plan.sync.path}`);
-  const second = await commitAndPush({ ...remote, dir, files: [plan.sync, plan.kustomization], message: syncMessage, author });
-  if (second.pushed) commits.push({ message: syncMessage, sha: second.sha });
-  emit({
-    type: 'done',
-    step: 'sync',
-    message: second.pushed ? `pushed sync manifests (${second.sha.slice(0, 7)})` : 'sync manifests are up to date',
-    sha: second.sha,
-    pushed: second.pushed,
-  });
+  const syncSha = await publish('sync', [plan.sync, plan.kustomization], syncMessage, 'sync manifests');
 
   step('apply', 'applying the sync configuration');
   await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
 
-  const revision = `${cloned.branch}@sha1:${second.sha}`;
+  const revision = `${cloned.branch}@sha1:${syncSha}`;
   step('health', `waiting for Flux to reconcile ${revision}`, { revision });
   await waitForHealth(client, bootstrapHealthTargets(namespace, plan.installedComponents, revision), {
     timeoutMs: timeoutMs(options, flux.timeout),
@@ -179,6 +165,20 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
     revision,
     ...(key ? { publicKey: key.pair.publicKey } : {}),
   };
+}
+
+/** Commits and pushes one of bootstrap's two commits; a re-run with nothing new pushes nothing. */
+async function commitStep(
+  ctx: Context,
+  push: CommitAndPushOptions,
+  step: 'components' | 'sync',
+  what: string,
+  commits: BootstrapResult['commits'],
+): Promise<string> {
+  const { sha, pushed } = await commitAndPush(push);
+  if (pushed) commits.push({ message: push.message, sha });
+  ctx.emit({ type: 'done', step, message: pushed ? `pushed ${what} (${sha.slice(0, 7)})` : `${what} are up to date`, sha, pushed });
+  return sha;
 }
 
 async function apply(ctx: Context, client: KubeClient, plan: Plan, yaml: string, step: BootstrapStep): Promise<void> {
