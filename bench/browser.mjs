@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { distDir, ensurePageBuilt, launchChromium } from '../tests/e2e/chromium.mjs';
+import { distDir, ensurePageBuilt, launchChromium } from '../tests/e2e/support/chromium.mjs';
 import { serveStatic } from '../tests/servers/static.mjs';
 import { median } from './stats.mjs';
 

@@ -5,14 +5,12 @@
 // - the gzipped size of the .wasm against the 350 KB target.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { installManifests, loadBundle } from '../npm/dist/index.js';
+import { manifestsDir as manifests, repoRoot as root } from '../tests/support/flux-reference.mjs';
 import { median, timeRuns } from './stats.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const manifests = process.env.FLUX_MANIFESTS ?? resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const RUNS = Number(process.env.RUNS ?? 30);
 
 const timedMedian = async (fn) => median(await timeRuns(fn, RUNS));

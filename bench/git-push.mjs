@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { cloneForBootstrap, commitAndPush, SecretValue } from '../npm/dist/git/index.js';
-import { bootstrapFiles, fakePat, gitCli, gitEnv } from '../tests/e2e/git-fixtures.mjs';
+import { bootstrapFiles, fakePat, gitCli, gitEnv } from '../tests/e2e/support/git-fixtures.mjs';
 import { startGitHttpsServer } from '../tests/servers/git-https.mjs';
 import { median } from './stats.mjs';
 

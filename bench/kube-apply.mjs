@@ -9,11 +9,12 @@ import { promisify } from 'node:util';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '../tests/harness/cluster.mjs';
+import { fluxDir } from '../tests/support/flux-reference.mjs';
 import { median } from './stats.mjs';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
-const manifest = join(here, '../../shared/flux/v2.9.4/install.yaml');
+const manifest = join(fluxDir, 'install.yaml');
 const runs = Number(process.argv[2] ?? 5);
 
 // One apply by flux-azdo in a fresh Node process, as the CLI would run it. It reports the time

@@ -10,14 +10,14 @@
 
 import * as fluxCore from '../npm/dist/core/node.js';
 import { installManifests } from '../npm/dist/index.js';
-import { manifestsDir, readBundleFiles, startOracle } from '../tests/oracle/client.mjs';
+import { startOracle } from '../tests/oracle/client.mjs';
+import { FLUX_VERSION, manifestsDir as manifests, readBundleFiles } from '../tests/support/flux-reference.mjs';
 import { median, timeRuns } from './stats.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 30);
-const manifests = process.env.FLUX_MANIFESTS ?? manifestsDir;
 
 const installOptions = {
-  version: 'v2.9.4',
+  version: FLUX_VERSION,
   namespace: 'flux-system',
   components: ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'],
   componentsExtra: [],

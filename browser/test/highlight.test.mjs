@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
+import { fluxDir as flux } from '../../tests/support/flux-reference.mjs';
 import { loadPageModule } from './load-ts.mjs';
 
 const { highlightYaml } = await loadPageModule('highlight.ts');
-const flux = fileURLToPath(new URL('../../../shared/flux/v2.9.4', import.meta.url));
 
 /** What a browser shows for the HTML: the text nodes, entities decoded. */
 function textOf(html) {

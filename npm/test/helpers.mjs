@@ -6,9 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
 export const cliPath = join(repoRoot, 'npm', 'dist', 'cli', 'main.js');
-/** Flux v2.9.4's bundle and expected outputs, beside the checkout (never copied into it). */
-export const fluxDir = resolve(repoRoot, '..', 'shared', 'flux', 'v2.9.4');
-export const bundleDir = join(fluxDir, 'manifests');
+/** Flux's bundle and expected outputs, beside the checkout (never copied into it). */
+export { fluxDir, manifestsDir as bundleDir } from '../../tests/support/flux-reference.mjs';
 
 /** Runs the CLI; resolves with { code, stdout, stderr }. */
 export function runCli(args, { env = {}, input, cwd } = {}) {

@@ -17,6 +17,13 @@ fi
 BROWSER_E2E='browser.test.mjs'
 VSCODE_E2E='vscode-extension*.test.mjs'
 
+# A hang fails instead of holding the step until the CI job's own limit. Node 20 applies
+# --test-timeout to each test file as a whole (it names the file; the tests reported before it
+# passed), later releases (nodejs/node#57672) to each test without a timeout of its own. 15 min is well above the slowest
+# file today (flux-controllers.test.mjs: 4 real-controller runs, each allowed 600 s, a few minutes
+# together) and above every test's own limit.
+NODE_TEST_TIMEOUT_MS=900000
+
 # Runs the given test files one at a time (the end-to-end files start real servers and the
 # machine may have 2 cores). No files is an error: `node --test` alone would fall back to its own
 # discovery and run whatever it finds.
@@ -27,5 +34,5 @@ run_node_tests() {
   fi
   printf 'test files:\n'
   printf '  %s\n' "$@"
-  node --test --test-concurrency=1 "$@"
+  node --test --test-concurrency=1 --test-timeout="$NODE_TEST_TIMEOUT_MS" "$@"
 }

@@ -8,8 +8,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import * as core from '../../npm/dist/core/node.js';
 import { bootstrap, dryRun } from '../../npm/dist/index.js';
 import { startSshd } from '../servers/sshd.mjs';
+import { readBundleFiles } from '../support/flux-reference.mjs';
 import {
   bundleDir,
   cliPath,
@@ -70,11 +72,21 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   assert.ok(commits.every((c) => c.author === 'Flux <>'), 'Flux commits as "Flux <>"');
   assert.deepEqual(commits[1].files, [`clusters/my-cluster/${ns}/gotk-components.yaml`]);
   assert.deepEqual(commits[0].files.sort(), [`clusters/my-cluster/${ns}/gotk-sync.yaml`, `clusters/my-cluster/${ns}/kustomization.yaml`]);
-  const expected = await readFile(join(bundleDir, '..', 'install.yaml'), 'utf8');
-  const committed = git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-components.yaml`) + '\n';
-  assert.equal(committed.length > 0, true);
-  // Same generator as install --export: only the namespace differs from the default golden.
-  assert.equal(committed.split('\n').length, expected.replaceAll('flux-system', ns).split('\n').length);
+  // The pushed blobs are, byte for byte, what the core plans for the same options...
+  const plan = core.planRepository(
+    { url: world.git.repoUrl('org', 'project', ns), branch: 'main', path: 'clusters/my-cluster', namespace: ns, tokenAuth: true },
+    readBundleFiles(),
+  );
+  const planned = core.planFiles(plan);
+  assert.deepEqual(planned.map((f) => f.path).sort(), [...commits[1].files, ...commits[0].files].sort());
+  for (const file of planned) {
+    const pushed = execFileSync('git', ['--git-dir', repo, 'show', `main:${file.path}`]);
+    assert.ok(pushed.equals(Buffer.from(file.content, 'utf8')), `the pushed ${file.path} differs from the core's`);
+  }
+  // ...and the components are Flux's install.yaml with only the namespace changed.
+  const expected = (await readFile(join(bundleDir, '..', 'install.yaml'), 'utf8')).replaceAll('flux-system', ns);
+  const committed = execFileSync('git', ['--git-dir', repo, 'show', `main:clusters/my-cluster/${ns}/gotk-components.yaml`], { encoding: 'utf8' });
+  assert.ok(committed === expected, 'the pushed gotk-components.yaml differs from install.yaml with the namespace replaced');
   const sync = git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`);
   assert.match(sync, new RegExp(`url: ${world.git.repoUrl('org', 'project', ns).replaceAll('.', '\\.')}\n`));
   const data = await secretData(ns);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import * as core from '../../npm/dist/core/node.js';
 import { serveStatic } from '../servers/static.mjs';
-import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './chromium.mjs';
+import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './support/chromium.mjs';
 
 
 const outDir = join(root, 'tests', 'out');

@@ -21,7 +21,7 @@ import {
   remoteLog,
   remoteTip,
   secretForms,
-} from './git-fixtures.mjs';
+} from './support/git-fixtures.mjs';
 
 const FLUX = { name: 'Flux', email: '' };
 const COMPONENTS_MESSAGE = 'Add Flux v2.9.4 component manifests';

@@ -27,7 +27,7 @@ import {
   remoteLog,
   remoteTip,
   run,
-} from './git-fixtures.mjs';
+} from './support/git-fixtures.mjs';
 
 const FLUX = { name: 'Flux', email: '' };
 const MESSAGE = 'Add Flux v2.9.4 component manifests';

@@ -5,8 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, dirname, delimiter } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, delimiter } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { startCluster, kubeRequest } from '../harness/cluster.mjs';
 import {
@@ -20,9 +19,8 @@ import {
   splitManifests,
 } from '../../npm/dist/kube/index.js';
 import { SecretValue } from '../../npm/dist/index.js';
+import { fluxDir } from '../support/flux-reference.mjs';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const fluxDir = join(repoRoot, '../shared/flux/v2.9.4');
 const read = (rel) => readFile(join(fluxDir, rel), 'utf8');
 const components = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
 

@@ -11,11 +11,26 @@ import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import * as core from '../../npm/dist/core/node.js';
-import { readBundleFiles, startOracle } from '../oracle/client.mjs';
-import { installOptionsOf, oracleRequestOf, prng, randomCase, syncOptionsOf } from './oracle-cases.mjs';
+import { startOracle } from '../oracle/client.mjs';
+import { readBundleFiles } from '../support/flux-reference.mjs';
+import { installOptionsOf, oracleRequestOf, prng, randomCase, syncOptionsOf } from './support/oracle-cases.mjs';
 
-const seed = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : randomInt(2 ** 31);
-const cases = process.env.ORACLE_CASES ? Number(process.env.ORACLE_CASES) : 200;
+/**
+ * `name` from the environment as a whole number ≥ `min`, or `fallback` when unset. Anything else
+ * fails the file: `ORACLE_CASES=0` or `=abc` would otherwise run no case and pass.
+ */
+function wholeNumberFromEnv(name, min, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+    throw new Error(`${name}=${JSON.stringify(raw)} is refused: it must be a whole number of at least ${min}`);
+  }
+  return value;
+}
+
+const seed = wholeNumberFromEnv('ORACLE_SEED', 0, randomInt(2 ** 31));
+const cases = wholeNumberFromEnv('ORACLE_CASES', 1, 200);
 const replay = `ORACLE_SEED=${seed} node --test tests/e2e/oracle.test.mjs`;
 
 let oracle;

@@ -10,11 +10,11 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { manifestsDir as bundleDir } from '../support/flux-reference.mjs';
 import { callsOf, runCommand } from './support/vscode-stub.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const extensionDir = join(repoRoot, 'vscode-extension');
-const bundleDir = resolve(repoRoot, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const require = createRequire(join(extensionDir, 'package.json'));
 const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
 

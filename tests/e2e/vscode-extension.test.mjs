@@ -11,11 +11,11 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { manifestsDir as bundleDir } from '../support/flux-reference.mjs';
 import { bundlePath, callsOf, createVscodeStub, loadExtension, outputText, runCommand } from './support/vscode-stub.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const extensionDir = join(repoRoot, 'vscode-extension');
-const bundleDir = resolve(repoRoot, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
 const pkg = JSON.parse(await readFile(join(extensionDir, 'package.json'), 'utf8'));
 const fluxAzdo = await import(join(repoRoot, 'npm', 'dist', 'index.js'));
 

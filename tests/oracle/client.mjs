@@ -1,23 +1,12 @@
 // Starts the Flux generator oracle (tests/oracle, built by build.sh outside the checkout) and
 // sends it requests: one JSON line in, one JSON line out, answered in order.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import { manifestsDir } from '../support/flux-reference.mjs';
+
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-/** Flux's bundle, read from the shared folder (never copied into the repository). */
-export const manifestsDir = fileURLToPath(new URL('../../../shared/flux/v2.9.4/manifests', import.meta.url));
-
-/** The 9 bundle files as file name → content, the form flux-azdo's core takes. */
-export function readBundleFiles(dir = manifestsDir) {
-  const files = {};
-  for (const name of readdirSync(dir).sort()) {
-    if (name.endsWith('.yaml')) files[name] = readFileSync(`${dir}/${name}`, 'utf8');
-  }
-  return files;
-}
 
 /** Builds the oracle if needed (fast when warm) and returns the binary's path. */
 export function buildOracle() {

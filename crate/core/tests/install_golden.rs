@@ -4,27 +4,12 @@
 // Tests are the host here: reading the shared files is their job, not the core's.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
+mod common;
 
-use flux_azdo_core::bundle::{Bundle, BUNDLE_FILES};
+use common::{assert_reference, assert_text_eq, flux_bundle as bundle, read_reference as read};
+use flux_azdo_core::bundle::BUNDLE_FILES;
 use flux_azdo_core::install::{self, Options};
 use flux_azdo_core::yaml;
-
-fn flux_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/v2.9.4")
-}
-
-fn read(rel: &str) -> String {
-    let path = flux_dir().join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-fn bundle() -> Bundle {
-    let files = BUNDLE_FILES
-        .iter()
-        .map(|name| (*name, read(&format!("manifests/{name}"))));
-    Bundle::from_files(files).expect("the shared bundle is complete")
-}
 
 /// The body of a golden file: everything after the 4 header lines.
 fn body(golden: &str) -> &str {
@@ -33,31 +18,6 @@ fn body(golden: &str) -> &str {
         rest = &rest[rest.find('\n').expect("header line") + 1..];
     }
     rest
-}
-
-/// Points at the first differing line so a failure is readable.
-fn assert_same(actual: &str, expected: &str, what: &str) {
-    if actual == expected {
-        return;
-    }
-    let line = actual
-        .lines()
-        .zip(expected.lines())
-        .position(|(a, e)| a != e)
-        .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
-    let show = |s: &str| {
-        s.lines()
-            .skip(line.saturating_sub(3))
-            .take(7)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    panic!(
-        "{what} differs at line {}:\n--- actual\n{}\n--- expected\n{}",
-        line + 1,
-        show(actual),
-        show(expected)
-    );
 }
 
 #[test]
@@ -69,13 +29,13 @@ fn writer_reproduces_every_golden_document() {
     ] {
         let golden = read(file);
         let docs = yaml::parse_documents(file, body(&golden)).expect("golden parses");
-        assert_same(&yaml::documents_to_string(&docs), body(&golden), file);
+        assert_text_eq(&yaml::documents_to_string(&docs), body(&golden), file);
     }
     // The bundle files are kustomize output too, so they round-trip as well.
     for name in BUNDLE_FILES {
         let text = read(&format!("manifests/{name}"));
         let docs = yaml::parse_documents(name, &text).expect("bundle parses");
-        assert_same(&yaml::documents_to_string(&docs), &text, name);
+        assert_text_eq(&yaml::documents_to_string(&docs), &text, name);
     }
 }
 
@@ -85,14 +45,14 @@ fn strings(list: &[&str]) -> Vec<String> {
 
 fn check(options: &Options, golden: &str) {
     let manifest = install::generate(options, &bundle()).expect("generate succeeds");
-    assert_same(&manifest.content, &read(golden), golden);
+    assert_reference(golden, &manifest.content);
 }
 
 #[test]
 fn default_options_give_install_yaml() {
     let manifest = install::generate(&Options::default(), &bundle()).expect("generate");
     assert_eq!(manifest.path, "flux-system/gotk-components.yaml");
-    assert_same(&manifest.content, &read("install.yaml"), "install.yaml");
+    assert_reference("install.yaml", &manifest.content);
 }
 
 #[test]
@@ -142,11 +102,7 @@ fn custom_namespace_registry_secret_tolerations_and_flags() {
     };
     let manifest = install::generate(&options, &bundle()).expect("generate");
     assert_eq!(manifest.path, "clusters/prod/gitops/gotk-components.yaml");
-    assert_same(
-        &manifest.content,
-        &read("variants/custom-options.yaml"),
-        "custom-options.yaml",
-    );
+    assert_reference("variants/custom-options.yaml", &manifest.content);
 }
 
 /// Checked against kustomize v0.21.1 building Flux's templates: a secret named `null` (or `~`)

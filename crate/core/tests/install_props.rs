@@ -5,10 +5,11 @@
 // Tests are the host here: reading the shared files is their job, not the core's.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::OnceLock;
 
-use flux_azdo_core::bundle::{Bundle, BUNDLE_FILES};
+use flux_azdo_core::bundle::Bundle;
 use flux_azdo_core::install::{self, Options};
 use flux_azdo_core::yaml::{self, Node};
 use flux_azdo_core::ErrorCode;
@@ -16,15 +17,7 @@ use proptest::prelude::*;
 
 fn bundle() -> &'static Bundle {
     static BUNDLE: OnceLock<Bundle> = OnceLock::new();
-    BUNDLE.get_or_init(|| {
-        let dir =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/v2.9.4/manifests");
-        let files = BUNDLE_FILES.iter().map(|name| {
-            let text = std::fs::read_to_string(dir.join(name)).expect("shared bundle file");
-            (*name, text)
-        });
-        Bundle::from_files(files).expect("complete bundle")
-    })
+    BUNDLE.get_or_init(common::flux_bundle)
 }
 
 const OPTIONAL: [&str; 5] = [

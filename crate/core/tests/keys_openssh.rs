@@ -5,19 +5,18 @@
 // Only the library must stay free of I/O; this test's job is to run OpenSSH on temp files.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-#[path = "support/openssh.rs"]
-mod openssh;
+mod common;
 
 use std::fs;
 use std::path::PathBuf;
 
-use flux_azdo_core::keys::{self, KeyPair};
-use flux_azdo_core::secret_string::SecretString;
-use flux_azdo_core::ErrorCode;
-use openssh::{
+use common::openssh::{
     assert_signature_verifies, openssh_fingerprint, openssh_public, p, ssh_keygen, ssh_keygen_ok,
     type_and_blob, TempDir,
 };
+use flux_azdo_core::keys::{self, KeyPair};
+use flux_azdo_core::secret_string::SecretString;
+use flux_azdo_core::ErrorCode;
 use rand_core::OsRng;
 
 /// Everything OpenSSH must agree on for a generated RSA pair.

@@ -2,24 +2,13 @@
 //! bootstrap options, for both flows of the Azure DevOps guide and for other hosts.
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
+mod common;
+
+use common::flux_bundle as bundle;
 use flux_azdo_core::azure_url::{self, PushTarget};
-use flux_azdo_core::bundle::Bundle;
 use flux_azdo_core::keys::{self, EcdsaCurve, KeyAlgorithm};
 use flux_azdo_core::plan::{plan, Options, SyncAuth};
 use flux_azdo_core::{sync, Error, ErrorCode};
-
-fn bundle() -> Bundle {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/flux/v2.9.4/manifests");
-    let files = std::fs::read_dir(&dir).unwrap().map(|e| {
-        let path = e.unwrap().path();
-        (
-            path.file_name().unwrap().to_string_lossy().into_owned(),
-            std::fs::read_to_string(&path).unwrap(),
-        )
-    });
-    Bundle::from_files(files).unwrap()
-}
 
 fn options(url: &str) -> Options {
     Options {

@@ -10,11 +10,12 @@ import { dirname, join, resolve } from 'node:path';
 import { startCluster } from '../../harness/cluster.mjs';
 import { startGitHttpsServer } from '../../servers/git-https.mjs';
 import { startSshd } from '../../servers/sshd.mjs';
+import { manifestsDir } from '../../support/flux-reference.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');
 export const cliPath = join(repoRoot, 'npm', 'dist', 'cli', 'main.js');
-export const bundleDir = resolve(repoRoot, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
+export const bundleDir = manifestsDir;
 export const DEFAULT_COMPONENTS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
 
 export async function startWorld() {

@@ -3,14 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { manifestsDir, repoRoot as root } from '../../support/flux-reference.mjs';
+
 export const distDir = join(root, 'browser', 'dist');
-export const manifestsDir = resolve(root, '..', 'shared', 'flux', 'v2.9.4', 'manifests');
+export { manifestsDir, root };
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** Whether browser/dist is missing, older than its sources or the core, or has other manifests. */

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 
-import { gitEnv } from '../servers/git-https.mjs';
+import { gitEnv } from '../../servers/git-https.mjs';
 
 export { gitEnv };
 
