@@ -49,6 +49,7 @@ function checkContradictions(args: ParsedArgs): void {
 
 function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
   const install = installOptionsFromArgs(args);
+  const rsaBits = int(args, 'ssh-rsa-bits');
   const options: BootstrapOptions = {
     url: str(args, 'url'),
     branch: str(args, 'branch'),
@@ -72,7 +73,7 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
     createBranch: bool(args, 'create-branch'),
     allowInsecureHttp: bool(args, 'allow-insecure-http'),
     timeout: str(args, 'timeout'),
-    ...(int(args, 'ssh-rsa-bits') === undefined ? {} : { sshRsaBits: int(args, 'ssh-rsa-bits') }),
+    ...(rsaBits === undefined ? {} : { sshRsaBits: rsaBits }),
     ...(str(args, 'private-key-file') ? { privateKeyFile: str(args, 'private-key-file') } : {}),
     ...(str(args, 'ca-file') ? { caFile: str(args, 'ca-file') } : {}),
     ...(str(args, 'manifests') ? { manifests: str(args, 'manifests') } : {}),
