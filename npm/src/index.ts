@@ -15,7 +15,19 @@
 export { FluxAzdoError, isFluxAzdoError, type ErrorCode, type HostErrorCode } from './errors.js';
 export { SecretValue } from './secret-value.js';
 export { installManifests, type InstallOptions } from './install.js';
-export { defaults, parseRepoUrl, planFiles, type Defaults, type Manifest, type Plan, type PlanOptions, type Repo } from './core/node.js';
+export {
+  defaults,
+  parseRepoUrl,
+  planFiles,
+  pushTarget,
+  type Defaults,
+  type Manifest,
+  type Plan,
+  type PlanOptions,
+  type PushTarget,
+  type PushTargetOptions,
+  type Repo,
+} from './core/node.js';
 export { loadBundle, fluxVersion, defaultCacheDir, type BundleSource, type BundleData, type LoadBundleOptions } from './manifests.js';
 export type {
   FluxAzdoEvent,

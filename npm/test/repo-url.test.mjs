@@ -23,3 +23,26 @@ test('parseRepoUrl gives one Repo for every Azure DevOps form, and INVALID_URL o
     (e) => e instanceof FluxAzdoError && e.code === 'INVALID_URL' && e.option === 'url',
   );
 });
+
+test("Repo.host is the host of httpsUrl as a browser's URL writes it", async () => {
+  const { parseRepoUrl } = await import('../dist/index.js');
+  for (const url of [
+    'https://dev.azure.com/org/project/_git/repo',
+    'git@ssh.dev.azure.com:v3/org/project/repo',
+    'https://org.visualstudio.com/DefaultCollection/project/_git/repo',
+    'https://tfs.example.com:8443/tfs/DefaultCollection/project/_git/repo',
+    'https://TFS.example.com:443/DefaultCollection/project/_git/repo',
+    'http://tfs:80/DefaultCollection/project/_git/repo',
+    'http://tfs:443/DefaultCollection/project/_git/repo',
+    'ssh://tfs.example.com:22/DefaultCollection/project/_git/repo',
+    'https://[0:0:0:0:0:0:0:1]:8443/DefaultCollection/project/_git/repo',
+    'https://[2001:DB8:0:0:1:0:0:1]/DefaultCollection/project/_git/repo',
+    'https://[::ffff:192.0.2.1]/DefaultCollection/project/_git/repo',
+    'https://github.com/fluxcd/flux2.git',
+    'ssh://git@git.example.com:2222/team/fleet.git',
+    'http://git.example.com:8080/team/fleet.git',
+  ]) {
+    const repo = parseRepoUrl(url);
+    assert.equal(repo.host, new URL(repo.httpsUrl).host, url);
+  }
+});

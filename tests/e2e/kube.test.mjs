@@ -19,6 +19,7 @@ import {
   splitManifests,
 } from '../../npm/dist/kube/index.js';
 import { SecretValue } from '../../npm/dist/index.js';
+import { generateSecret } from '../../npm/dist/core/node.js';
 import { fluxDir } from '../support/flux-reference.mjs';
 
 const read = (rel) => readFile(join(fluxDir, rel), 'utf8');
@@ -180,25 +181,19 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
   });
 
   it('SSH Secret: an existing one is kept unless replace is asked for', async () => {
-    const yamlFor = (key) =>
-      [
-        'apiVersion: v1',
-        'kind: Secret',
-        'metadata:',
-        '  name: flux-system',
-        '  namespace: flux-system',
-        'stringData:',
-        `  identity: "${key}"`,
-        `  identity.pub: "ssh-rsa AAAA-fake-${key}"`,
-        '  known_hosts: "ssh.dev.azure.com ssh-rsa AAAA-fake-host"',
-        '',
-      ].join('\n');
+    // The Secret as the core generates it for an SSH sync (the values are fakes).
+    const secretFor = (key) =>
+      generateSecret({
+        name: 'flux-system',
+        namespace: 'flux-system',
+        auth: { type: 'ssh', identity: key, identityPub: `ssh-rsa AAAA-fake-${key}`, knownHosts: 'ssh.dev.azure.com ssh-rsa AAAA-fake-host' },
+      });
     const path = '/api/v1/namespaces/flux-system/secrets/flux-system';
     const identity = async () => Buffer.from((await get(cluster, path)).body.data.identity, 'base64').toString();
-    assert.equal((await applyGitSecret(client, { yaml: yamlFor('fake-key-one') })).action, 'created');
-    assert.equal((await applyGitSecret(client, { yaml: yamlFor('fake-key-two') })).action, 'kept');
+    assert.equal((await applyGitSecret(client, secretFor('fake-key-one'))).action, 'created');
+    assert.equal((await applyGitSecret(client, secretFor('fake-key-two'))).action, 'kept');
     assert.equal(await identity(), 'fake-key-one');
-    assert.equal((await applyGitSecret(client, { yaml: yamlFor('fake-key-two') }, { replace: true })).action, 'updated');
+    assert.equal((await applyGitSecret(client, secretFor('fake-key-two'), { replace: true })).action, 'updated');
     assert.equal(await identity(), 'fake-key-two');
   });
 

@@ -369,6 +369,48 @@ describe('the deploy key modal', () => {
   });
 });
 
+describe('the remembered PAT key', () => {
+  let modulePath;
+  let work;
+  before(async () => {
+    const { build } = await import('esbuild');
+    work = await mkdtemp(join(tmpdir(), 'flux-azdo-vscode-credentials-'));
+    modulePath = join(work, 'credentials.cjs');
+    await build({ entryPoints: [join(extensionDir, 'src', 'credentials.ts')], outfile: modulePath, bundle: true, format: 'cjs', platform: 'node', external: ['vscode'], logLevel: 'warning' });
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  // How keys were made before the core gave `Repo.host`: PATs stored under them must still be found.
+  const earlierKey = (repo) => {
+    const host = new URL(repo.httpsUrl).host;
+    return repo.organization ? `${host}/${repo.organization}` : host;
+  };
+
+  test("is the same string as before, for Services, visualstudio.com, Servers and other hosts", () => {
+    const { organizationKey } = loadExtension(modulePath, createVscodeStub());
+    const cases = [
+      [AZURE_URL, 'dev.azure.com/contoso'],
+      ['https://contoso@dev.azure.com/contoso/Platform/_git/fleet', 'dev.azure.com/contoso'],
+      ['git@ssh.dev.azure.com:v3/contoso/Platform/fleet', 'dev.azure.com/contoso'],
+      ['https://contoso.visualstudio.com/Platform/_git/fleet', 'dev.azure.com/contoso'],
+      ['https://contoso.visualstudio.com/DefaultCollection/Platform/_git/fleet', 'dev.azure.com/contoso'],
+      ['https://tfs.example.com:8443/tfs/DefaultCollection/Platform/_git/fleet', 'tfs.example.com:8443/tfs/DefaultCollection'],
+      ['https://TFS.Example.com:443/DefaultCollection/Platform/_git/fleet', 'tfs.example.com/DefaultCollection'],
+      ['http://tfs:8080/tfs/DefaultCollection/Platform/_git/fleet', 'tfs:8080/tfs/DefaultCollection'],
+      ['ssh://tfs.example.com:22/DefaultCollection/Platform/_git/fleet', 'tfs.example.com/DefaultCollection'],
+      ['https://[0:0:0:0:0:0:0:1]:8443/DefaultCollection/Platform/_git/fleet', '[::1]:8443/DefaultCollection'],
+      ['https://git.example.com/team/fleet.git', 'git.example.com'],
+    ];
+    for (const [url, key] of cases) {
+      const repo = fluxAzdo.parseRepoUrl(url);
+      assert.equal(organizationKey(repo), key, url);
+      assert.equal(organizationKey(repo), earlierKey(repo), url);
+    }
+  });
+});
+
 /** What VS Code would show for each opened URI: the registered provider's text. */
 async function documentsOf(stub, uris) {
   const docs = [];

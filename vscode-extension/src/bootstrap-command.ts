@@ -9,7 +9,7 @@ import type { BootstrapOptions, BootstrapResult } from 'flux-azdo' with { 'resol
 import { askPat, settlePat, type PatAnswer } from './credentials';
 import { confirmDeployKey } from './deploy-key';
 import { failureOf, reportFailure, SHOW_LOG } from './errors';
-import { loadCore, loadFlux, type FluxAzdoApi } from './flux';
+import { loadFlux, type FluxAzdoApi } from './flux';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
 import { readSettings } from './settings';
@@ -63,7 +63,7 @@ async function prepare(api: FluxAzdoApi, env: CommandEnvironment): Promise<Prepa
   if (!target) return undefined;
   const options = optionsFor(target, settings);
   let pat: PatAnswer | undefined;
-  if (needsPat(await loadCore(), options)) {
+  if (needsPat(api, options)) {
     pat = await askPat(api, env.secrets, target.repo, TITLE);
     if (!pat) return undefined;
     options.password = pat.pat;

@@ -17,10 +17,13 @@ export interface PatAnswer {
   remembered: boolean;
 }
 
-/** `dev.azure.com/<organization>`: the key a remembered PAT is stored under. */
+/**
+ * `dev.azure.com/<organization>` (a Server: `host[:port]/<collection>`): the key a remembered
+ * PAT is stored under. `repo.host` is written as `new URL(repo.httpsUrl).host` wrote it, which
+ * keys stored by earlier versions were made of.
+ */
 export function organizationKey(repo: Repo): string {
-  const host = new URL(repo.httpsUrl).host;
-  return repo.organization ? `${host}/${repo.organization}` : host;
+  return repo.organization ? `${repo.host}/${repo.organization}` : repo.host;
 }
 
 const storageKey = (repo: Repo) => `fluxAzdo.pat:${organizationKey(repo)}`;

@@ -9,7 +9,7 @@ import type { BootstrapOptions, DryRunReport } from 'flux-azdo' with { 'resoluti
 
 import { askPat } from './credentials';
 import { failureOf, reportFailure } from './errors';
-import { loadCore, loadFlux, type FluxAzdoApi } from './flux';
+import { loadFlux, type FluxAzdoApi } from './flux';
 import type { PreviewDocuments } from './preview-documents';
 import { withEventProgress } from './progress';
 import { askKubeContext } from './prompts';
@@ -64,7 +64,7 @@ async function openFiles(api: FluxAzdoApi, env: PreviewEnvironment, options: Boo
 }
 
 async function compare(api: FluxAzdoApi, env: PreviewEnvironment, target: SyncTarget, options: BootstrapOptions): Promise<void> {
-  if (needsPat(await loadCore(), options)) {
+  if (needsPat(api, options)) {
     const pat = await askPat(api, env.secrets, target.repo, TITLE);
     if (!pat) return;
     // A dry run proves nothing about the token's write scope: it is not remembered from here.

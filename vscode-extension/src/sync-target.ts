@@ -4,7 +4,7 @@
  */
 import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import type { FluxAzdoApi, FluxAzdoCore } from './flux';
+import type { FluxAzdoApi } from './flux';
 import { askAuth, askBranch, askPath, askRepository, type AuthMethod } from './prompts';
 import type { Settings } from './settings';
 
@@ -19,8 +19,7 @@ export interface SyncTarget {
 export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: Settings): Promise<SyncTarget | undefined> {
   const repository = await askRepository(api, title);
   if (!repository) return undefined;
-  // Flux's defaults are always set in defaults().options; '' only satisfies its optional type.
-  const { branch: fluxBranch = '', secretName = '' } = api.defaults().options;
+  const { branch: fluxBranch, secretName } = api.defaults().options;
   const branch = await askBranch(title, fluxBranch);
   if (branch === undefined) return undefined;
   const path = await askPath(title, settings.defaultPath);
@@ -47,6 +46,6 @@ export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOpt
 }
 
 /** An HTTPS push needs the PAT; an SSH push uses the deploy key. The core decides which. */
-export function needsPat(core: FluxAzdoCore, options: BootstrapOptions): boolean {
-  return core.pushTarget({ url: options.url }).transport === 'https';
+export function needsPat(api: FluxAzdoApi, options: BootstrapOptions): boolean {
+  return api.pushTarget({ url: options.url }).transport === 'https';
 }

@@ -51,6 +51,12 @@ pub struct Repo {
     pub https_url: String,
     /// Clone URL over SSH (`ssh://git@ssh.dev.azure.com/v3/org/project/repo` for Services).
     pub ssh_url: String,
+    /// The host of `httpsUrl` as a browser's `URL.host` writes it: lowercase, IPv6 in brackets
+    /// and compressed, the port only when it is not the scheme's default (443, 80). So
+    /// `dev.azure.com` for Services in every form (a `*.visualstudio.com` URL clones from
+    /// dev.azure.com too), `host[:port]` of a Server or another Git host. Front ends key what
+    /// they remember per host on it (the VS Code extension's stored PATs).
+    pub host: String,
 }
 
 /// How the cluster authenticates, which decides the sync URL (Flux's `bootstrap git` rules).
@@ -383,6 +389,15 @@ fn generic(raw: &RawUrl) -> std::result::Result<Repo, String> {
         encode_user(&ssh_user),
         host_port(&raw.host, ssh_port)
     );
+    let host = web_host(
+        if raw.scheme == Scheme::Http {
+            Scheme::Http
+        } else {
+            Scheme::Https
+        },
+        &raw.host,
+        http_port,
+    );
     Ok(Repo {
         kind: HostKind::Generic,
         organization: String::new(),
@@ -395,5 +410,41 @@ fn generic(raw: &RawUrl) -> std::result::Result<Repo, String> {
         },
         https_url,
         ssh_url,
+        host,
     })
+}
+
+/// `host[:port]` as the WHATWG URL parser writes an http(s) URL's host (see [`Repo::host`]).
+pub(crate) fn web_host(scheme: Scheme, host: &str, port: Option<u16>) -> String {
+    let default_port = if scheme == Scheme::Http { 80 } else { 443 };
+    let host = match bare_host(host).parse::<std::net::Ipv6Addr>() {
+        Ok(ip) if host.starts_with('[') => format!("[{}]", whatwg_ipv6(ip)),
+        _ => host.to_owned(),
+    };
+    host_port(&host, port.filter(|&p| p != default_port))
+}
+
+/// The WHATWG URL serialization of an IPv6 address: hex pieces, the first longest run of two
+/// or more zero pieces as `::`, no dotted IPv4 tail (unlike Rust's `Display`).
+fn whatwg_ipv6(ip: std::net::Ipv6Addr) -> String {
+    let pieces = ip.segments();
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < pieces.len() {
+        let run = pieces[i..].iter().take_while(|&&p| p == 0).count();
+        if run >= 2 && best.is_none_or(|(_, len)| run > len) {
+            best = Some((i, run));
+        }
+        i += run.max(1);
+    }
+    let hex = |ps: &[u16]| {
+        ps.iter()
+            .map(|p| format!("{p:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    match best {
+        Some((at, len)) => format!("{}::{}", hex(&pieces[..at]), hex(&pieces[at + len..])),
+        None => hex(&pieces),
+    }
 }

@@ -10,8 +10,8 @@ use crate::plan;
 /// Kubernetes' oldest version the Flux version of this build supports (`flux check --pre`).
 pub const MIN_KUBERNETES_VERSION: &str = "1.33";
 
-/// `--timeout` when none is given.
-pub const TIMEOUT: &str = "5m";
+/// `--timeout` when none is given, as Flux prints its default.
+pub const TIMEOUT: &str = "5m0s";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -42,6 +42,7 @@ fn every_services_form_is_the_same_repo() {
         );
         assert_eq!(repo.https_url, HTTPS, "{url}");
         assert_eq!(repo.ssh_url, SSH, "{url}");
+        assert_eq!(repo.host, "dev.azure.com", "{url}");
         let expected_url = if url.contains("ssh") { SSH } else { HTTPS };
         assert_eq!(repo.url, expected_url, "{url}");
     }
@@ -362,11 +363,56 @@ fn pasted_passwords_never_reach_the_repo_or_errors() {
 }
 
 #[test]
+fn host_is_the_https_url_host_as_a_browser_writes_it() {
+    for (url, host) in [
+        (
+            "https://tfs.example.com:8443/Coll/Project/_git/Repo",
+            "tfs.example.com:8443",
+        ),
+        (
+            "https://TFS.example.com:443/Coll/Project/_git/Repo",
+            "tfs.example.com",
+        ),
+        ("http://tfs:8080/tfs/Coll/Project/_git/Repo", "tfs:8080"),
+        ("http://tfs:80/tfs/Coll/Project/_git/Repo", "tfs"),
+        ("http://tfs:443/tfs/Coll/Project/_git/Repo", "tfs:443"),
+        (
+            "ssh://tfs.example.com:22/Coll/Project/_git/Repo",
+            "tfs.example.com",
+        ),
+        ("https://[::1]:8443/Coll/Project/_git/Repo", "[::1]:8443"),
+        ("https://[0:0:0:0:0:0:0:1]/Coll/Project/_git/Repo", "[::1]"),
+        (
+            "https://[2001:DB8:0:0:1:0:0:1]/Coll/P/_git/R",
+            "[2001:db8::1:0:0:1]",
+        ),
+        (
+            "https://[::ffff:192.0.2.1]/Coll/P/_git/R",
+            "[::ffff:c000:201]",
+        ),
+        (
+            "https://[1:2:3:4:5:6:7:8]/Coll/P/_git/R",
+            "[1:2:3:4:5:6:7:8]",
+        ),
+        (
+            "https://[1:0:3:4:5:6:7:8]/Coll/P/_git/R",
+            "[1:0:3:4:5:6:7:8]",
+        ),
+        ("https://github.com/fluxcd/flux2.git", "github.com"),
+        ("ssh://git@host:2222/x/y.git", "host"),
+        ("https://git.example.com:444/x/y.git", "git.example.com:444"),
+    ] {
+        assert_eq!(parse(url).host, host, "{url}");
+    }
+}
+
+#[test]
 fn repo_serializes_in_camel_case() {
     let json = serde_json::to_value(parse(HTTPS)).unwrap();
     assert_eq!(json["kind"], "azureDevOpsServices");
     assert_eq!(json["httpsUrl"], HTTPS);
     assert_eq!(json["sshUrl"], SSH);
+    assert_eq!(json["host"], "dev.azure.com");
 }
 
 /// Names as Azure DevOps allows them, spaces and non-ASCII included.

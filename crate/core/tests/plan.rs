@@ -404,7 +404,7 @@ fn defaults_are_fluxs() {
     assert_eq!((d.rsa_bits, d.options.ssh_rsa_bits), (4096, 4096));
     assert_eq!(
         (d.timeout.as_str(), d.min_kubernetes_version.as_str()),
-        ("5m", "1.33")
+        ("5m0s", "1.33")
     );
     let policy = azure_url::ssh_host_policy("SSH.dev.azure.com");
     assert_eq!(policy.host_key_algorithms, ["rsa-sha2-512", "rsa-sha2-256"]);

@@ -129,7 +129,15 @@ httpsUrl: string,
 /**
  * Clone URL over SSH (`ssh://git@ssh.dev.azure.com/v3/org/project/repo` for Services).
  */
-sshUrl: string, };
+sshUrl: string, 
+/**
+ * The host of `httpsUrl` as a browser's `URL.host` writes it: lowercase, IPv6 in brackets
+ * and compressed, the port only when it is not the scheme's default (443, 80). So
+ * `dev.azure.com` for Services in every form (a `*.visualstudio.com` URL clones from
+ * dev.azure.com too), `host[:port]` of a Server or another Git host. Front ends key what
+ * they remember per host on it (the VS Code extension's stored PATs).
+ */
+host: string, };
 
 export type SyncUrlOptions = { 
 /**

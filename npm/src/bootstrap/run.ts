@@ -240,7 +240,7 @@ async function reconcileSecret(
   const secret = generateSecret({ name: secretName, namespace, auth });
   const result = await applyGitSecret(
     client,
-    { name: secret.name, namespace: secret.namespace, stringData: secret.stringData },
+    secret,
     { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'given' || state.secretExists === false, signal },
   );
   emit({ type: 'done', step: 'secret', message: `${result.ref} ${result.action}`, ref: result.ref, action: result.action });

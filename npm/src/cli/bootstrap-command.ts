@@ -2,20 +2,20 @@
  * `flux-azdo bootstrap git`: Flux's flags and defaults, so a `flux bootstrap git` command line
  * works with `flux` replaced by `flux-azdo`; plus `--dry-run` and `--export DIR`.
  */
-import { exportFiles } from '../bootstrap/export.js';
-import { dryRun } from '../bootstrap/dry-run.js';
 import type { BootstrapOptions } from '../bootstrap/options.js';
-import { bootstrap } from '../bootstrap/run.js';
-import { parseRepoUrl } from '../core/node.js';
+import { defaults, parseRepoUrl, pushTarget } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
-import { bool, formatHelp, int, list, parseArgs, str, type ParsedArgs } from './args.js';
-import { BOOTSTRAP_GIT_FLAGS, GLOBAL_FLAGS, INSTALL_FLAGS } from './flags.js';
+import { bool, formatHelp, int, list, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
+import { bootstrapGitFlags, globalFlags, installFlags } from './flags.js';
 import { installOptionsFromArgs } from './install-command.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { chooseMode, createRenderer, wantsDebug } from './output.js';
 import { confirm, resolvePassword } from './password.js';
 
-const SPECS = [...BOOTSTRAP_GIT_FLAGS, ...INSTALL_FLAGS, ...GLOBAL_FLAGS];
+const specs = (): FlagSpec[] => {
+  const flux = defaults();
+  return [...bootstrapGitFlags(flux), ...installFlags(flux), ...globalFlags(flux)];
+};
 
 const USAGE = `Usage:
   flux-azdo bootstrap git [flags]
@@ -49,6 +49,7 @@ function checkContradictions(args: ParsedArgs): void {
 
 function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
   const install = installOptionsFromArgs(args);
+  const rsaBits = int(args, 'ssh-rsa-bits');
   const options: BootstrapOptions = {
     url: str(args, 'url'),
     branch: str(args, 'branch'),
@@ -61,7 +62,6 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
     sshHostname: str(args, 'ssh-hostname'),
     sshEcdsaCurve: str(args, 'ssh-ecdsa-curve') as BootstrapOptions['sshEcdsaCurve'],
     sshKeyAlgorithm: str(args, 'ssh-key-algorithm') as BootstrapOptions['sshKeyAlgorithm'],
-    sshRsaBits: int(args, 'ssh-rsa-bits') ?? 4096,
     secretName: str(args, 'secret-name'),
     recurseSubmodules: bool(args, 'recurse-submodules'),
     sparseCheckout: list(args, 'sparse-checkout'),
@@ -73,6 +73,7 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
     createBranch: bool(args, 'create-branch'),
     allowInsecureHttp: bool(args, 'allow-insecure-http'),
     timeout: str(args, 'timeout'),
+    ...(rsaBits === undefined ? {} : { sshRsaBits: rsaBits }),
     ...(str(args, 'private-key-file') ? { privateKeyFile: str(args, 'private-key-file') } : {}),
     ...(str(args, 'ca-file') ? { caFile: str(args, 'ca-file') } : {}),
     ...(str(args, 'manifests') ? { manifests: str(args, 'manifests') } : {}),
@@ -88,15 +89,16 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
 export async function runBootstrap(argv: string[]): Promise<ExitCode> {
   const [provider, ...rest] = argv;
   if (provider === '--help' || provider === '-h' || provider === undefined) {
-    process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(SPECS)}\n`);
+    process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(specs())}\n`);
     return provider === undefined ? EXIT.usage : EXIT.ok;
   }
   if (provider !== 'git') {
     throw usage(`unknown provider ${JSON.stringify(provider)}: Azure DevOps (and any Git server) uses "flux-azdo bootstrap git"`);
   }
-  const args = parseArgs(rest, SPECS);
+  const flags = specs();
+  const args = parseArgs(rest, flags);
   if (bool(args, 'help')) {
-    process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(SPECS)}\n`);
+    process.stdout.write(`${USAGE}\nFlags:\n${formatHelp(flags)}\n`);
     return EXIT.ok;
   }
   if (args.positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
@@ -109,6 +111,8 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
 
   const exportDir = str(args, 'export');
   if (exportDir) {
+    // Git, SSH and the kube client load only for a command that runs: `--help` stays quick.
+    const { exportFiles } = await import('../bootstrap/export.js');
     const { files } = await exportFiles({ ...options, dir: exportDir });
     for (const f of files) render({ type: 'done', step: 'export', message: `wrote ${f.path}`, path: f.path });
     return EXIT.ok;
@@ -116,7 +120,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
 
   // The PAT is needed for an HTTPS repository (the push goes over HTTPS even when the cluster
   // syncs over SSH); over SSH, --password is only the key's passphrase.
-  const https = !repo.url.startsWith('ssh://');
+  const https = pushTarget({ url: options.url }).transport === 'https';
   const password = await resolvePassword(
     { flag: str(args, 'password'), env: process.env, stdin: process.stdin, prompt: process.stderr },
     { required: https, what: 'Personal Access Token' },
@@ -128,6 +132,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
   process.once('SIGINT', onSigint);
   try {
     if (bool(args, 'dry-run')) {
+      const { dryRun } = await import('../bootstrap/dry-run.js');
       const report = await dryRun(options, { onEvent: render, signal: controller.signal });
       for (const f of report.files) {
         process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
@@ -136,6 +141,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
       process.stdout.write(`${report.secret.change.padEnd(9)} ${report.secret.ref}\n`);
       return EXIT.ok;
     }
+    const { bootstrap } = await import('../bootstrap/run.js');
     const result = await bootstrap(options, {
       onEvent: render,
       signal: controller.signal,

@@ -1,11 +1,15 @@
 /** `flux-azdo install --export`: prints exactly what `flux install --export` prints. */
+import { defaults } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { installManifests, type InstallOptions } from '../install.js';
-import { bool, formatHelp, list, parseArgs, str, type ParsedArgs } from './args.js';
+import { bool, formatHelp, list, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { GLOBAL_FLAGS, INSTALL_FLAGS, INSTALL_ONLY_FLAGS } from './flags.js';
+import { globalFlags, installFlags, INSTALL_ONLY_FLAGS } from './flags.js';
 
-const SPECS = [...INSTALL_FLAGS, ...INSTALL_ONLY_FLAGS, ...GLOBAL_FLAGS];
+const specs = (): FlagSpec[] => {
+  const flux = defaults();
+  return [...installFlags(flux), ...INSTALL_ONLY_FLAGS, ...globalFlags(flux)];
+};
 
 /** Install options from parsed flags; shared with `bootstrap git`. */
 export function installOptionsFromArgs(args: ParsedArgs): InstallOptions {
@@ -26,9 +30,10 @@ export function installOptionsFromArgs(args: ParsedArgs): InstallOptions {
 }
 
 export async function runInstall(argv: string[]): Promise<ExitCode> {
-  const args = parseArgs(argv, SPECS);
+  const flags = specs();
+  const args = parseArgs(argv, flags);
   if (bool(args, 'help')) {
-    process.stdout.write(`Usage:\n  flux-azdo install --export [flags]\n\nFlags:\n${formatHelp(SPECS)}\n`);
+    process.stdout.write(`Usage:\n  flux-azdo install --export [flags]\n\nFlags:\n${formatHelp(flags)}\n`);
     return EXIT.ok;
   }
   if (args.positionals.length > 0) {

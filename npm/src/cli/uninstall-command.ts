@@ -1,22 +1,24 @@
 /** `flux-azdo uninstall`: removes Flux from the cluster; the Git repository is never touched. */
+import { defaults } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { connect, uninstallFlux } from '../kube/index.js';
 import { bool, formatHelp, parseArgs, str, type FlagSpec } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { GLOBAL_FLAGS } from './flags.js';
+import { globalFlags } from './flags.js';
 import { chooseMode, createRenderer, wantsDebug } from './output.js';
 import { confirm } from './password.js';
 
-const SPECS: FlagSpec[] = [
+const specs = (): FlagSpec[] => [
   { name: 'keep-namespace', type: 'bool', default: false, help: 'skip namespace deletion' },
   { name: 'silent', short: 's', type: 'bool', default: false, help: 'delete components without asking for confirmation' },
-  ...GLOBAL_FLAGS,
+  ...globalFlags(defaults()),
 ];
 
 export async function runUninstall(argv: string[]): Promise<ExitCode> {
-  const args = parseArgs(argv, SPECS);
+  const flags = specs();
+  const args = parseArgs(argv, flags);
   if (bool(args, 'help')) {
-    process.stdout.write(`Usage:\n  flux-azdo uninstall [flags]\n\nFlags:\n${formatHelp(SPECS)}\n`);
+    process.stdout.write(`Usage:\n  flux-azdo uninstall [flags]\n\nFlags:\n${formatHelp(flags)}\n`);
     return EXIT.ok;
   }
   if (args.positionals.length > 0) throw new FluxAzdoError('USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);

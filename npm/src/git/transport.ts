@@ -39,8 +39,10 @@ export function httpsDisplayUrl(url: string): string {
 }
 
 export async function openTransport(remote: GitRemote): Promise<Transport> {
-  const scheme = remote.url.slice(0, remote.url.indexOf(':')).toLowerCase();
-  if (scheme === 'https' || scheme === 'http') {
+  // The core decides the transport (and refuses what is neither HTTP(S) nor SSH); for SSH it
+  // gives host, port, user and path too (IPv6 hosts bare, the path decoded).
+  const target = pushTarget({ url: remote.url });
+  if (target.transport === 'https') {
     if (remote.auth.kind !== 'token') {
       throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an HTTP(S) URL: give a token, or an ssh:// URL for the SSH key`, {
         option: 'url',
@@ -63,19 +65,13 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
       close: async () => transport.close(),
     };
   }
-  if (scheme === 'ssh') {
-    if (remote.auth.kind !== 'ssh') {
-      throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an SSH URL: give an SSH private key, or an https:// URL for the token`, {
-        option: 'url',
-      });
-    }
-    // Host, port, user and path as the core parses the URL (IPv6 hosts bare, the path decoded).
-    const target = pushTarget({ url: remote.url });
-    if (target.transport !== 'ssh') throw new FluxAzdoError('INTERNAL', `${remote.url} did not parse as an SSH URL`, { option: 'url' });
-    const transport = createSshTransport({ target, auth: remote.auth });
-    return { http: transport.http, url: transport.url, displayUrl: target.url, close: () => transport.close() };
+  if (remote.auth.kind !== 'ssh') {
+    throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an SSH URL: give an SSH private key, or an https:// URL for the token`, {
+      option: 'url',
+    });
   }
-  throw new FluxAzdoError('INVALID_URL', `${remote.url}: only https:// and ssh:// repository URLs are supported`, { option: 'url' });
+  const transport = createSshTransport({ target, auth: remote.auth });
+  return { http: transport.http, url: transport.url, displayUrl: target.url, close: () => transport.close() };
 }
 
 /** Runs `fn` with a transport open, closing it afterwards whatever happens. */

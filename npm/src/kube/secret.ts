@@ -4,22 +4,19 @@
  * Secret (a re-run never rotates the deploy key) unless `replace` says a new key or CA was given.
  * Values are never logged or put into errors.
  */
-import { parse } from 'yaml';
-import { FluxAzdoError } from '../errors.js';
 import { SecretValue } from '../secret-value.js';
 import { responseError, type KubeClient } from './client.js';
 import { KNOWN_TYPES, resourcePath } from './discovery.js';
 import { objectRef } from './documents.js';
 
-export type GitSecretInput =
-  | { yaml: string }
-  | {
-      name: string;
-      namespace: string;
-      stringData: Record<string, string | SecretValue>;
-      type?: string;
-      labels?: Record<string, string>;
-    };
+/** The Secret as the core's `generateSecret` returns it (values may also be `SecretValue`s). */
+export interface GitSecretInput {
+  name: string;
+  namespace: string;
+  stringData: Record<string, string | SecretValue>;
+  type?: string;
+  labels?: Record<string, string>;
+}
 
 export interface GitSecretOptions {
   /** `token`: basic auth / bearer token; `ssh`: deploy key. Default: `ssh` when an `identity` key is present. */
@@ -81,27 +78,6 @@ export async function applyGitSecret(client: KubeClient, input: GitSecretInput, 
 }
 
 function toSecret(input: GitSecretInput): SecretObject {
-  if ('yaml' in input) {
-    let doc: unknown;
-    try {
-      doc = parse(input.yaml);
-    } catch {
-      // The parser's message may quote the text, i.e. the secret.
-      throw new FluxAzdoError('INVALID_YAML', 'the Git Secret is not valid YAML');
-    }
-    const s = doc as Partial<SecretObject> | null;
-    if (!s || typeof s !== 'object' || s.kind !== 'Secret' || !s.metadata?.name || !s.metadata.namespace) {
-      throw new FluxAzdoError('INVALID_YAML', 'the Git Secret YAML must be one v1 Secret with metadata.name and metadata.namespace');
-    }
-    return {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: s.metadata.name, namespace: s.metadata.namespace, ...(s.metadata.labels ? { labels: s.metadata.labels } : {}) },
-      ...(s.type ? { type: s.type } : {}),
-      ...(s.data ? { data: s.data } : {}),
-      ...(s.stringData ? { stringData: s.stringData } : {}),
-    };
-  }
   const stringData: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.stringData)) stringData[k] = v instanceof SecretValue ? v.expose() : v;
   return {

@@ -3,7 +3,7 @@
 //! Also what Azure DevOps' SSH hosts are known by: their names, key and algorithms.
 
 use super::raw::{decode, encode_segment, RawUrl, Scheme};
-use super::{HostKind, Repo};
+use super::{web_host, HostKind, Repo};
 
 const SERVICES_HTTPS: &str = "https://dev.azure.com/<organization>/<project>/_git/<repository>";
 const SERVICES_SSH: &str = "git@ssh.dev.azure.com:v3/<organization>/<project>/<repository>";
@@ -202,6 +202,7 @@ fn services(org: &str, project: &str, repo: &str) -> Repo {
         url: https_url.clone(),
         ssh_url: format!("ssh://git@ssh.dev.azure.com/v3/{org_e}/{project_e}/{repo_e}"),
         https_url,
+        host: "dev.azure.com".to_owned(),
     }
 }
 
@@ -224,6 +225,10 @@ fn server(raw: &RawUrl, expected: &'static str) -> Result<Repo, Failure> {
         .map(|s| encode_segment(s))
         .collect();
     let path = encoded.join("/");
+    let host = match raw.scheme {
+        Scheme::Ssh => web_host(Scheme::Https, &raw.host, None),
+        scheme => web_host(scheme, &raw.host, raw.port),
+    };
     let (https_url, ssh_url) = match raw.scheme {
         Scheme::Ssh => (
             format!("https://{}/{path}", raw.host),
@@ -249,5 +254,6 @@ fn server(raw: &RawUrl, expected: &'static str) -> Result<Repo, Failure> {
         },
         https_url,
         ssh_url,
+        host,
     })
 }
