@@ -26,6 +26,7 @@ export type {
   LogEvent,
   DoneEvent,
   ErrorEvent,
+  DoneFact,
   ObjectAction,
 } from './events.js';
 export {

@@ -64,3 +64,9 @@ export const BOOTSTRAP_GIT_FLAGS: FlagSpec[] = [
   { name: 'ssh-signing-key-file', type: 'string', help: '', unsupported: 'commit signing is not implemented yet' },
   { name: 'ssh-signing-password', type: 'string', help: '', unsupported: 'commit signing is not implemented yet' },
 ];
+
+/** The flags whose value is a path (see `FlagSpec.path`); marked here to keep the tables above plain. */
+const PATH_FLAGS = new Set(['export', 'manifests', 'private-key-file', 'ca-file', 'kubeconfig']);
+for (const spec of [...GLOBAL_FLAGS, ...INSTALL_FLAGS, ...BOOTSTRAP_GIT_FLAGS]) {
+  if (PATH_FLAGS.has(spec.name) && spec.type === 'string') spec.path = true;
+}

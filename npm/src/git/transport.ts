@@ -16,8 +16,10 @@ export interface Transport {
   http: HttpClient;
   /** What isomorphic-git is given. */
   url: string;
-  /** What the user sees and `.git/config` keeps. */
+  /** What `.git/config` keeps (never with credentials). */
   displayUrl: string;
+  /** What messages show: the URL as the user gave it (`GitRemote.shownUrl`), else `displayUrl`. */
+  shownUrl: string;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
       http: transport.http,
       url: displayUrl,
       displayUrl,
+      shownUrl: remote.shownUrl ?? displayUrl,
       close: async () => transport.close(),
     };
   }
@@ -72,8 +75,14 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
     // Host, port, user and path as the core parses the URL (IPv6 hosts bare, the path decoded).
     const target = pushTarget({ url: remote.url });
     if (target.transport !== 'ssh') throw new FluxAzdoError('INTERNAL', `${remote.url} did not parse as an SSH URL`, { option: 'url' });
-    const transport = createSshTransport({ target, auth: remote.auth });
-    return { http: transport.http, url: transport.url, displayUrl: target.url, close: () => transport.close() };
+    const transport = createSshTransport({ target, auth: remote.auth, ...(remote.shownUrl === undefined ? {} : { shownUrl: remote.shownUrl }) });
+    return {
+      http: transport.http,
+      url: transport.url,
+      displayUrl: target.url,
+      shownUrl: remote.shownUrl ?? target.url,
+      close: () => transport.close(),
+    };
   }
   throw new FluxAzdoError('INVALID_URL', `${remote.url}: only https:// and ssh:// repository URLs are supported`, { option: 'url' });
 }
