@@ -493,10 +493,14 @@ fn messages_show_the_url_as_given() {
         assert_eq!(azure_url::shown_url(url), url);
     }
     assert_eq!(
-        azure_url::shown_url("https://org:FAKE-PAT-0000@dev.azure.com/org/Platform%20Team/_git/repo"),
+        azure_url::shown_url(
+            "https://org:FAKE-PAT-0000@dev.azure.com/org/Platform%20Team/_git/repo"
+        ),
         "https://org:***@dev.azure.com/org/Platform%20Team/_git/repo"
     );
-    let Err(Error::InvalidUrl { url, .. }) = azure_url::parse("https://dev.azure.com/org/Platform%20Team") else {
+    let Err(Error::InvalidUrl { url, .. }) =
+        azure_url::parse("https://dev.azure.com/org/Platform%20Team")
+    else {
         panic!("an incomplete URL is INVALID_URL");
     };
     assert_eq!(url, "https://dev.azure.com/org/Platform%20Team");

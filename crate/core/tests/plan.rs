@@ -397,7 +397,12 @@ fn an_existing_install_keeps_its_path() {
 /// one word, the flag with the cluster's path, whatever characters the path holds.
 #[test]
 fn the_path_hint_survives_a_shell() {
-    for path in ["clusters/my cluster", "clusters/it's $HOME", "clusters/a;b*", "clusters/plain"] {
+    for path in [
+        "clusters/my cluster",
+        "clusters/it's $HOME",
+        "clusters/a;b*",
+        "clusters/plain",
+    ] {
         let err = sync::check_sync_path(&format!("./{path}"), "clusters/other").unwrap_err();
         let Error::PathConflict { hint, .. } = err else {
             panic!("a PATH_CONFLICT");
@@ -406,7 +411,11 @@ fn the_path_hint_survives_a_shell() {
             .args(["-c", &format!("printf '%s\\0' {hint}")])
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), format!("--path={path}\0"), "{hint}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("--path={path}\0"),
+            "{hint}"
+        );
     }
 }
 
