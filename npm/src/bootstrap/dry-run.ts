@@ -60,7 +60,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     let knownHosts: string | undefined;
     let key;
     if (pushesOverSsh(plan)) {
-      key = await deployKey(options, plan, state.secretData);
+      key = await deployKey(options, plan, state.secretData, run.askPassphrase);
       if (key.source === 'generated') {
         throw new FluxAzdoError('USAGE', '--dry-run over SSH needs a key that can read the repository: pass --private-key-file', {
           option: 'private-key-file',

@@ -133,13 +133,14 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
   // The renderer prints an `error` event on stderr (plain and terminal mode); main.ts then must
   // not print the thrown error a second time.
   let errorRendered = false;
+  const ask = () => askPassphrase(process.stdin, process.stderr);
   const render: typeof renderEvents = (event) => {
     if (event.type === 'error' && mode !== 'json') errorRendered = true;
     renderEvents(event);
   };
   try {
     if (bool(args, 'dry-run')) {
-      const report = await dryRun(options, { onEvent: render, signal: controller.signal });
+      const report = await dryRun(options, { onEvent: render, signal: controller.signal, askPassphrase: ask });
       for (const f of report.files) {
         process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
       }
@@ -150,7 +151,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     const result = await bootstrap(options, {
       onEvent: render,
       signal: controller.signal,
-      askPassphrase: () => askPassphrase(process.stdin, process.stderr),
+      askPassphrase: ask,
       confirmDeployKey: async ({ addKeyUrl }) => {
         if (!process.stdin.isTTY) {
           render({ type: 'log', level: 'warn', message: 'no terminal to confirm on: going on as with --silent; the cluster syncs once the key has access' });
