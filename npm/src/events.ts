@@ -69,11 +69,24 @@ export interface DoneEvent {
   deleted?: number;
 }
 
+/** One change a bootstrap made before it stopped: a pushed commit, the install, the Secret. */
+export interface DoneFact {
+  step: 'components' | 'sync' | 'install' | 'secret';
+  /** `components` / `sync`: the commit pushed. */
+  sha?: string;
+  /** `secret`: the Secret, `Secret/<namespace>/<name>`. */
+  ref?: string;
+  /** `secret`: what happened to it (`created`, `configured`, …). */
+  action?: SecretAction;
+}
+
 export interface ErrorEvent {
   type: 'error';
   step?: BootstrapStep;
   code: ErrorCode;
   message: string;
+  /** Bootstrap: what the run had already changed (empty: nothing); a re-run converges from there. */
+  done?: DoneFact[];
 }
 
 export type FluxAzdoEvent = StepEvent | ProgressEvent | LogEvent | DoneEvent | ErrorEvent;

@@ -38,6 +38,7 @@ export type {
   LogEvent,
   DoneEvent,
   ErrorEvent,
+  DoneFact,
   ObjectAction,
 } from './events.js';
 export {

@@ -111,11 +111,19 @@ pub struct SyncUrl {
 
 pub const EXPECTED_FORMS: &str = "https://dev.azure.com/<organization>/<project>/_git/<repository>, git@ssh.dev.azure.com:v3/<organization>/<project>/<repository>, or for Azure DevOps Server https://<server>/<collection>/<project>/_git/<repository>";
 
+/// The URL as messages show it: exactly as the user gave it, with a password (or a user name
+/// long enough to be a token) masked. One rule for every message, core and host alike: no
+/// decoding (`Platform Team` stays `Platform%20Team` if so typed) and no encoding (a typed
+/// space stays a space), so the URL in an error is the one the user can find in their command.
+pub fn shown_url(input: &str) -> String {
+    redact(input.trim())
+}
+
 /// Parses a repository URL in any accepted form.
 pub fn parse(input: &str) -> Result<Repo> {
     let input = input.trim();
     let fail = |reason: &str, expected: &str| Error::InvalidUrl {
-        url: redact(input),
+        url: shown_url(input),
         reason: reason.to_owned(),
         expected: expected.to_owned(),
     };

@@ -79,8 +79,9 @@ pub enum Error {
     #[error("invalid private key: {reason}")]
     InvalidKey { reason: String },
 
-    /// The key is encrypted and no passphrase was given.
-    #[error("the private key is encrypted: pass its passphrase with --password")]
+    /// The key is encrypted and no passphrase was given (the CLI asks on a terminal; elsewhere
+    /// the message names both ways to give it).
+    #[error("the private key is encrypted: pass its passphrase with --password or GIT_PASSWORD")]
     KeyPassphraseRequired,
 
     /// The passphrase does not decrypt the key.

@@ -524,3 +524,30 @@ proptest! {
         }
     }
 }
+
+/// Messages show the URL as the user gave it: neither decoded nor encoded, only a password
+/// (or a token-long user name) masked, for HTTPS and SSH alike.
+#[test]
+fn messages_show_the_url_as_given() {
+    for url in [
+        "https://dev.azure.com/org/Platform%20Team/_git/repo",
+        "https://dev.azure.com/org/Platform Team/_git/repo",
+        "ssh://git@ssh.dev.azure.com/v3/org/Platform%20Team/repo",
+        "ssh://git@ssh.dev.azure.com/v3/org/Platform Team/repo",
+        "git@ssh.dev.azure.com:v3/org/Platform%20Team/repo",
+    ] {
+        assert_eq!(azure_url::shown_url(url), url);
+    }
+    assert_eq!(
+        azure_url::shown_url(
+            "https://org:FAKE-PAT-0000@dev.azure.com/org/Platform%20Team/_git/repo"
+        ),
+        "https://org:***@dev.azure.com/org/Platform%20Team/_git/repo"
+    );
+    let Err(Error::InvalidUrl { url, .. }) =
+        azure_url::parse("https://dev.azure.com/org/Platform%20Team")
+    else {
+        panic!("an incomplete URL is INVALID_URL");
+    };
+    assert_eq!(url, "https://dev.azure.com/org/Platform%20Team");
+}

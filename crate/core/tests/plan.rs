@@ -393,6 +393,32 @@ fn an_existing_install_keeps_its_path() {
     assert_eq!(hint, "'--path=clusters/my cluster'");
 }
 
+/// The PATH_CONFLICT hint is pasted into a shell: bash's word splitting must give back exactly
+/// one word, the flag with the cluster's path, whatever characters the path holds.
+#[test]
+fn the_path_hint_survives_a_shell() {
+    for path in [
+        "clusters/my cluster",
+        "clusters/it's $HOME",
+        "clusters/a;b*",
+        "clusters/plain",
+    ] {
+        let err = sync::check_sync_path(&format!("./{path}"), "clusters/other").unwrap_err();
+        let Error::PathConflict { hint, .. } = err else {
+            panic!("a PATH_CONFLICT");
+        };
+        let out = std::process::Command::new("bash")
+            .args(["-c", &format!("printf '%s\\0' {hint}")])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("--path={path}\0"),
+            "{hint}"
+        );
+    }
+}
+
 #[test]
 fn defaults_are_fluxs() {
     let d = flux_azdo_core::defaults();

@@ -42,6 +42,12 @@ pub fn parse_repo_url(url: &str) -> Result<JsValue, JsValue> {
     to_js(&azure_url::parse(url).map_err(|e| core_error(&e))?)
 }
 
+/// The URL as messages show it: as given, credentials masked.
+#[wasm_bindgen(js_name = shownUrl)]
+pub fn shown_url(url: &str) -> String {
+    azure_url::shown_url(url)
+}
+
 /// How a Git connection to `url` goes (transport, and for SSH host, port, user, path and host
 /// key algorithms).
 #[wasm_bindgen(js_name = pushTarget, unchecked_return_type = "PushTarget")]

@@ -23,6 +23,9 @@ export interface DeployKey {
   passphrase: SecretValue | undefined;
 }
 
+/** Asks for the passphrase of an encrypted key (a hidden prompt); undefined when none was given. */
+export type AskPassphrase = () => Promise<SecretValue | undefined>;
+
 /** A Secret's `data` as the cluster holds it (base64 values). */
 export type SecretData = Record<string, string> | undefined;
 
@@ -47,13 +50,29 @@ export function patFor(options: BootstrapOptions): SecretValue {
  * The deploy key the cluster (and an SSH push) uses: the user's key, else the key already in the
  * cluster's Secret (a re-run never rotates it), else a new one.
  */
-export async function deployKey(options: BootstrapOptions, plan: Plan, existing: SecretData): Promise<DeployKey> {
+export async function deployKey(
+  options: BootstrapOptions,
+  plan: Plan,
+  existing: SecretData,
+  askPassphrase?: AskPassphrase,
+): Promise<DeployKey> {
   const requireRsa = plan.requiresRsa;
-  const passphrase = secretOf(options.password);
+  let passphrase = secretOf(options.password);
   const { privateKey, privateKeyFile } = options;
   if (privateKey || privateKeyFile) {
     const text = privateKey || (await readKeyFile(privateKeyFile ?? ''));
-    const pair = loadPrivateKey({ privateKey: text, ...(passphrase ? { passphrase } : {}), requireRsa });
+    const load = () => loadPrivateKey({ privateKey: text, ...(passphrase ? { passphrase } : {}), requireRsa });
+    let pair: KeyPair;
+    try {
+      pair = load();
+    } catch (err) {
+      // An encrypted key and no passphrase: ask once (the CLI does on a terminal), then retry;
+      // without a way to ask, or with nothing typed, the error stands.
+      if (!(err instanceof FluxAzdoError && err.code === 'KEY_PASSPHRASE_REQUIRED') || !askPassphrase) throw err;
+      passphrase = await askPassphrase();
+      if (!passphrase) throw err;
+      pair = load();
+    }
     return { pair, source: 'given', passphrase: pair.identityEncrypted ? passphrase : undefined };
   }
   if (existing?.identity) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { createTwoFilesPatch } from 'diff';
 
-import { defaults, planFiles } from '../core/node.js';
+import { defaults, planFiles, shownUrl } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents } from '../events.js';
 import { cloneForBootstrap, readRepoFile, scanHostKey } from '../git/index.js';
@@ -60,7 +60,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     let knownHosts: string | undefined;
     let key;
     if (pushesOverSsh(plan)) {
-      key = await deployKey(options, plan, state.secretData);
+      key = await deployKey(options, plan, state.secretData, run.askPassphrase);
       if (key.source === 'generated') {
         throw new FluxAzdoError('USAGE', '--dry-run over SSH needs a key that can read the repository: pass --private-key-file', {
           option: 'private-key-file',
@@ -73,6 +73,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     }
     await cloneForBootstrap({
       url: plan.push.url,
+      shownUrl: shownUrl(options.url),
       auth: pushAuth(options, plan, key, knownHosts),
       ...(options.caFile ? { caFile: options.caFile } : {}),
       branch,

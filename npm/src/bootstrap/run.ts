@@ -8,9 +8,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { defaults, generateSecret, planRepository as planWithCore, type BundleData, type Manifest, type Plan, type SecretAuth } from '../core/node.js';
+import { defaults, generateSecret, planRepository as planWithCore, shownUrl, type BundleData, type Manifest, type Plan, type SecretAuth } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
-import { ignoreEvents, type BootstrapStep, type EventHandler, type StepEvent } from '../events.js';
+import { ignoreEvents, type BootstrapStep, type DoneEvent, type DoneFact, type EventHandler, type StepEvent } from '../events.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type CommitAndPushOptions, type GitRemote } from '../git/index.js';
 import {
   applyGitSecret,
@@ -24,7 +24,7 @@ import {
 } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
-import { deployKey, patFor, pushAuth, pushesOverSsh, type DeployKey } from './credentials.js';
+import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
 
 export interface DeployKeyPrompt {
@@ -39,6 +39,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Asked after a new deploy key is made, unless `silent`; false cancels. */
   confirmDeployKey?: (prompt: DeployKeyPrompt) => Promise<boolean>;
+  /** Asked when the given key is encrypted and no passphrase was given; without it that is KEY_PASSPHRASE_REQUIRED. */
+  askPassphrase?: AskPassphrase;
 }
 
 export interface BootstrapResult {
@@ -57,6 +59,8 @@ interface Context {
   run: RunOptions;
   emit: EventHandler;
   signal: AbortSignal | undefined;
+  /** What this run has changed so far, for the error event of a run that stops half-way. */
+  done: DoneFact[];
 }
 
 export function planRepository(options: BootstrapOptions, bundle: BundleData, existingKustomization: string | null): Plan {
@@ -64,11 +68,19 @@ export function planRepository(options: BootstrapOptions, bundle: BundleData, ex
 }
 
 export async function bootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapResult> {
+  const done: DoneFact[] = [];
+  const emitEvent = run.onEvent ?? ignoreEvents;
   const ctx: Context = {
     options,
     run,
-    emit: run.onEvent ?? ignoreEvents,
+    // Every `done` event that changed something is remembered: a run stopped later names it.
+    emit: (event) => {
+      const fact = event.type === 'done' ? changed(event) : undefined;
+      if (fact) done.push(fact);
+      emitEvent(event);
+    },
     signal: run.signal,
+    done,
   };
   // Every request in flight adds one listener to the caller's one signal. The peak is the CRD
   // wait, which reads all of Flux's CRDs at once (15 with every extra component); applies run 8
@@ -76,6 +88,7 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
   if (run.signal) setMaxListeners(32, run.signal);
   let current: BootstrapStep = 'preflight';
   const step: StepFn = (s, message, facts) => {
+    // withStep turns this into the cancel message naming what was done.
     if (ctx.signal?.aborted) throw new FluxAzdoError('CANCELLED', 'bootstrap was cancelled', { step: current });
     current = s;
     ctx.emit({ type: 'step', step: s, message, ...facts });
@@ -84,8 +97,8 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
   try {
     return await sequence(ctx, dir, step);
   } catch (err) {
-    const error = withStep(err, current, ctx.signal);
-    ctx.emit({ type: 'error', step: current, code: error.code, message: error.message });
+    const error = withStep(err, current, ctx.signal, done);
+    ctx.emit({ type: 'error', step: current, code: error.code, message: error.message, done: [...done] });
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -112,13 +125,14 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   checkSyncPath(state, options.path);
 
   const needsKey = plan.syncAuth === 'ssh' || pushesOverSsh(plan);
-  const key = needsKey ? await deployKey(options, plan, state.secretData) : undefined;
+  const key = needsKey ? await deployKey(options, plan, state.secretData, ctx.run.askPassphrase) : undefined;
   const knownHosts = needsKey ? await scanKnownHosts(plan) : undefined;
   let keyConfirmed = key?.source !== 'generated';
   if (key && !keyConfirmed && pushesOverSsh(plan)) keyConfirmed = await confirmKey(ctx, plan, key);
 
   const remote: GitRemote = {
     url: plan.push.url,
+    shownUrl: shownUrl(options.url),
     auth: pushAuth(options, plan, key, knownHosts?.push),
     ...(options.caFile ? { caFile: options.caFile } : {}),
   };
@@ -269,8 +283,37 @@ async function readCa(path: string): Promise<string> {
   }
 }
 
-function withStep(err: unknown, step: BootstrapStep, signal: AbortSignal | undefined): FluxAzdoError {
-  if (signal?.aborted) return new FluxAzdoError('CANCELLED', 'bootstrap was cancelled', { step, cause: err });
+/** A `done` event's facts when it changed the repository or the cluster; undefined when it did not. */
+function changed(event: DoneEvent): DoneFact | undefined {
+  switch (event.step) {
+    case 'components':
+    case 'sync':
+      return event.pushed && event.sha ? { step: event.step, sha: event.sha } : undefined;
+    case 'install':
+      return { step: 'install' };
+    case 'secret':
+      return event.ref && event.action !== 'unchanged' && event.action !== 'kept' && event.action !== 'none'
+        ? { step: 'secret', ref: event.ref, ...(event.action ? { action: event.action } : {}) }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The cancel message: where it stopped, what was already done, and that a re-run is safe. */
+function cancelMessage(step: BootstrapStep, done: readonly DoneFact[]): string {
+  const what = done.map((f) => {
+    if (f.step === 'components') return `pushed the component manifests (${f.sha?.slice(0, 7)})`;
+    if (f.step === 'sync') return `pushed the sync manifests (${f.sha?.slice(0, 7)})`;
+    if (f.step === 'install') return 'installed the components in the cluster';
+    return `${f.action ?? 'applied'} ${f.ref}`;
+  });
+  const before = what.length === 0 ? 'nothing was changed yet' : `already done: ${what.join(', ')}`;
+  return `bootstrap was cancelled at the ${step} step; ${before}; a re-run with the same flags is safe and carries on from there`;
+}
+
+function withStep(err: unknown, step: BootstrapStep, signal: AbortSignal | undefined, done: readonly DoneFact[]): FluxAzdoError {
+  if (signal?.aborted) return new FluxAzdoError('CANCELLED', cancelMessage(step, done), { step, cause: err });
   if (err instanceof FluxAzdoError) {
     if (err.step) return err;
     return new FluxAzdoError(err.code, err.message, { step, cause: err, ...(err.option ? { option: err.option } : {}) });

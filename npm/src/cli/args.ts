@@ -18,6 +18,11 @@ export interface FlagSpec {
   secret?: boolean;
   /** Accepted for compatibility with `flux`, refused with this reason when used. */
   unsupported?: string;
+  /**
+   * The value is a path: `true`/`false` is refused, since `--export=false` meant as a boolean
+   * would otherwise write into a folder named `false`.
+   */
+  path?: boolean;
 }
 
 export type FlagValue = string | boolean | number | string[];
@@ -84,6 +89,9 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     if (raw === undefined) {
       if (i + 1 >= argv.length) throw usage(`flag --${spec.name} needs a value`, spec.name);
       raw = argv[++i] as string;
+    }
+    if (spec.path && /^(true|false)$/i.test(raw)) {
+      throw usage(`invalid value ${JSON.stringify(raw)} for --${spec.name}: it takes a path, not true or false`, spec.name);
     }
     switch (spec.type) {
       case 'string':

@@ -9,8 +9,8 @@ import { bool, formatHelp, int, list, parseArgs, str, type FlagSpec, type Parsed
 import { bootstrapGitFlags, globalFlags, installFlags } from './flags.js';
 import { installOptionsFromArgs } from './install-command.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { chooseMode, createRenderer, wantsDebug } from './output.js';
-import { confirm, resolvePassword } from './password.js';
+import { chooseMode, createRenderer, markReported, wantsDebug } from './output.js';
+import { askPassphrase, confirm, resolvePassword } from './password.js';
 
 const specs = (): FlagSpec[] => {
   const flux = defaults();
@@ -105,16 +105,16 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
   checkContradictions(args);
   const options = bootstrapOptionsFromArgs(args);
   const mode = chooseMode(bool(args, 'json'), process.stderr);
-  const render = createRenderer(mode, process.stdout, process.stderr, { debug: wantsDebug(bool(args, 'verbose')) });
+  const renderEvents = createRenderer(mode, process.stdout, process.stderr, { debug: wantsDebug(bool(args, 'verbose')) });
   const repo = parseRepoUrl(options.url);
-  render({ type: 'log', level: 'debug', message: `repository: ${repo.kind} ${repo.url}` });
+  renderEvents({ type: 'log', level: 'debug', message: `repository: ${repo.kind} ${repo.url}` });
 
   const exportDir = str(args, 'export');
   if (exportDir) {
     // Git, SSH and the kube client load only for a command that runs: `--help` stays quick.
     const { exportFiles } = await import('../bootstrap/export.js');
     const { files } = await exportFiles({ ...options, dir: exportDir });
-    for (const f of files) render({ type: 'done', step: 'export', message: `wrote ${f.path}`, path: f.path });
+    for (const f of files) renderEvents({ type: 'done', step: 'export', message: `wrote ${f.path}`, path: f.path });
     return EXIT.ok;
   }
 
@@ -127,13 +127,25 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
   );
   if (password) options.password = password;
 
+  // Ctrl-C (SIGINT) and SIGTERM (what CI runners and `timeout` send) take the one cancellation
+  // path: the run stops at its next step or request, removes its temp folders, and reports
+  // CANCELLED with what was already done. A second signal kills at once (the handler is `once`).
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(new FluxAzdoError('CANCELLED', `${signal} received`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // The renderer prints an `error` event on stderr (plain and terminal mode); main.ts then must
+  // not print the thrown error a second time.
+  let errorRendered = false;
+  const ask = () => askPassphrase(process.stdin, process.stderr);
+  const render: typeof renderEvents = (event) => {
+    if (event.type === 'error' && mode !== 'json') errorRendered = true;
+    renderEvents(event);
+  };
   try {
     if (bool(args, 'dry-run')) {
       const { dryRun } = await import('../bootstrap/dry-run.js');
-      const report = await dryRun(options, { onEvent: render, signal: controller.signal });
+      const report = await dryRun(options, { onEvent: render, signal: controller.signal, askPassphrase: ask });
       for (const f of report.files) {
         process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
       }
@@ -145,6 +157,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     const result = await bootstrap(options, {
       onEvent: render,
       signal: controller.signal,
+      askPassphrase: ask,
       confirmDeployKey: async ({ addKeyUrl }) => {
         if (!process.stdin.isTTY) {
           render({ type: 'log', level: 'warn', message: 'no terminal to confirm on: going on as with --silent; the cluster syncs once the key has access' });
@@ -158,7 +171,11 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
       process.stdout.write(JSON.stringify({ type: 'result', ...result }) + '\n');
     }
     return EXIT.ok;
+  } catch (err) {
+    if (errorRendered) markReported(err);
+    throw err;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -9,7 +9,10 @@ export const EXIT = {
   failed: 1,
   /** Bad usage: unknown or contradictory flags, missing arguments. */
   usage: 2,
-  /** Cancelled: Ctrl-C, or a question answered no. */
+  /**
+   * Cancelled: Ctrl-C, SIGTERM, or a question answered no. One code for both signals: a script
+   * tells a cancel from a failure by it; which signal it was is the caller's own knowledge.
+   */
   cancelled: 130,
 } as const;
 

@@ -6,7 +6,7 @@
 import type { Defaults } from '../core/node.js';
 import type { FlagSpec } from './args.js';
 
-export const globalFlags = ({ options, timeout }: Defaults): FlagSpec[] => [
+export const globalFlags = ({ options, timeout }: Defaults): FlagSpec[] => markPaths([
   { name: 'namespace', short: 'n', type: 'string', default: options.namespace, help: 'the namespace scope for this operation' },
   { name: 'timeout', type: 'string', default: timeout, help: 'timeout for this operation' },
   { name: 'kubeconfig', type: 'string', help: 'path to the kubeconfig file' },
@@ -14,9 +14,9 @@ export const globalFlags = ({ options, timeout }: Defaults): FlagSpec[] => [
   { name: 'json', type: 'bool', help: 'print one JSON event per line instead of the progress view' },
   { name: 'verbose', type: 'bool', help: 'print debug log events, as FLUX_AZDO_DEBUG=1 does' },
   { name: 'help', short: 'h', type: 'bool', help: 'show this help' },
-];
+]);
 
-export const installFlags = ({ options, componentsExtra, logLevels }: Defaults): FlagSpec[] => [
+export const installFlags = ({ options, componentsExtra, logLevels }: Defaults): FlagSpec[] => markPaths([
   { name: 'version', short: 'v', type: 'string', default: '', help: 'toggles the Flux version (e.g. v2.9.4); the default is the version this flux-azdo was built for' },
   { name: 'components', type: 'list', default: options.components, help: 'list of components, accepts comma-separated values' },
   { name: 'components-extra', type: 'list', default: options.componentsExtra, help: `list of components in addition to those supplied or defaulted, accepts values such as ${componentsExtra.join(',')}` },
@@ -29,13 +29,13 @@ export const installFlags = ({ options, componentsExtra, logLevels }: Defaults):
   { name: 'toleration-keys', type: 'list', default: options.tolerationKeys, help: 'list of toleration keys used to schedule the components pods onto nodes with matching taints' },
   { name: 'manifests', type: 'string', default: '', help: "Flux's manifests as a folder or manifests.tar.gz (air-gapped use); without it the release bundle is downloaded into the cache" },
   { name: 'registry-creds', type: 'string', secret: true, default: '', help: 'container registry credentials in the format user:password; requires --image-pull-secret' },
-];
+]);
 
 export const INSTALL_ONLY_FLAGS: FlagSpec[] = [
   { name: 'export', type: 'bool', help: 'write the install manifests to stdout and exit' },
 ];
 
-export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] => [
+export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] => markPaths([
   { name: 'url', type: 'string', default: '', help: 'Git repository URL (Azure DevOps: https://dev.azure.com/<org>/<project>/_git/<repo> or ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo>)' },
   { name: 'branch', type: 'string', default: options.branch, help: 'Git branch' },
   { name: 'path', type: 'string', default: options.path, help: 'path relative to the repository root, when specified the cluster sync will be scoped to this path' },
@@ -68,4 +68,14 @@ export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
   { name: 'gpg-key-id', type: 'string', help: '', unsupported: 'commit signing is not implemented yet' },
   { name: 'ssh-signing-key-file', type: 'string', help: '', unsupported: 'commit signing is not implemented yet' },
   { name: 'ssh-signing-password', type: 'string', help: '', unsupported: 'commit signing is not implemented yet' },
-];
+]);
+
+/** The flags whose value is a path (see `FlagSpec.path`); marked here to keep the tables above plain. */
+const PATH_FLAGS = new Set(['export', 'manifests', 'private-key-file', 'ca-file', 'kubeconfig']);
+
+function markPaths(specs: FlagSpec[]): FlagSpec[] {
+  for (const spec of specs) {
+    if (PATH_FLAGS.has(spec.name) && spec.type === 'string') spec.path = true;
+  }
+  return specs;
+}

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The flux-azdo CLI: `flux-azdo install --export`, `flux-azdo bootstrap git`, `flux-azdo version`.
- * Exit codes: 0 success, 1 failure, 2 bad usage (unknown or contradictory flags), 130 cancelled.
+ * Exit codes: 0 success, 1 failure, 2 bad usage (unknown or contradictory flags), 130 cancelled
+ * (Ctrl-C, SIGTERM, or a question answered no).
  */
 import { FluxAzdoError } from '../errors.js';
 import { runInstall } from './install-command.js';
 import { fluxVersion } from '../manifests.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { wasReported } from './output.js';
 
 const HELP = `flux-azdo: Flux CD bootstrap for Azure DevOps
 
@@ -54,10 +56,10 @@ async function packageVersion(): Promise<string> {
   return pkg.version;
 }
 
-/** Prints an error and returns the exit code it maps to. */
+/** Prints an error (unless the progress view already showed it) and returns its exit code. */
 function reportError(err: unknown): ExitCode {
   if (err instanceof FluxAzdoError) {
-    process.stderr.write(`✗ ${err.message} [${err.code}]\n`);
+    if (!wasReported(err)) process.stderr.write(`✗ ${err.message} [${err.code}]\n`);
     if (err.code === 'USAGE') return EXIT.usage;
     if (err.code === 'CANCELLED') return EXIT.cancelled;
     return EXIT.failed;

@@ -8,6 +8,17 @@ import type { FluxAzdoEvent, EventHandler } from '../events.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json';
 
+/** Errors the renderer already printed (as an `error` event), so main.ts prints each error once. */
+const reported = new WeakSet<object>();
+
+export function markReported(err: unknown): void {
+  if (typeof err === 'object' && err !== null) reported.add(err);
+}
+
+export function wasReported(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && reported.has(err);
+}
+
 export function chooseMode(json: boolean, stream: NodeJS.WriteStream): OutputMode {
   if (json) return 'json';
   return stream.isTTY ? 'tty' : 'plain';

@@ -22,7 +22,7 @@ export async function resolvePassword(
   const env = sources.env.GIT_PASSWORD;
   if (env) return new SecretValue(env);
   if (!required) return undefined;
-  const value = sources.stdin.isTTY ? await promptHidden(sources, what) : await readLine(sources.stdin);
+  const value = sources.stdin.isTTY ? await promptHidden(sources.stdin, sources.prompt, what) : await readLine(sources.stdin);
   if (!value) {
     throw new FluxAzdoError(
       'USAGE',
@@ -56,9 +56,18 @@ function readLine(stdin: NodeJS.ReadStream): Promise<string> {
   });
 }
 
+/**
+ * The passphrase of an encrypted key, asked on a terminal with echo off (as the PAT is);
+ * undefined off a terminal, where KEY_PASSPHRASE_REQUIRED stands and names --password and GIT_PASSWORD.
+ */
+export async function askPassphrase(stdin: NodeJS.ReadStream, prompt: NodeJS.WriteStream): Promise<SecretValue | undefined> {
+  if (!stdin.isTTY) return undefined;
+  const value = await promptHidden(stdin, prompt, 'SSH private key passphrase');
+  return value ? new SecretValue(value) : undefined;
+}
+
 /** Reads a line with echo off; Ctrl-C cancels. */
-function promptHidden(sources: PasswordSources, what: string): Promise<string> {
-  const { stdin, prompt } = sources;
+function promptHidden(stdin: NodeJS.ReadStream, prompt: NodeJS.WriteStream, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // Echo goes off before the prompt shows, so nothing typed after it can be echoed.
     stdin.setRawMode(true);

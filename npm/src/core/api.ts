@@ -131,6 +131,14 @@ export function parseRepoUrl(url: string): Repo {
   return call((w) => w.parseRepoUrl(url));
 }
 
+/**
+ * The URL as every message shows it: as the user gave it (neither decoded nor encoded), with a
+ * password or token in it masked.
+ */
+export function shownUrl(url: string): string {
+  return call((w) => w.shownUrl(url));
+}
+
 /** How a Git connection to a URL goes: HTTPS, or SSH with host, port, user, path, algorithms. */
 export function pushTarget(options: PushTargetOptions): PushTarget {
   return call((w) => w.pushTarget(options));

@@ -77,7 +77,7 @@ export async function cloneForBootstrap(options: CloneForBootstrapOptions): Prom
     try {
       info = await git.getRemoteInfo2({ http: t.http, url: t.url, protocolVersion: 1 });
     } catch (err) {
-      throw toGitError(err, t.displayUrl, 'clone');
+      throw toGitError(err, t.shownUrl, 'clone');
     }
     const refs: AdvertisedRef[] = (info.refs ?? []) as AdvertisedRef[];
     const capabilities = (info.capabilities ?? {}) as Record<string, unknown>;
@@ -100,7 +100,7 @@ export async function cloneForBootstrap(options: CloneForBootstrapOptions): Prom
       if (!options.createBranch) {
         throw new FluxAzdoError(
           'BRANCH_NOT_FOUND',
-          `branch ${branch} does not exist in ${t.displayUrl}, which is not empty; create the branch first or choose an existing one with --branch`,
+          `branch ${branch} does not exist in ${t.shownUrl}, which is not empty; create the branch first or choose an existing one with --branch`,
           { option: 'branch' },
         );
       }
@@ -123,7 +123,7 @@ export async function cloneForBootstrap(options: CloneForBootstrapOptions): Prom
         ...(shallow ? { depth: 1 } : {}),
       });
     } catch (err) {
-      throw toGitError(err, t.displayUrl, 'clone');
+      throw toGitError(err, t.shownUrl, 'clone');
     }
     if (t.url !== t.displayUrl) await git.setConfig({ fs, dir, path: `remote.${REMOTE}.url`, value: t.displayUrl });
     await git.setConfig({ fs, dir, path: SHALLOW_CONFIG, value: shallow });
@@ -309,7 +309,7 @@ async function pushWith(t: Transport, dir: string, branch: string): Promise<stri
   try {
     await git.push({ fs, http: t.http, dir, url: t.url, remote: REMOTE, ref: branch, remoteRef: `refs/heads/${branch}`, force: false });
   } catch (err) {
-    throw toGitError(err, t.displayUrl, 'push');
+    throw toGitError(err, t.shownUrl, 'push');
   }
   return oid;
 }
@@ -339,7 +339,7 @@ async function fetchTip(t: Transport, dir: string, branch: string): Promise<stri
     return result.fetchHead ?? null;
   } catch (err) {
     if ((err as { code?: unknown }).code === git.Errors.NotFoundError.code) return null;
-    throw toGitError(err, t.displayUrl, 'fetch');
+    throw toGitError(err, t.shownUrl, 'fetch');
   }
 }
 
@@ -389,7 +389,7 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
         await pushWith(t, dir, branch);
         return { sha, pushed: true };
       } catch (err) {
-        const error = toGitError(err, t.displayUrl, 'push');
+        const error = toGitError(err, t.shownUrl, 'push');
         if (error.code === 'GIT_UNREACHABLE') {
           const tip = await remoteTip(t, branch).catch(() => undefined);
           if (tip === sha) return { sha, pushed: true };
@@ -399,7 +399,7 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
       }
       const tip = await fetchTip(t, dir, branch);
       if (tip === null) {
-        throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${branch} disappeared from ${t.displayUrl} during the push`, { option: 'branch' });
+        throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${branch} disappeared from ${t.shownUrl} during the push`, { option: 'branch' });
       }
       await git.writeRef({ fs, dir, ref: `refs/heads/${branch}`, value: tip, force: true });
       const again = await commit();

@@ -39,7 +39,7 @@ export function parsePrivateKey(privateKey: SecretValue, passphrase?: SecretValu
   if (parsed instanceof Error) {
     const reason = parsed.message;
     if (/no passphrase given/i.test(reason)) {
-      throw new FluxAzdoError('KEY_PASSPHRASE_REQUIRED', 'the SSH private key is encrypted; give its passphrase with --password', {
+      throw new FluxAzdoError('KEY_PASSPHRASE_REQUIRED', 'the SSH private key is encrypted; give its passphrase with --password or GIT_PASSWORD', {
         option: 'password',
       });
     }

@@ -46,6 +46,8 @@ export interface SshTransport {
 export interface SshTransportOptions {
   target: SshTarget;
   auth: SshAuth;
+  /** The URL as messages show it (as the user gave it); the target's host and path otherwise. */
+  shownUrl?: string;
 }
 
 /** Quotes like Git's sq_quote_buf, which is what a Git server's shell expects. */
@@ -90,10 +92,11 @@ function remoteMessage(stderr: Buffer[]): string {
   return text.length > 0 ? text : 'no message';
 }
 
-function remoteFailure(stderr: Buffer[], target: SshTarget): FluxAzdoError {
+function remoteFailure(stderr: Buffer[], target: SshTarget, shownUrl: string | undefined): FluxAzdoError {
   const message = remoteMessage(stderr);
   if (/does not appear to be a git repository|not found|does not exist|TF401019/i.test(message)) {
-    return new FluxAzdoError('REPO_NOT_FOUND', `the repository ${target.path} was not found on ${target.host}: ${message}`, { option: 'url' });
+    const what = shownUrl ?? `${target.path} on ${target.host}`;
+    return new FluxAzdoError('REPO_NOT_FOUND', `the repository ${what} was not found: ${message}`, { option: 'url' });
   }
   return new FluxAzdoError('GIT_PROTOCOL', `the Git server ${target.host} failed: ${message}`);
 }
@@ -223,7 +226,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       const onClose = () => {
         cleanup();
         // When the whole connection died, ssh2 closes its channels before saying so.
-        setImmediate(() => reject(lost ?? remoteFailure(stderr, target)));
+        setImmediate(() => reject(lost ?? remoteFailure(stderr, target, options.shownUrl)));
       };
       const cleanup = () => {
         channel.off('data', onData);
@@ -272,7 +275,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     await new Promise((resolve) => setImmediate(resolve));
     const body = Buffer.concat(chunks);
     if (code === null && lost !== undefined) throw lost;
-    if (body.length === 0 && code !== 0) throw remoteFailure(stderr, target);
+    if (body.length === 0 && code !== 0) throw remoteFailure(stderr, target, options.shownUrl);
     return {
       url: req.url,
       method: 'POST',

@@ -16,8 +16,10 @@ export interface Transport {
   http: HttpClient;
   /** What isomorphic-git is given. */
   url: string;
-  /** What the user sees and `.git/config` keeps. */
+  /** What `.git/config` keeps (never with credentials). */
   displayUrl: string;
+  /** What messages show: the URL as the user gave it (`GitRemote.shownUrl`), else `displayUrl`. */
+  shownUrl: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
       http: transport.http,
       url: displayUrl,
       displayUrl,
+      shownUrl: remote.shownUrl ?? displayUrl,
       close: async () => transport.close(),
     };
   }
@@ -70,8 +73,14 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
       option: 'url',
     });
   }
-  const transport = createSshTransport({ target, auth: remote.auth });
-  return { http: transport.http, url: transport.url, displayUrl: target.url, close: () => transport.close() };
+  const transport = createSshTransport({ target, auth: remote.auth, ...(remote.shownUrl === undefined ? {} : { shownUrl: remote.shownUrl }) });
+  return {
+    http: transport.http,
+    url: transport.url,
+    displayUrl: target.url,
+    shownUrl: remote.shownUrl ?? target.url,
+    close: () => transport.close(),
+  };
 }
 
 /** Runs `fn` with a transport open, closing it afterwards whatever happens. */

@@ -30,6 +30,11 @@ export type GitAuth = TokenAuth | SshAuth;
 /** Where to talk to: an already resolved URL (`https://…` or `ssh://user@host[:port]/path`) and its credential. */
 export interface GitRemote {
   url: string;
+  /**
+   * The URL as messages show it: the user's `--url` as given (core `shownUrl`), when `url` is
+   * derived from it. Without it messages show `url` without credentials.
+   */
+  shownUrl?: string;
   auth: GitAuth;
   /** PEM file of CA certificates to trust for HTTPS (Flux's `--ca-file`), in place of the system's. */
   caFile?: string;
