@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { parseArgs } from '../dist/cli/args.js';
-import { BOOTSTRAP_GIT_FLAGS, GLOBAL_FLAGS, INSTALL_FLAGS } from '../dist/cli/flags.js';
+import { bootstrapGitFlags, globalFlags, installFlags } from '../dist/cli/flags.js';
+import { defaults } from '../dist/core/node.js';
 import { FluxAzdoError } from '../dist/errors.js';
 import { bundleDir, runCli } from './helpers.mjs';
 
 const URL = 'https://dev.azure.com/org/project/_git/fleet';
-const SPECS = [...BOOTSTRAP_GIT_FLAGS, ...INSTALL_FLAGS, ...GLOBAL_FLAGS];
+const flux = defaults();
+const SPECS = [...bootstrapGitFlags(flux), ...installFlags(flux), ...globalFlags(flux)];
 const PATH_FLAGS = ['export', 'manifests', 'private-key-file', 'ca-file', 'kubeconfig'];
 
 const count = (text, needle) => text.split(needle).length - 1;
