@@ -77,8 +77,16 @@ impl Options {
     }
 
     /// Rejects what Flux rejects (unknown or missing components, log levels, namespaces) and
-    /// values that cannot be written into Flux's templates.
+    /// values that cannot be written into Flux's templates. The checks run in this order, so
+    /// of several bad options the first one here is reported.
     pub fn validate(&self) -> Result<()> {
+        self.validate_namespace()?;
+        self.validate_components()?;
+        self.validate_log_level()?;
+        self.validate_template_words()
+    }
+
+    fn validate_namespace(&self) -> Result<()> {
         validate_dns1123_label("namespace", &self.namespace)?;
         // Flux writes the namespace as a bare word into YAML; kustomize then fails (numbers,
         // booleans such as `yes`, `null`) or writes another namespace (dates) if that word
@@ -90,6 +98,11 @@ impl Options {
                 "YAML reads this name as a number, boolean, null or date, which Flux cannot install into; choose a name with a letter that is not one of yes/no/on/off/y/n/true/false/null",
             ));
         }
+        Ok(())
+    }
+
+    /// Every component known, none twice, and the two Flux cannot run without.
+    fn validate_components(&self) -> Result<()> {
         let known: Vec<&str> = DEFAULT_COMPONENTS
             .iter()
             .chain(&EXTRA_COMPONENTS)
@@ -127,6 +140,10 @@ impl Options {
                 ));
             }
         }
+        Ok(())
+    }
+
+    fn validate_log_level(&self) -> Result<()> {
         if !LOG_LEVELS.contains(&self.log_level.as_str()) {
             return Err(Error::invalid_option(
                 "log-level",
@@ -134,31 +151,37 @@ impl Options {
                 format!("use one of {}", LOG_LEVELS.join(", ")),
             ));
         }
-        // These go into YAML templates as bare words; blanks or quotes would change the YAML.
-        let bare_word = |flag: &str, value: &str, optional: bool| {
-            let bad = (value.is_empty() && !optional)
-                || value
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "\"'#\\".contains(c))
-                || value.starts_with(|c| "[]{}&*!|>%@`,".contains(c))
-                || value.ends_with(':');
-            if bad {
-                Err(Error::invalid_option(
-                    flag,
-                    value,
-                    "must be a single word: no blanks, quotes, '#' or '\\', not starting with a YAML indicator such as '*' or '[', not ending with ':'",
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        bare_word("registry", &self.registry, true)?;
-        bare_word("image-pull-secret", &self.image_pull_secret, true)?;
-        bare_word("cluster-domain", &self.cluster_domain, false)?;
-        bare_word("version", &self.version, false)?;
+        Ok(())
+    }
+
+    /// The registry, image pull secret, cluster domain, version and toleration keys.
+    fn validate_template_words(&self) -> Result<()> {
+        validate_bare_word("registry", &self.registry, true)?;
+        validate_bare_word("image-pull-secret", &self.image_pull_secret, true)?;
+        validate_bare_word("cluster-domain", &self.cluster_domain, false)?;
+        validate_bare_word("version", &self.version, false)?;
         for key in &self.toleration_keys {
-            bare_word("toleration-keys", key, false)?;
+            validate_bare_word("toleration-keys", key, false)?;
         }
+        Ok(())
+    }
+}
+
+/// These values go into YAML templates as bare words; blanks or quotes would change the YAML.
+fn validate_bare_word(flag: &str, value: &str, optional: bool) -> Result<()> {
+    let bad = (value.is_empty() && !optional)
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'#\\".contains(c))
+        || value.starts_with(|c| "[]{}&*!|>%@`,".contains(c))
+        || value.ends_with(':');
+    if bad {
+        Err(Error::invalid_option(
+            flag,
+            value,
+            "must be a single word: no blanks, quotes, '#' or '\\', not starting with a YAML indicator such as '*' or '[', not ending with ':'",
+        ))
+    } else {
         Ok(())
     }
 }

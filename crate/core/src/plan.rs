@@ -9,7 +9,7 @@ use crate::azure_url::{self, PushTarget, Repo, SyncUrl, SyncUrlOptions};
 use crate::bundle::Bundle;
 use crate::error::{Error, Result};
 use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
-use crate::kustomization::SSH_HOSTKEY_ALGOS;
+use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
 use crate::{install, kustomization, sync};
@@ -239,55 +239,27 @@ impl Plan {
     }
 }
 
-/// Plans the repository files of a bootstrap.
+/// Plans the repository files of a bootstrap. The steps run in this order, so of several bad
+/// options the first one here is reported.
 pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let repo = azure_url::parse(&options.url)?;
     let sync_auth = sync_auth(options);
-    let sync_url = repo.sync_url(&SyncUrlOptions {
-        https: sync_auth != SyncAuth::Ssh,
-        username: options.username.clone(),
-        ssh_hostname: options.ssh_hostname.clone(),
-        allow_insecure_http: options.allow_insecure_http,
-    })?;
+    let sync_url = repo.sync_url(&sync_url_options(options, sync_auth))?;
     let push = repo.push_target(&options.ssh_hostkey_algos)?;
-
-    // Flux applies --ssh-hostkey-algos only to its own connection; the controllers need the
-    // patch too, and for Azure DevOps they need it whether or not the user knew to ask.
-    let ssh_hostkey_algos = match &sync_url.ssh_host {
-        Some(host) if sync_auth == SyncAuth::Ssh => {
-            repo.host_key_algorithms(&host.host, &options.ssh_hostkey_algos)
-        }
-        _ => Vec::new(),
-    };
+    let ssh_hostkey_algos = controller_hostkey_algos(options, &repo, &sync_url, sync_auth);
     let needs_key = sync_auth == SyncAuth::Ssh || matches!(push, PushTarget::Ssh { .. });
     let requires_rsa = repo.is_azure_devops();
     let deploy_key = deploy_key(options, requires_rsa && needs_key)?;
 
     let install_options = install_options(options);
-    let flags = if ssh_hostkey_algos.is_empty() {
-        Vec::new()
-    } else {
-        vec![(SSH_HOSTKEY_ALGOS, ssh_hostkey_algos.join(","))]
-    };
-    let components = install::generate_for_cluster(&install_options, bundle, &flags)?;
-    let sync = sync::generate(&sync::Options {
-        url: sync_url.url.clone(),
-        namespace: options.namespace.clone(),
-        branch: options.branch.clone(),
-        interval: options.interval.clone(),
-        secret_name: options.secret_name.clone(),
-        target_path: options.path.clone(),
-        recurse_submodules: options.recurse_submodules,
-        sparse_checkout: options.sparse_checkout.clone(),
-        provider: options.provider.clone(),
-        ..sync::Options::default()
-    })?;
-    let kustomization = kustomization::generate(&kustomization::Options {
-        namespace: options.namespace.clone(),
-        target_path: options.path.clone(),
-        existing: options.existing_kustomization.clone(),
-        ssh_hostkey_algos: ssh_hostkey_algos.clone(),
-    })?;
+    let components = install::generate_for_cluster(
+        &install_options,
+        bundle,
+        &controller_flags(&ssh_hostkey_algos),
+    )?;
+    let sync = sync::generate(&sync_options(options, &sync_url))?;
+    let kustomization =
+        kustomization::generate(&kustomization_options(options, &ssh_hostkey_algos))?;
 
     Ok(Plan {
         namespace: options.namespace.clone(),
@@ -366,6 +338,68 @@ fn install_options(options: &Options) -> install::Options {
         cluster_domain: options.cluster_domain.clone(),
         toleration_keys: options.toleration_keys.clone(),
         target_path: options.path.clone(),
+    }
+}
+
+fn sync_url_options(options: &Options, sync_auth: SyncAuth) -> SyncUrlOptions {
+    SyncUrlOptions {
+        https: sync_auth != SyncAuth::Ssh,
+        username: options.username.clone(),
+        ssh_hostname: options.ssh_hostname.clone(),
+        allow_insecure_http: options.allow_insecure_http,
+    }
+}
+
+/// The host key algorithms the controllers are patched with (none: no patch).
+fn controller_hostkey_algos(
+    options: &Options,
+    repo: &Repo,
+    sync_url: &SyncUrl,
+    sync_auth: SyncAuth,
+) -> Vec<String> {
+    // Flux applies --ssh-hostkey-algos only to its own connection; the controllers need the
+    // patch too, and for Azure DevOps they need it whether or not the user knew to ask.
+    match &sync_url.ssh_host {
+        Some(host) if sync_auth == SyncAuth::Ssh => {
+            repo.host_key_algorithms(&host.host, &options.ssh_hostkey_algos)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The flags appended to the controllers for the cluster's copy of the components.
+fn controller_flags(ssh_hostkey_algos: &[String]) -> Vec<(ControllerFlag, String)> {
+    if ssh_hostkey_algos.is_empty() {
+        Vec::new()
+    } else {
+        vec![(SSH_HOSTKEY_ALGOS, ssh_hostkey_algos.join(","))]
+    }
+}
+
+fn sync_options(options: &Options, sync_url: &SyncUrl) -> sync::Options {
+    sync::Options {
+        url: sync_url.url.clone(),
+        namespace: options.namespace.clone(),
+        branch: options.branch.clone(),
+        interval: options.interval.clone(),
+        secret_name: options.secret_name.clone(),
+        target_path: options.path.clone(),
+        recurse_submodules: options.recurse_submodules,
+        sparse_checkout: options.sparse_checkout.clone(),
+        provider: options.provider.clone(),
+        ..sync::Options::default()
+    }
+}
+
+fn kustomization_options(
+    options: &Options,
+    ssh_hostkey_algos: &[String],
+) -> kustomization::Options {
+    kustomization::Options {
+        namespace: options.namespace.clone(),
+        target_path: options.path.clone(),
+        existing: options.existing_kustomization.clone(),
+        ssh_hostkey_algos: ssh_hostkey_algos.to_vec(),
     }
 }
 

@@ -111,79 +111,104 @@ impl std::fmt::Debug for Secret {
 pub fn generate(options: &Options) -> Result<Secret> {
     validate_dns1123_subdomain("secret-name", &options.name)?;
     validate_dns1123_label("namespace", &options.namespace)?;
-    let mut data = BTreeMap::new();
-    let mut put = |key: &str, value: &str| {
-        data.insert(key.to_owned(), value.to_owned());
-    };
-    match &options.auth {
+    let string_data = match &options.auth {
         Auth::Token {
             username,
             password,
             ca_crt,
-        } => {
-            require(
-                "username",
-                username.is_empty(),
-                "the HTTPS user name (Flux's default is git)",
-            )?;
-            require(
-                "password",
-                password.is_empty(),
-                "token auth needs the Azure DevOps PAT (--password or GIT_PASSWORD)",
-            )?;
-            put(USERNAME_KEY, username);
-            put(PASSWORD_KEY, password.expose());
-            if let Some(ca) = ca_crt {
-                require("ca-file", ca.trim().is_empty(), "the CA file is empty")?;
-                put(CA_CRT_KEY, ca);
-            }
-        }
-        Auth::Bearer { token, ca_crt } => {
-            require(
-                "password",
-                token.is_empty(),
-                "bearer token auth needs the token (--password or GIT_PASSWORD)",
-            )?;
-            put(BEARER_TOKEN_KEY, token.expose());
-            if let Some(ca) = ca_crt {
-                require("ca-file", ca.trim().is_empty(), "the CA file is empty")?;
-                put(CA_CRT_KEY, ca);
-            }
-        }
+        } => token_data(username, password, ca_crt.as_deref())?,
+        Auth::Bearer { token, ca_crt } => bearer_data(token, ca_crt.as_deref())?,
         Auth::Ssh {
             identity,
             identity_pub,
             known_hosts,
             passphrase,
-        } => {
-            require(
-                "private-key-file",
-                identity.is_empty(),
-                "the private key is empty",
-            )?;
-            require(
-                "private-key-file",
-                identity_pub.trim().is_empty(),
-                "the public key of the private key is missing",
-            )?;
-            require(
-                "ssh-hostname",
-                known_hosts.trim().is_empty(),
-                "known_hosts is empty: the host key scan of the SSH host found no key",
-            )?;
-            put(IDENTITY_KEY, identity.expose());
-            put(IDENTITY_PUB_KEY, identity_pub);
-            put(KNOWN_HOSTS_KEY, known_hosts);
-            if let Some(passphrase) = passphrase.as_ref().filter(|p| !p.is_empty()) {
-                put(PASSWORD_KEY, passphrase.expose());
-            }
-        }
-    }
+        } => ssh_data(identity, identity_pub, known_hosts, passphrase.as_ref())?,
+    };
     Ok(Secret {
         name: options.name.clone(),
         namespace: options.namespace.clone(),
-        string_data: data,
+        string_data,
     })
+}
+
+type Data = BTreeMap<String, String>;
+
+fn put(data: &mut Data, key: &str, value: &str) {
+    data.insert(key.to_owned(), value.to_owned());
+}
+
+/// `--token-auth`: the user name and the PAT as its password.
+fn token_data(username: &str, password: &SecretString, ca_crt: Option<&str>) -> Result<Data> {
+    require(
+        "username",
+        username.is_empty(),
+        "the HTTPS user name (Flux's default is git)",
+    )?;
+    require(
+        "password",
+        password.is_empty(),
+        "token auth needs the Azure DevOps PAT (--password or GIT_PASSWORD)",
+    )?;
+    let mut data = Data::new();
+    put(&mut data, USERNAME_KEY, username);
+    put(&mut data, PASSWORD_KEY, password.expose());
+    put_ca(&mut data, ca_crt)?;
+    Ok(data)
+}
+
+/// `--with-bearer-token`: the PAT as a bearer token.
+fn bearer_data(token: &SecretString, ca_crt: Option<&str>) -> Result<Data> {
+    require(
+        "password",
+        token.is_empty(),
+        "bearer token auth needs the token (--password or GIT_PASSWORD)",
+    )?;
+    let mut data = Data::new();
+    put(&mut data, BEARER_TOKEN_KEY, token.expose());
+    put_ca(&mut data, ca_crt)?;
+    Ok(data)
+}
+
+/// `--ca-file`, for both HTTPS kinds.
+fn put_ca(data: &mut Data, ca_crt: Option<&str>) -> Result<()> {
+    if let Some(ca) = ca_crt {
+        require("ca-file", ca.trim().is_empty(), "the CA file is empty")?;
+        put(data, CA_CRT_KEY, ca);
+    }
+    Ok(())
+}
+
+/// The SSH deploy key: the key pair, the host's known_hosts and the key's passphrase if any.
+fn ssh_data(
+    identity: &SecretString,
+    identity_pub: &str,
+    known_hosts: &str,
+    passphrase: Option<&SecretString>,
+) -> Result<Data> {
+    require(
+        "private-key-file",
+        identity.is_empty(),
+        "the private key is empty",
+    )?;
+    require(
+        "private-key-file",
+        identity_pub.trim().is_empty(),
+        "the public key of the private key is missing",
+    )?;
+    require(
+        "ssh-hostname",
+        known_hosts.trim().is_empty(),
+        "known_hosts is empty: the host key scan of the SSH host found no key",
+    )?;
+    let mut data = Data::new();
+    put(&mut data, IDENTITY_KEY, identity.expose());
+    put(&mut data, IDENTITY_PUB_KEY, identity_pub);
+    put(&mut data, KNOWN_HOSTS_KEY, known_hosts);
+    if let Some(passphrase) = passphrase.filter(|p| !p.is_empty()) {
+        put(&mut data, PASSWORD_KEY, passphrase.expose());
+    }
+    Ok(data)
 }
 
 /// The value is never put in the error: only the option and what is wrong.

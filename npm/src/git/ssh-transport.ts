@@ -12,7 +12,7 @@
  * One SSH connection serves every request of one operation; `close()` ends it.
  */
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
+import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 
 import { FluxAzdoError } from '../errors.js';
 import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost } from './hostkey.js';
@@ -108,105 +108,151 @@ interface OpenChannel {
   rest: Buffer;
 }
 
-export function createSshTransport(options: SshTransportOptions): SshTransport {
-  const { target, auth } = options;
-  const parsed = parsePrivateKey(auth.privateKey, auth.passphrase);
-  if (isAzureDevOpsSshHost(target.host) && parsed.type !== 'ssh-rsa') {
-    // Azure DevOps takes RSA keys only; say so before the server's bare "permission denied".
-    throw new FluxAzdoError('KEY_NOT_RSA', `Azure DevOps accepts only RSA SSH keys; the key given is ${parsed.type}`, {
-      option: 'private-key-file',
+function okResponse(url: string, method: 'GET' | 'POST', contentType: string, body: Buffer): GitHttpResponse {
+  return { url, method, statusCode: 200, statusMessage: 'OK', headers: { 'content-type': contentType }, body: once(body) };
+}
+
+/**
+ * One SSH connection, opened on the first request, and the channel each service's ref
+ * advertisement left open for its request.
+ */
+class SshSession {
+  readonly #target: SshTarget;
+  readonly #shownUrl: string | undefined;
+  readonly #key: ParsedKey;
+  readonly #policy: HostKeyPolicy;
+  readonly #hostKeyAlgos: string[] | undefined;
+  readonly #pending = new Map<Service, OpenChannel>();
+  #connection: Promise<Client> | undefined;
+  #client: Client | undefined;
+  /** Set when an established connection dies: later failures are reported as that. */
+  #lost: FluxAzdoError | undefined;
+  #closed = false;
+
+  constructor(target: SshTarget, key: ParsedKey, auth: SshAuth, shownUrl: string | undefined) {
+    this.#target = target;
+    this.#shownUrl = shownUrl;
+    this.#key = key;
+    this.#policy = new HostKeyPolicy(target.host, target.port, auth.knownHosts);
+    this.#hostKeyAlgos = auth.hostKeyAlgos ?? defaultHostKeyAlgos(target.host);
+  }
+
+  async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+    const service = serviceOf(req);
+    return (req.method ?? 'GET') === 'GET' ? this.#advertise(service, req.url) : this.#exchange(service, req);
+  }
+
+  async close(): Promise<void> {
+    for (const service of SERVICES) this.#discard(service);
+    const c = this.#client;
+    if (c === undefined) return;
+    await this.#connection?.catch(() => undefined);
+    if (this.#closed) return;
+    await new Promise<void>((resolve) => {
+      c.once('close', () => resolve());
+      c.end();
+      // ssh2 emits no 'close' for a connection that never opened a socket.
+      setTimeout(resolve, 2_000).unref();
     });
   }
-  const key = signingKey(parsed);
-  const policy = new HostKeyPolicy(target.host, target.port, auth.knownHosts);
-  const hostKeyAlgos = auth.hostKeyAlgos ?? defaultHostKeyAlgos(target.host);
-  const pending = new Map<Service, OpenChannel>();
-  let connection: Promise<Client> | undefined;
-  let client: Client | undefined;
-  /** Set when an established connection dies: later failures are reported as that. */
-  let lost: FluxAzdoError | undefined;
-  let closed = false;
 
-  function connect(): Promise<Client> {
-    connection ??= new Promise<Client>((resolve, reject) => {
+  #connect(): Promise<Client> {
+    this.#connection ??= new Promise<Client>((resolve, reject) => {
+      const { host, port } = this.#target;
       const c = new ssh2.Client();
-      client = c;
+      this.#client = c;
       let ready = false;
-      let triedKey = false;
       c.once('ready', () => {
         ready = true;
         resolve(c);
       });
       c.on('error', (err: Error & { level?: string }) => {
-        if (!ready) reject(connectError(err));
-        else lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} failed: ${err.message}`);
+        if (!ready) reject(this.#connectError(err));
+        else this.#lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} failed: ${err.message}`);
       });
       c.on('close', () => {
-        closed = true;
-        if (!ready) reject(new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} closed during the handshake`));
-        else lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} closed`);
+        this.#closed = true;
+        if (!ready) reject(new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} closed during the handshake`));
+        else this.#lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} closed`);
       });
-      const config: ConnectConfig = {
-        host: target.host,
-        port: target.port,
-        username: target.username,
-        readyTimeout: READY_TIMEOUT_MS,
-        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-        hostVerifier: (blob: Buffer) => policy.verify(blob),
-        // One attempt with our key (ssh2's default order would also try 'none' and an agent).
-        authHandler: (_left, _partial, next) => {
-          if (triedKey) return next(false as never);
-          triedKey = true;
-          const method: PublicKeyAuthMethod = { type: 'publickey', username: target.username, key };
-          next(method);
-        },
-        ...(hostKeyAlgos === undefined ? {} : { algorithms: { serverHostKey: hostKeyAlgos as never } }),
-      };
-      c.connect(config);
+      c.connect(this.#connectConfig());
     });
-    return connection;
+    return this.#connection;
   }
 
-  function connectError(err: Error & { level?: string }): FluxAzdoError {
-    if (policy.rejection !== undefined) return policy.rejection;
+  #connectConfig(): ConnectConfig {
+    const { host, port, username } = this.#target;
+    const key = this.#key;
+    let triedKey = false;
+    return {
+      host,
+      port,
+      username,
+      readyTimeout: READY_TIMEOUT_MS,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      hostVerifier: (blob: Buffer) => this.#policy.verify(blob),
+      // One attempt with our key (ssh2's default order would also try 'none' and an agent).
+      authHandler: (_left, _partial, next) => {
+        if (triedKey) return next(false as never);
+        triedKey = true;
+        const method: PublicKeyAuthMethod = { type: 'publickey', username, key };
+        next(method);
+      },
+      ...(this.#hostKeyAlgos === undefined ? {} : { algorithms: { serverHostKey: this.#hostKeyAlgos as never } }),
+    };
+  }
+
+  #connectError(err: Error & { level?: string }): FluxAzdoError {
+    const { host, port, username } = this.#target;
+    if (this.#policy.rejection !== undefined) return this.#policy.rejection;
     if (err.level === 'client-authentication') {
       return new FluxAzdoError(
         'AUTH_FAILED',
-        `the SSH server ${target.host} refused the key ${fingerprintSha256(key.getPublicSSH())} for user ${target.username}: add its public key to the repository's SSH keys (Azure DevOps: User settings → SSH public keys) and use an RSA key`,
+        `the SSH server ${host} refused the key ${fingerprintSha256(this.#key.getPublicSSH())} for user ${username}: add its public key to the repository's SSH keys (Azure DevOps: User settings → SSH public keys) and use an RSA key`,
         { option: 'private-key-file' },
       );
     }
     if (err.level === 'handshake' || err.level === 'protocol') {
-      return new FluxAzdoError('GIT_PROTOCOL', `the SSH handshake with ${target.host}:${target.port} failed: ${err.message}`);
+      return new FluxAzdoError('GIT_PROTOCOL', `the SSH handshake with ${host}:${port} failed: ${err.message}`);
     }
-    return new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${target.host}:${target.port} failed: ${err.message}`);
+    return new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} failed: ${err.message}`);
   }
 
-  function exec(c: Client, command: string): Promise<ClientChannel> {
+  #exec(c: Client, command: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       c.exec(command, (err, channel) => {
-        if (err) reject(lost ?? new FluxAzdoError('GIT_PROTOCOL', `the SSH server ${target.host} refused to run ${command.split(' ')[0]}: ${err.message}`));
-        else resolve(channel);
+        if (err) {
+          reject(this.#lost ?? new FluxAzdoError('GIT_PROTOCOL', `the SSH server ${this.#target.host} refused to run ${command.split(' ')[0]}: ${err.message}`));
+        } else resolve(channel);
       });
     });
   }
 
-  function discard(service: Service): void {
-    const open = pending.get(service);
+  #discard(service: Service): void {
+    const open = this.#pending.get(service);
     if (open === undefined) return;
-    pending.delete(service);
+    this.#pending.delete(service);
     // A flush packet tells upload-pack/receive-pack that no request follows.
     open.channel.end(Buffer.from('0000'));
   }
 
-  async function advertise(service: Service, url: string): Promise<GitHttpResponse> {
-    discard(service);
-    const c = await connect();
-    const channel = await exec(c, `${service} ${gitShellQuote(target.path)}`);
+  /** GET …/info/refs: runs the service and answers with its ref advertisement; the channel stays open. */
+  async #advertise(service: Service, url: string): Promise<GitHttpResponse> {
+    this.#discard(service);
+    const c = await this.#connect();
+    const channel = await this.#exec(c, `${service} ${gitShellQuote(this.#target.path)}`);
     const stderr: Buffer[] = [];
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const advertisement = await new Promise<{ refs: Buffer; rest: Buffer }>((resolve, reject) => {
+    const advertisement = await this.#readAdvertisement(channel, stderr);
+    this.#pending.set(service, { channel, stderr, rest: advertisement.rest });
+    const body = Buffer.concat([pktLine(`# service=${service}\n`), Buffer.from('0000'), advertisement.refs]);
+    return okResponse(url, 'GET', `application/x-${service}-advertisement`, body);
+  }
+
+  /** The channel's output up to the first flush packet (`refs`), and what came after it. */
+  #readAdvertisement(channel: ClientChannel, stderr: Buffer[]): Promise<{ refs: Buffer; rest: Buffer }> {
+    return new Promise((resolve, reject) => {
       let buf = Buffer.alloc(0);
       const onData = (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk]);
@@ -215,7 +261,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
           end = endOfFirstFlush(buf);
         } catch (err) {
           cleanup();
-          reject(new FluxAzdoError('GIT_PROTOCOL', `${target.host}: ${(err as Error).message}`));
+          reject(new FluxAzdoError('GIT_PROTOCOL', `${this.#target.host}: ${(err as Error).message}`));
           return;
         }
         if (end !== undefined) {
@@ -226,7 +272,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       const onClose = () => {
         cleanup();
         // When the whole connection died, ssh2 closes its channels before saying so.
-        setImmediate(() => reject(lost ?? remoteFailure(stderr, target, options.shownUrl)));
+        setImmediate(() => reject(this.#lost ?? remoteFailure(stderr, this.#target, this.#shownUrl)));
       };
       const cleanup = () => {
         channel.off('data', onData);
@@ -237,22 +283,13 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       channel.on('data', onData);
       channel.on('close', onClose);
     });
-    pending.set(service, { channel, stderr, rest: advertisement.rest });
-    const body = Buffer.concat([pktLine(`# service=${service}\n`), Buffer.from('0000'), advertisement.refs]);
-    return {
-      url,
-      method: 'GET',
-      statusCode: 200,
-      statusMessage: 'OK',
-      headers: { 'content-type': `application/x-${service}-advertisement` },
-      body: once(body),
-    };
   }
 
-  async function exchange(service: Service, req: GitHttpRequest): Promise<GitHttpResponse> {
-    const open = pending.get(service);
+  /** POST …/S: writes the request into the advertised channel and answers with all the server writes. */
+  async #exchange(service: Service, req: GitHttpRequest): Promise<GitHttpResponse> {
+    const open = this.#pending.get(service);
     if (open === undefined) throw new FluxAzdoError('GIT_PROTOCOL', `${service} request over SSH without a ref advertisement first`);
-    pending.delete(service);
+    this.#pending.delete(service);
     const { channel, stderr } = open;
     const chunks: Buffer[] = [open.rest];
     const done = new Promise<number | null>((resolve) => {
@@ -274,39 +311,31 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     const code = await done;
     await new Promise((resolve) => setImmediate(resolve));
     const body = Buffer.concat(chunks);
-    if (code === null && lost !== undefined) throw lost;
-    if (body.length === 0 && code !== 0) throw remoteFailure(stderr, target, options.shownUrl);
-    return {
-      url: req.url,
-      method: 'POST',
-      statusCode: 200,
-      statusMessage: 'OK',
-      headers: { 'content-type': `application/x-${service}-result` },
-      body: once(body),
-    };
+    if (code === null && this.#lost !== undefined) throw this.#lost;
+    if (body.length === 0 && code !== 0) throw remoteFailure(stderr, this.#target, this.#shownUrl);
+    return okResponse(req.url, 'POST', `application/x-${service}-result`, body);
   }
+}
 
-  async function request(req: GitHttpRequest): Promise<GitHttpResponse> {
-    const service = serviceOf(req);
-    return (req.method ?? 'GET') === 'GET' ? advertise(service, req.url) : exchange(service, req);
-  }
-
+/** The https:// stand-in for the target, which isomorphic-git accepts where it refuses ssh://. */
+function standInUrl(target: SshTarget): string {
   const portPart = target.port === 22 ? '' : `:${target.port}`;
+  return `https://${target.host.includes(':') ? `[${target.host}]` : target.host}${portPart}${target.path.startsWith('/') ? '' : '/'}${target.path}`;
+}
+
+export function createSshTransport(options: SshTransportOptions): SshTransport {
+  const { target, auth } = options;
+  const parsed = parsePrivateKey(auth.privateKey, auth.passphrase);
+  if (isAzureDevOpsSshHost(target.host) && parsed.type !== 'ssh-rsa') {
+    // Azure DevOps takes RSA keys only; say so before the server's bare "permission denied".
+    throw new FluxAzdoError('KEY_NOT_RSA', `Azure DevOps accepts only RSA SSH keys; the key given is ${parsed.type}`, {
+      option: 'private-key-file',
+    });
+  }
+  const session = new SshSession(target, signingKey(parsed), auth, options.shownUrl);
   return {
-    http: { request },
-    url: `https://${target.host.includes(':') ? `[${target.host}]` : target.host}${portPart}${target.path.startsWith('/') ? '' : '/'}${target.path}`,
-    async close() {
-      for (const service of SERVICES) discard(service);
-      const c = client;
-      if (c === undefined) return;
-      await connection?.catch(() => undefined);
-      if (closed) return;
-      await new Promise<void>((resolve) => {
-        c.once('close', () => resolve());
-        c.end();
-        // ssh2 emits no 'close' for a connection that never opened a socket.
-        setTimeout(resolve, 2_000).unref();
-      });
-    },
+    http: { request: (req) => session.request(req) },
+    url: standInUrl(target),
+    close: () => session.close(),
   };
 }
