@@ -82,7 +82,8 @@ function cliGitArgs() {
 
 async function racePush(repoUrl, path, content) {
   const dir = mkdtempSync(join(work, 'racer-'));
-  await gitCli([...cliGitArgs(), 'clone', '--quiet', repoUrl, dir]);
+  // --branch: the dangling-HEAD test races too, and git clone alone would check out nothing there.
+  await gitCli([...cliGitArgs(), 'clone', '--quiet', '--branch', 'main', repoUrl, dir]);
   await gitCli(['-C', dir, 'checkout', '--quiet', '-B', 'main']);
   const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, path, '..'), { recursive: true });
@@ -144,6 +145,25 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     ]);
     assert.equal(Buffer.from(await readRepoFile(cloned.dir, 'README.md')).toString(), '# unrelated\n');
     assert.equal(await readRepoFile(cloned.dir, 'no/such/file'), null);
+  });
+
+  test('a remote HEAD naming a deleted branch (a default-branch rename) does not matter: --branch main is cloned and pushed', async () => {
+    const url = server.repoUrl('org', 'proj', 'dangling-head');
+    const bare = server.createRepo('org', 'proj', 'dangling-head', { empty: false });
+    await gitCli(['-C', bare, 'symbolic-ref', 'HEAD', 'refs/heads/gone']);
+    const before = await remoteTip(bare);
+    const { cloned, result } = await bootstrapPush(url, bootstrapFiles());
+    assert.equal(cloned.head, before);
+    assert.equal(result.pushed, true);
+    assert.deepEqual((await remoteLog(bare))[0].parents, [before]);
+    // The re-fetch after a racing push goes through the same advertisement.
+    const theirs = await racePush(url, 'apps/app.yaml', 'kind: Other\n');
+    const again = await commitAndPush({
+      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: [{ path: 'apps/ours.yaml', content: 'kind: Ours\n' }], message: 'Ours', author: FLUX,
+    });
+    assert.equal(again.pushed, true);
+    assert.deepEqual((await remoteLog(bare))[0].parents, [theirs]);
+    assert.equal(await gitCli(['-C', bare, 'symbolic-ref', 'HEAD']), 'refs/heads/gone');
   });
 
   test('a re-run with nothing changed makes no commit and no push', async () => {
