@@ -80,10 +80,9 @@ function cliGitArgs() {
   return ['-c', `http.extraHeader=${header}`, '-c', `http.sslCAInfo=${server.caFile}`];
 }
 
-async function racePush(repoUrl, path, content) {
+async function racePush(repoUrl, path, content, cloneArgs = []) {
   const dir = mkdtempSync(join(work, 'racer-'));
-  // --branch: the dangling-HEAD test races too, and git clone alone would check out nothing there.
-  await gitCli([...cliGitArgs(), 'clone', '--quiet', '--branch', 'main', repoUrl, dir]);
+  await gitCli([...cliGitArgs(), 'clone', '--quiet', ...cloneArgs, repoUrl, dir]);
   await gitCli(['-C', dir, 'checkout', '--quiet', '-B', 'main']);
   const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, path, '..'), { recursive: true });
@@ -157,7 +156,8 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(result.pushed, true);
     assert.deepEqual((await remoteLog(bare))[0].parents, [before]);
     // The re-fetch after a racing push goes through the same advertisement.
-    const theirs = await racePush(url, 'apps/app.yaml', 'kind: Other\n');
+    // `--branch main`: a plain `git clone` checks out nothing where HEAD names a deleted branch.
+    const theirs = await racePush(url, 'apps/app.yaml', 'kind: Other\n', ['--branch', 'main']);
     const again = await commitAndPush({
       url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: [{ path: 'apps/ours.yaml', content: 'kind: Ours\n' }], message: 'Ours', author: FLUX,
     });
