@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import * as core from '../../npm/dist/core/node.js';
 import { bootstrap, dryRun } from '../../npm/dist/index.js';
+import { kubeRequest } from '../harness/cluster.mjs';
 import { startSshd } from '../servers/sshd.mjs';
 import { readBundleFiles } from '../support/flux-reference.mjs';
 import {
@@ -125,6 +126,45 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
     rerun.filter((e) => e.type === 'progress' && e.step === 'apply').every((e) => e.action === 'unchanged' || e.action === 'configured'),
     'a re-run creates no object',
   );
+});
+
+test('--dry-run after a bootstrap predicts the run: the Secret unchanged, and update once the PAT differs', async () => {
+  const ns = 'tok-env';
+  const url = world.git.repoUrl('org', 'project', ns);
+  const options = {
+    url, tokenAuth: true, password: world.pat, caFile: world.git.caFile, branch: 'main',
+    path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+  };
+  const before = await getObject(world.cluster, `/api/v1/namespaces/${ns}/secrets/flux-system`);
+  const plan = await dryRun(options);
+  capture(plan);
+  assert.deepEqual(plan.secret, { ref: `Secret/${ns}/flux-system`, change: 'unchanged' });
+  assert.ok(plan.files.every((f) => f.change === 'unchanged'), 'the repository is up to date');
+  // The cluster still holds an older PAT: the run would write the new one.
+  const stale = { ...before.body, data: { ...before.body.data, password: Buffer.from('fake-pat-rotated-away').toString('base64') } };
+  const put = await kubeRequest(world.cluster.admin, 'PUT', `/api/v1/namespaces/${ns}/secrets/flux-system`, stale);
+  assert.equal(put.status, 200);
+  const changed = await dryRun(options);
+  capture(changed);
+  assert.deepEqual(changed.secret, { ref: `Secret/${ns}/flux-system`, change: 'update' });
+  // And the run does what the dry run said.
+  const again = await runCli(tokenFlags(url, ns), { env: { GIT_PASSWORD: world.pat }, onLine: jsonLines(controllerStandIn(world.cluster, ns)) });
+  capture(again.stdout, again.stderr);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(jsonEvents(again.stdout).find((e) => e.type === 'done' && e.step === 'secret').action, 'updated');
+  assert.equal((await secretData(ns)).password, world.pat);
+});
+
+test('--dry-run of a repository whose HEAD names a deleted branch clones --branch main all the same', async () => {
+  const ns = 'tok-gone-head';
+  const repo = world.git.createRepo('org', 'project', ns, { empty: false });
+  git(repo, 'symbolic-ref', 'HEAD', 'refs/heads/gone');
+  const plan = await dryRun({
+    url: world.git.repoUrl('org', 'project', ns), tokenAuth: true, password: world.pat, caFile: world.git.caFile, branch: 'main',
+    path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+  });
+  capture(plan);
+  assert.deepEqual(plan.files.map((f) => f.change), ['create', 'create', 'create']);
 });
 
 test('token flow: the PAT piped on stdin', async () => {
@@ -406,6 +446,71 @@ test('--dry-run shows the diff and the objects, and changes nothing', async () =
   assert.deepEqual(plan.secret, { ref: `Secret/${ns}/flux-system`, change: 'create' });
   assert.deepEqual(refs(repo), tips, 'the repository is untouched');
   assert.equal((await getObject(world.cluster, `/api/v1/namespaces/${ns}`)).status, 404, 'the cluster is untouched');
+});
+
+test('a Flux installed with Helm: refused (and by the dry run) until --force, which removes Helm for good', async () => {
+  const ns = 'helm-owned';
+  const url = world.git.repoUrl('org', 'project', ns);
+  world.git.createRepo('org', 'project', ns);
+  const admin = world.cluster.admin;
+  const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io';
+  const deploymentPath = `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`;
+  const releasePath = `/api/v1/namespaces/${ns}/secrets/sh.helm.release.v1.flux.v1`;
+  const helmLabels = { 'app.kubernetes.io/managed-by': 'Helm' };
+  const helmAnnotations = { 'meta.helm.sh/release-name': 'flux', 'meta.helm.sh/release-namespace': ns };
+  const markCrd = (labels, annotations) =>
+    kubeRequest(admin, 'PATCH', crdPath, { metadata: { labels, annotations } }, 'application/merge-patch+json');
+  assert.equal((await kubeRequest(admin, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+  // As `helm install` leaves them: only the Deployment marked first (the CRD check alone missed it).
+  const deployment = await kubeRequest(admin, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+    metadata: { name: 'source-controller', labels: helmLabels, annotations: helmAnnotations },
+    spec: {
+      selector: { matchLabels: { app: 'source-controller' } },
+      strategy: { type: 'Recreate' },
+      template: { metadata: { labels: { app: 'source-controller' } }, spec: { containers: [{ name: 'manager', image: 'example.invalid/helm-flux:1' }] } },
+    },
+  });
+  assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
+  const release = await kubeRequest(admin, 'POST', `/api/v1/namespaces/${ns}/secrets`, {
+    metadata: { name: 'sh.helm.release.v1.flux.v1', labels: { owner: 'helm', name: 'flux', status: 'deployed', version: '1' } },
+    type: 'helm.sh/release.v1',
+    data: { release: Buffer.from('H4sI-not-a-real-release').toString('base64') },
+  });
+  assert.equal(release.status, 201);
+  const errorCode = (res) => jsonEvents(res.stdout).find((e) => e.type === 'error')?.code;
+  const cli = async (extra = [], standIn = undefined) => {
+    const res = await runCli([...tokenFlags(url, ns), ...extra], { env: { GIT_PASSWORD: world.pat }, ...(standIn ? { onLine: jsonLines(standIn) } : {}) });
+    capture(res.stdout, res.stderr);
+    return res;
+  };
+  try {
+    const refused = await cli();
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal(errorCode(refused), 'FLUX_MANAGED_ELSEWHERE');
+    assert.equal((await markCrd(helmLabels, helmAnnotations)).status, 200);
+    const dryOptions = {
+      url, tokenAuth: true, password: world.pat, caFile: world.git.caFile, branch: 'main',
+      path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+    };
+    await assert.rejects(dryRun(dryOptions), (err) => err.code === 'FLUX_MANAGED_ELSEWHERE');
+    const dryForced = await dryRun({ ...dryOptions, force: true });
+    capture(dryForced);
+
+    const forced = await cli(['--force'], controllerStandIn(world.cluster, ns));
+    assert.equal(forced.code, 0, forced.stderr + forced.stdout);
+    const again = await cli([], controllerStandIn(world.cluster, ns));
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+
+    for (const path of [crdPath, deploymentPath]) {
+      const { metadata } = (await getObject(world.cluster, path)).body;
+      assert.equal(metadata.labels?.['app.kubernetes.io/managed-by'], undefined, `${path} keeps Helm's label`);
+      assert.deepEqual(Object.keys(metadata.annotations ?? {}).filter((k) => k.startsWith('meta.helm.sh/')), [], `${path} keeps Helm's annotations`);
+    }
+    assert.equal((await getObject(world.cluster, releasePath)).status, 404, "Helm's release Secret is gone");
+  } finally {
+    // The CRD is shared by every test's namespace: never leave it marked.
+    await markCrd({ 'app.kubernetes.io/managed-by': null }, { 'meta.helm.sh/release-name': null, 'meta.helm.sh/release-namespace': null });
+  }
 });
 
 test('uninstall removes Flux from the cluster and leaves the repository alone', async () => {

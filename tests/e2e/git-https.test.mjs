@@ -80,9 +80,9 @@ function cliGitArgs() {
   return ['-c', `http.extraHeader=${header}`, '-c', `http.sslCAInfo=${server.caFile}`];
 }
 
-async function racePush(repoUrl, path, content) {
+async function racePush(repoUrl, path, content, cloneArgs = []) {
   const dir = mkdtempSync(join(work, 'racer-'));
-  await gitCli([...cliGitArgs(), 'clone', '--quiet', repoUrl, dir]);
+  await gitCli([...cliGitArgs(), 'clone', '--quiet', ...cloneArgs, repoUrl, dir]);
   await gitCli(['-C', dir, 'checkout', '--quiet', '-B', 'main']);
   const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, path, '..'), { recursive: true });
@@ -144,6 +144,26 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     ]);
     assert.equal(Buffer.from(await readRepoFile(cloned.dir, 'README.md')).toString(), '# unrelated\n');
     assert.equal(await readRepoFile(cloned.dir, 'no/such/file'), null);
+  });
+
+  test('a remote HEAD naming a deleted branch (a default-branch rename) does not matter: --branch main is cloned and pushed', async () => {
+    const url = server.repoUrl('org', 'proj', 'dangling-head');
+    const bare = server.createRepo('org', 'proj', 'dangling-head', { empty: false });
+    await gitCli(['-C', bare, 'symbolic-ref', 'HEAD', 'refs/heads/gone']);
+    const before = await remoteTip(bare);
+    const { cloned, result } = await bootstrapPush(url, bootstrapFiles());
+    assert.equal(cloned.head, before);
+    assert.equal(result.pushed, true);
+    assert.deepEqual((await remoteLog(bare))[0].parents, [before]);
+    // The re-fetch after a racing push goes through the same advertisement.
+    // `--branch main`: a plain `git clone` checks out nothing where HEAD names a deleted branch.
+    const theirs = await racePush(url, 'apps/app.yaml', 'kind: Other\n', ['--branch', 'main']);
+    const again = await commitAndPush({
+      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: [{ path: 'apps/ours.yaml', content: 'kind: Ours\n' }], message: 'Ours', author: FLUX,
+    });
+    assert.equal(again.pushed, true);
+    assert.deepEqual((await remoteLog(bare))[0].parents, [theirs]);
+    assert.equal(await gitCli(['-C', bare, 'symbolic-ref', 'HEAD']), 'refs/heads/gone');
   });
 
   test('a re-run with nothing changed makes no commit and no push', async () => {

@@ -147,6 +147,18 @@ describe('cloneForBootstrap + commitAndPush over SSH', () => {
     assert.match(log, /Accepted publickey for/);
   });
 
+  test('a remote HEAD naming a deleted branch (a default-branch rename) does not matter: --branch main is cloned and pushed', async () => {
+    const url = sshd.repoUrl('org', 'proj', 'dangling-head');
+    const bare = sshd.createRepo('org', 'proj', 'dangling-head');
+    await seedWithCli(url);
+    await gitCli(['-C', bare, 'symbolic-ref', 'HEAD', 'refs/heads/gone']);
+    const before = await remoteTip(bare);
+    const { cloned, result } = await bootstrap(url, keys.rsaPem);
+    assert.equal(cloned.head, before);
+    assert.equal(result.pushed, true);
+    assert.deepEqual((await remoteLog(bare))[0].parents, [before]);
+  });
+
   test('a PEM RSA key; a repo with content; a re-run with nothing changed makes no push', async () => {
     const url = sshd.repoUrl('org', 'proj', 'content');
     const bare = sshd.createRepo('org', 'proj', 'content');

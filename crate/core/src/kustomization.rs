@@ -232,9 +232,10 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
     }
 
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // A refusal says where and hands over the item to paste, so the user is never stuck.
     let not_patchable = |reason: &str| Error::KustomizationNotPatchable {
         path: path.to_owned(),
-        reason: reason.to_owned(),
+        reason: refusal(text, reason, algorithms),
     };
     let has_patches = map.get("patches").is_some();
     let mut patches = match map.get("patches") {
@@ -323,8 +324,13 @@ fn insert_into_patches(
         out.extend(lines[key_line + 1..].iter().copied());
         return Ok(out);
     }
+    if value.starts_with('[') {
+        let start = lines[..key_line].iter().map(|l| l.len()).sum::<usize>()
+            + lines[key_line].find('[').unwrap_or(0);
+        return insert_into_flow_list(text, start, algorithms);
+    }
     if !value.is_empty() {
-        return Err("`patches` is written as a flow list ([...]); write it as a block list");
+        return Err("`patches` is neither a block list nor a flow list ([...])");
     }
 
     let mut item_indent = None;
@@ -337,7 +343,9 @@ fn insert_into_patches(
         }
         let blank = trimmed.trim().is_empty();
         let comment = trimmed.starts_with('#');
-        if blank || (comment && indent <= item_indent.unwrap_or(0)) {
+        // A comment never ends the list or sets its indentation; only one indented deeper than
+        // the items may be content (a line of a block scalar), so it stays inside its item.
+        if blank || (comment && item_indent.is_none_or(|items| indent <= items)) {
             continue;
         }
         if item_indent.is_none() {
@@ -364,4 +372,81 @@ fn insert_into_patches(
     ));
     out.extend(lines[last_content + 1..].iter().copied());
     Ok(out)
+}
+
+/// The host key patch as one flow mapping, for a `patches: [...]` list.
+pub fn hostkey_patch_flow_item(algorithms: &[String]) -> String {
+    format!(
+        "{{patch: \"- op: add\\n  path: /spec/template/spec/containers/0/args/-\\n  value: {}\\n\", target: {{kind: Deployment, name: \"{}\"}}}}",
+        SSH_HOSTKEY_ALGOS.arg(&algorithms.join(",")),
+        SSH_HOSTKEY_ALGOS.target_pattern()
+    )
+}
+
+/// Adds the item before the `]` that closes the flow list opening at byte `start`, after the
+/// last item (with a `, ` unless the list is empty or ends in a comma); nothing else moves.
+fn insert_into_flow_list(
+    text: &str,
+    start: usize,
+    algorithms: &[String],
+) -> std::result::Result<String, &'static str> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut quote, mut escaped, mut comment) = (0usize, None::<u8>, false, false);
+    let mut last = start;
+    for (at, &byte) in bytes.iter().enumerate().skip(start) {
+        if comment {
+            comment = byte != b'\n';
+            continue;
+        }
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if q == b'"' && byte == b'\\' {
+                escaped = true;
+            } else if byte == q {
+                quote = None;
+            }
+            last = at;
+            continue;
+        }
+        match byte {
+            b'#' if at > 0 && bytes[at - 1].is_ascii_whitespace() => comment = true,
+            b'\'' | b'"' => quote = Some(byte),
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let separator = match bytes[last] {
+                        b'[' => "",
+                        b',' => " ",
+                        _ => ", ",
+                    };
+                    let item = hostkey_patch_flow_item(algorithms);
+                    return Ok(format!(
+                        "{}{separator}{item}{}",
+                        &text[..=last],
+                        &text[last + 1..]
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if !byte.is_ascii_whitespace() && !comment {
+            last = at;
+        }
+    }
+    Err("the `patches` flow list ([...]) is not closed")
+}
+
+/// The reason for a refusal, with the line of `patches` and the item to add by hand.
+fn refusal(text: &str, reason: &str, algorithms: &[String]) -> String {
+    let line = text
+        .split('\n')
+        .position(|l| l.trim_start_matches(['"', '\'']).starts_with("patches"))
+        .map(|index| format!(" (line {})", index + 1))
+        .unwrap_or_default();
+    format!(
+        "{reason}{line}; add this item to its `patches:` list by hand:\n{}",
+        hostkey_patch_item(algorithms, 0, "\n")
+    )
 }

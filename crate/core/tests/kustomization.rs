@@ -5,7 +5,7 @@ mod common;
 
 use common::assert_golden;
 use flux_azdo_core::kustomization::{self, Options};
-use flux_azdo_core::ErrorCode;
+use flux_azdo_core::{Error, ErrorCode};
 
 /// Flux's fresh kustomization.yaml (reference §3), written out so the golden cannot drift.
 const FLUX_FRESH: &str = "apiVersion: kustomize.config.k8s.io/v1beta1
@@ -149,6 +149,88 @@ fn compact_patches_list_and_crlf_files_are_extended_in_their_own_style() {
 }
 
 #[test]
+fn comments_inside_an_indented_patches_list_are_kept_and_the_item_joins_the_list() {
+    let existing = "resources:\n  - gotk-components.yaml\npatches:\n  # ours\n  - path: a.yaml\n    # the target\n    target:\n      kind: Deployment\n  # more to come\n\n# images\nimages: []\n";
+    let out = kustomization::generate(&with_existing(existing)).unwrap();
+    let item = kustomization::hostkey_patch_item(&ado_algos(), 2, "\n");
+    let at = existing.find("  # more to come").unwrap();
+    assert_eq!(
+        out.manifest.content,
+        format!("{}{item}{}", &existing[..at], &existing[at..])
+    );
+    assert_golden(
+        "kustomization/existing-commented-patches.yaml",
+        &out.manifest.content,
+    );
+
+    // A column-0 list with a comment before its first item, and one at column 0 between items.
+    let existing = "patches:\n# first\n- path: a.yaml\n# second\n- path: b.yaml\n";
+    let out = kustomization::generate(&with_existing(existing)).unwrap();
+    let item = kustomization::hostkey_patch_item(&ado_algos(), 0, "\n");
+    assert_eq!(out.manifest.content, format!("{existing}{item}"));
+}
+
+#[test]
+fn flow_patches_lists_get_the_item_before_their_closing_bracket() {
+    let flow = kustomization::hostkey_patch_flow_item(&ado_algos());
+    for (existing, expected) in [
+        (
+            "patches: [{path: a.yaml}]\n".to_owned(),
+            format!("patches: [{{path: a.yaml}}, {flow}]\n"),
+        ),
+        (
+            "patches: [ {path: a.yaml}, ]  # mine\nimages: []\n".to_owned(),
+            format!("patches: [ {{path: a.yaml}}, {flow} ]  # mine\nimages: []\n"),
+        ),
+        (
+            "patches: [\n  {path: \"a].yaml\"},  # a comment ]\n  {path: b.yaml}\n]\n".to_owned(),
+            format!("patches: [\n  {{path: \"a].yaml\"}},  # a comment ]\n  {{path: b.yaml}}, {flow}\n]\n"),
+        ),
+    ] {
+        let out = kustomization::generate(&with_existing(&existing)).unwrap();
+        assert_eq!(out.manifest.content, expected, "{existing:?}");
+        let again = kustomization::generate(&with_existing(&out.manifest.content)).unwrap();
+        assert!(!again.changed, "{existing:?}");
+    }
+    let out = kustomization::generate(&with_existing("patches: [{path: a.yaml}]\n")).unwrap();
+    assert_golden(
+        "kustomization/existing-flow-patches.yaml",
+        &out.manifest.content,
+    );
+}
+
+#[test]
+fn patches_strategic_merge_beside_the_new_patches_block() {
+    let existing = "resources:\n- a.yaml\npatchesStrategicMerge:\n  # keep\n  - replicas.yaml\n";
+    let out = kustomization::generate(&with_existing(existing)).unwrap();
+    assert_eq!(
+        out.manifest.content,
+        format!(
+            "{existing}patches:\n{}",
+            kustomization::hostkey_patch_item(&ado_algos(), 0, "\n")
+        )
+    );
+}
+
+#[test]
+fn a_refusal_names_the_line_and_carries_the_patch_to_paste() {
+    let err = kustomization::generate(&with_existing(
+        "resources:\n- a.yaml\n\"patches\":\n- path: a.yaml\n",
+    ))
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::KustomizationNotPatchable);
+    // The reason is what the user reads: where, and the item to paste.
+    let Error::KustomizationNotPatchable { reason, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert!(reason.contains("(line 3)"), "{reason}");
+    assert!(
+        reason.contains(&kustomization::hostkey_patch_item(&ado_algos(), 0, "\n")),
+        "{reason}"
+    );
+}
+
+#[test]
 fn already_patched_file_is_unchanged() {
     let patched = kustomization::generate(&with_existing(USER_PATCHES))
         .unwrap()
@@ -175,10 +257,6 @@ fn bad_input_is_a_typed_error() {
         (ErrorCode::InvalidYaml, with_existing("- a\n- b\n")),
         (ErrorCode::InvalidYaml, with_existing("")),
         (ErrorCode::InvalidYaml, with_existing("patches: nope\n")),
-        (
-            ErrorCode::KustomizationNotPatchable,
-            with_existing("patches: [{path: a.yaml}]\n"),
-        ),
         (
             ErrorCode::InvalidOption,
             with_existing(&format!(
@@ -277,6 +355,10 @@ mod generated_layouts {
                 }
                 lines.push("patches:".to_owned());
                 for (i, inline) in items.iter().enumerate() {
+                    if comments {
+                        // At the items' own indentation, before the first one too.
+                        lines.push(format!("{}# patch {i}", " ".repeat(patch_indent)));
+                    }
                     lines.extend(patch_item(i, *inline, patch_indent));
                     if comments {
                         lines.push(String::new());

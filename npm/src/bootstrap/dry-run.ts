@@ -13,12 +13,12 @@ import { defaults, planFiles, shownUrl } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents } from '../events.js';
 import { cloneForBootstrap, readRepoFile, scanHostKey } from '../git/index.js';
-import { connect, discoveryFor, objectRef, resourcePath, splitManifests, type KubeClient } from '../kube/index.js';
+import { checkFluxManager, connect, discoveryFor, objectRef, previewGitSecret, resourcePath, splitManifests, type KubeClient } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { type BootstrapOptions } from './options.js';
-import { planRepository, type RunOptions } from './run.js';
+import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
 
 export type Change = 'create' | 'update' | 'unchanged';
 
@@ -39,7 +39,7 @@ export interface ObjectChange {
 export interface DryRunReport {
   files: FileChange[];
   objects: ObjectChange[];
-  secret: { ref: string; change: 'create' | 'update' | 'keep' | 'none' };
+  secret: { ref: string; change: 'create' | 'update' | 'unchanged' | 'keep' | 'none' };
 }
 
 export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
@@ -51,6 +51,8 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
 
   emit({ type: 'step', step: 'dry-run', message: 'reading the cluster' });
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
+  // The run's refusal of a Flux another tool manages, predicted with the same code.
+  await checkFluxManager(client, { namespace, force: options.force ?? false, ...(signal ? { signal } : {}) });
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 
@@ -95,14 +97,18 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     emit({ type: 'step', step: 'dry-run', message: 'comparing with the cluster (server-side dry run)' });
     const objects = await compareObjects(client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, namespace, signal);
     const secretRef = objectRef({ kind: 'Secret', namespace, name: secretName });
-    const secretChange =
-      plan.syncAuth === 'workloadIdentity'
-        ? 'none'
-        : !state.secretExists
-          ? 'create'
-          : plan.syncAuth === 'ssh' && !options.privateKeyFile && !options.privateKey
-            ? 'keep'
-            : 'update';
+    let secretChange: DryRunReport['secret']['change'];
+    if (plan.syncAuth === 'workloadIdentity') secretChange = 'none';
+    else if (!state.secretExists) secretChange = 'create';
+    else if (plan.syncAuth === 'ssh' && !options.privateKeyFile && !options.privateKey) secretChange = 'keep';
+    else {
+      // The Secret the run would write, compared with the one there by the run's own rules.
+      const sshKey = plan.syncAuth === 'ssh' ? (key ?? (await deployKey(options, plan, state.secretData))) : undefined;
+      const syncHosts = plan.syncAuth === 'ssh' ? (await scanKnownHosts(plan)).sync : undefined;
+      const write = await gitSecretWrite(options, plan, state, sshKey, syncHosts);
+      const { action } = await previewGitSecret(client, write.input, { ...write.options, ...(signal ? { signal } : {}) });
+      secretChange = action === 'unchanged' ? 'unchanged' : action === 'kept' ? 'keep' : action === 'created' ? 'create' : 'update';
+    }
     return { files, objects, secret: { ref: secretRef, change: secretChange } };
   } finally {
     await rm(dir, { recursive: true, force: true });

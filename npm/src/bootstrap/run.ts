@@ -17,9 +17,13 @@ import {
   applyManifests,
   bootstrapHealthTargets,
   connect,
+  finishHelmTakeover,
   objectRef,
   preflight,
   waitForHealth,
+  type ApplyResult,
+  type GitSecretInput,
+  type GitSecretOptions,
   type KubeClient,
 } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
@@ -163,7 +167,12 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const syncSha = await publish('sync', [plan.sync, plan.kustomization], syncMessage, 'sync manifests');
 
   step('apply', 'applying the sync configuration');
-  await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
+  const applied = await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
+  if (pre.helm) {
+    // --force took Flux over from Helm: finish it, so the next run needs no --force.
+    await finishHelmTakeover(client, applied, pre.helm.releases, signal);
+    emit({ type: 'log', level: 'info', message: `removed Helm's marks from Flux's objects and ${pre.helm.releases.length} Helm release(s)` });
+  }
 
   const revision = `${cloned.branch}@sha1:${syncSha}`;
   step('health', `waiting for Flux to reconcile ${revision}`, { revision });
@@ -195,9 +204,9 @@ async function commitStep(
   return sha;
 }
 
-async function apply(ctx: Context, client: KubeClient, plan: Plan, yaml: string, step: BootstrapStep): Promise<void> {
+async function apply(ctx: Context, client: KubeClient, plan: Plan, yaml: string, step: BootstrapStep): Promise<ApplyResult[]> {
   let count = 0;
-  await applyManifests(client, yaml, {
+  return applyManifests(client, yaml, {
     signal: ctx.signal,
     defaultNamespace: plan.namespace,
     onObject: (r) => {
@@ -208,7 +217,7 @@ async function apply(ctx: Context, client: KubeClient, plan: Plan, yaml: string,
 }
 
 /** known_hosts for the push host and for the sync host (usually the same). */
-async function scanKnownHosts(plan: Plan): Promise<{ push: string | undefined; sync: string | undefined }> {
+export async function scanKnownHosts(plan: Plan): Promise<{ push: string | undefined; sync: string | undefined }> {
   const scan = async (host: string, port: number, algos: string[]) =>
     (await scanHostKey(host, port, algos.length > 0 ? { hostKeyAlgos: algos } : {})).knownHostsLine;
   const push = plan.push.transport === 'ssh' ? await scan(plan.push.host, plan.push.port, plan.push.hostKeyAlgorithms) : undefined;
@@ -249,16 +258,27 @@ async function reconcileSecret(
     emit({ type: 'done', step: 'secret', message: `${ref} is up to date (the deploy key is kept)`, ref, action: 'kept' });
     return { name: secretName, namespace };
   }
-  const caCrt = options.caFile && plan.syncAuth !== 'ssh' ? await readCa(options.caFile) : undefined;
-  const auth = secretAuth(options, plan, key, knownHosts, caCrt);
-  const secret = generateSecret({ name: secretName, namespace, auth });
-  const result = await applyGitSecret(
-    client,
-    secret,
-    { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'given' || state.secretExists === false, signal },
-  );
+  const write = await gitSecretWrite(options, plan, state, key, knownHosts);
+  const result = await applyGitSecret(client, write.input, { ...write.options, signal });
   emit({ type: 'done', step: 'secret', message: `${result.ref} ${result.action}`, ref: result.ref, action: result.action });
   return { name: secretName, namespace };
+}
+
+/** The Secret bootstrap writes and how (the dry run predicts the write from the same two). */
+export async function gitSecretWrite(
+  options: BootstrapOptions,
+  plan: Plan,
+  state: ClusterState,
+  key: DeployKey | undefined,
+  knownHosts: string | undefined,
+): Promise<{ input: GitSecretInput; options: GitSecretOptions }> {
+  const caCrt = options.caFile && plan.syncAuth !== 'ssh' ? await readCa(options.caFile) : undefined;
+  const auth = secretAuth(options, plan, key, knownHosts, caCrt);
+  const secret = generateSecret({ name: plan.secretName, namespace: plan.namespace, auth });
+  return {
+    input: secret,
+    options: { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'given' || state.secretExists === false },
+  };
 }
 
 function secretAuth(options: BootstrapOptions, plan: Plan, key: DeployKey | undefined, knownHosts: string | undefined, caCrt: string | undefined): SecretAuth {

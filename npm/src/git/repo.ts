@@ -17,6 +17,7 @@ import git from 'isomorphic-git';
 import { validateBranch } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { toGitError } from './git-errors.js';
+import { withHeadFallback } from './head-fallback.js';
 import { withTransport, type Transport } from './transport.js';
 import type { GitAuthor, GitRemote, RepoFile } from './types.js';
 
@@ -113,7 +114,8 @@ export async function cloneForBootstrap(options: CloneForBootstrapOptions): Prom
     try {
       await git.clone({
         fs,
-        http: t.http,
+        // The branch is named: a remote HEAD left on a deleted branch must not matter.
+        http: withHeadFallback(t.http, cloneRef),
         dir,
         url: t.url,
         ref: cloneRef,
@@ -326,7 +328,7 @@ async function fetchTip(t: Transport, dir: string, branch: string): Promise<stri
   try {
     const result = await git.fetch({
       fs,
-      http: t.http,
+      http: withHeadFallback(t.http, branch),
       dir,
       url: t.url,
       remote: REMOTE,

@@ -6,6 +6,7 @@
 import { FluxAzdoError } from '../errors.js';
 import { responseError, statusMessage, type KubeClient } from './client.js';
 import { KNOWN_TYPES, resourcePath } from './discovery.js';
+import { findHelmMarks, MANAGED_BY, type HelmMarks } from './helm.js';
 
 export interface PreflightOptions {
   /** Lowest Kubernetes version accepted, e.g. "1.33" (Flux v2.9.4's floor). */
@@ -22,6 +23,8 @@ export interface PreflightResult {
   serverVersion: string;
   /** True when Flux's CRDs already exist (managed by Flux). */
   fluxInstalled: boolean;
+  /** What Helm marks as its own (with `force`: what bootstrap takes over); null when nothing. */
+  helm: HelmMarks | null;
 }
 
 interface VersionInfo {
@@ -46,8 +49,8 @@ const fluxSourceCrd = 'gitrepositories.source.toolkit.fluxcd.io';
 export async function preflight(client: KubeClient, options: PreflightOptions): Promise<PreflightResult> {
   const serverVersion = await checkVersion(client, options);
   await checkAccess(client, options);
-  const fluxInstalled = await checkFluxOwner(client, options);
-  return { serverVersion, fluxInstalled };
+  const { fluxInstalled, helm } = await checkFluxManager(client, options);
+  return { serverVersion, fluxInstalled, helm };
 }
 
 async function checkVersion(client: KubeClient, options: PreflightOptions): Promise<string> {
@@ -137,20 +140,42 @@ interface CrdMeta {
   metadata?: { labels?: Record<string, string> };
 }
 
-async function checkFluxOwner(client: KubeClient, options: PreflightOptions): Promise<boolean> {
+export interface FluxManager {
+  fluxInstalled: boolean;
+  helm: HelmMarks | null;
+}
+
+/**
+ * Refuses (FLUX_MANAGED_ELSEWHERE) unless `force` when another tool manages Flux: a manager label
+ * other than `flux` on Flux's source CRD, or Helm's marks on any of Flux's CRDs or on a
+ * Deployment in the namespace. `--dry-run` calls this too, so it refuses where the run would.
+ */
+export async function checkFluxManager(client: KubeClient, options: Pick<PreflightOptions, 'namespace' | 'force' | 'signal'>): Promise<FluxManager> {
   const res = await client.request<CrdMeta>('GET', resourcePath(KNOWN_TYPES.CustomResourceDefinition, undefined, fluxSourceCrd), {
     signal: options.signal,
   });
-  if (res.status === 404) return false;
-  if (res.status !== 200) throw responseError(res, `read CRD ${fluxSourceCrd}`, 'KUBE_REQUEST_FAILED');
-  const manager = res.body.metadata?.labels?.['app.kubernetes.io/managed-by'];
-  if (manager !== undefined && manager !== 'flux' && !options.force) {
+  if (res.status !== 200 && res.status !== 404) throw responseError(res, `read CRD ${fluxSourceCrd}`, 'KUBE_REQUEST_FAILED');
+  const fluxInstalled = res.status === 200;
+  const manager = fluxInstalled ? res.body.metadata?.labels?.[MANAGED_BY] : undefined;
+  const marks = await findHelmMarks(client, options.namespace, options.signal);
+  const helm = marks.objects.length > 0 ? marks : null;
+  if (options.force) return { fluxInstalled, helm };
+  if (manager !== undefined && manager !== 'flux') {
     throw new FluxAzdoError(
       'FLUX_MANAGED_ELSEWHERE',
-      `Flux on this cluster is managed by "${manager}" (label app.kubernetes.io/managed-by on CRD ${fluxSourceCrd}); ` +
+      `Flux on this cluster is managed by "${manager}" (label ${MANAGED_BY} on CRD ${fluxSourceCrd}); ` +
         'bootstrapping would take it over: pass --force to do so anyway',
       { option: 'force' },
     );
   }
-  return true;
+  if (helm) {
+    const release = helm.releases.map((r) => `${r.namespace}/${r.name}`).join(', ');
+    throw new FluxAzdoError(
+      'FLUX_MANAGED_ELSEWHERE',
+      `Flux on this cluster is managed by Helm${release ? ` (release ${release})` : ''}: ${helm.objects.join(', ')} carry Helm's marks; ` +
+        "pass --force to take it over (Helm's marks and release Secrets are then removed)",
+      { option: 'force' },
+    );
+  }
+  return { fluxInstalled, helm };
 }

@@ -77,6 +77,30 @@ export async function applyGitSecret(client: KubeClient, input: GitSecretInput, 
   }
 }
 
+/**
+ * What `applyGitSecret` would do with the same input and options, without writing (`--dry-run`):
+ * the same rules — absent → created, SSH without `replace` → kept, and otherwise updated unless
+ * every key it writes already holds that value. Only compares; no value leaves this function.
+ */
+export async function previewGitSecret(client: KubeClient, input: GitSecretInput, options: GitSecretOptions = {}): Promise<GitSecretResult> {
+  const wanted = toSecret(input);
+  const { name, namespace } = wanted.metadata;
+  const ref = objectRef({ kind: 'Secret', namespace, name });
+  const existing = await client.request<SecretObject>('GET', resourcePath(KNOWN_TYPES.Secret, namespace, name), { signal: options.signal });
+  if (existing.status === 404) return { ref, action: 'created' };
+  if (existing.status !== 200) throw responseError(existing, `read ${ref}`, 'APPLY_FAILED');
+  const keys = [...Object.keys(wanted.stringData ?? {}), ...Object.keys(wanted.data ?? {})];
+  const auth = options.auth ?? (keys.includes('identity') ? 'ssh' : 'token');
+  if (auth === 'ssh' && !options.replace) return { ref, action: 'kept' };
+  // The update keeps the other keys and the Secret's metadata: only the keys written can change it.
+  const data = existing.body.data ?? {};
+  const writes = [
+    ...Object.entries(wanted.data ?? {}),
+    ...Object.entries(wanted.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')] as const),
+  ];
+  return { ref, action: writes.every(([k, v]) => data[k] === v) ? 'unchanged' : 'updated' };
+}
+
 function toSecret(input: GitSecretInput): SecretObject {
   const stringData: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.stringData)) stringData[k] = v instanceof SecretValue ? v.expose() : v;
