@@ -41,13 +41,25 @@ export function keyBodyLines(keyText) {
     .filter((line) => line.length >= 20 && !line.startsWith('-----') && !/^[A-Za-z-]+:/.test(line));
 }
 
+/** Whether `line` shares a 24-character run with any public text (a key's public half). */
+function overlapsPublic(line, publicTexts) {
+  for (let i = 0; i + 24 <= line.length; i += 1) {
+    const window = line.slice(i, i + 24);
+    if (publicTexts.some((text) => text.includes(window))) return true;
+  }
+  return false;
+}
+
 /**
  * Every form each secret could leak in, as `{ label, needle }`: the value, its base64 (all three
  * alignments, which cover the `git:<pat>` / `:<pat>` Basic forms too; those are listed as well),
- * its percent-encoding; for a private key, each base64 body line and those forms of it.
- * @param {{ pats?: string[], passphrases?: string[], privateKeys?: string[], usernames?: string[] }} secrets
+ * its percent-encoding; for a private key, each base64 body line and those forms of it. A private
+ * key file carries its public half (OpenSSH keeps the public blob in clear; an RSA key's modulus
+ * is in both), which bootstrap prints on purpose: body lines sharing text with a given public key
+ * are not secret and are left out (the other lines still catch any leak of the whole key).
+ * @param {{ pats?: string[], passphrases?: string[], privateKeys?: string[], publicKeys?: string[], usernames?: string[] }} secrets
  */
-export function secretNeedles({ pats = [], passphrases = [], privateKeys = [], usernames = ['git'] }) {
+export function secretNeedles({ pats = [], passphrases = [], privateKeys = [], publicKeys = [], usernames = ['git'] }) {
   const needles = [];
   const add = (label, needle) => {
     // Short needles would match by chance; every secret a test makes is long and random.
@@ -65,8 +77,8 @@ export function secretNeedles({ pats = [], passphrases = [], privateKeys = [], u
   });
   passphrases.forEach((p, i) => addValue(`passphrase #${i}`, p));
   privateKeys.forEach((key, i) => {
-    const lines = keyBodyLines(key);
-    if (lines.length === 0) throw new Error(`private key #${i} has no body lines to look for`);
+    const lines = keyBodyLines(key).filter((line) => !overlapsPublic(line, publicKeys));
+    if (lines.length < 5) throw new Error(`private key #${i} has too few secret body lines to look for`);
     lines.forEach((line, j) => addValue(`private key #${i} line ${j}`, line));
   });
   if (needles.length === 0) throw new Error('a leak scan needs at least one secret');
@@ -127,6 +139,15 @@ export function scanRepos(needles, bareDirs) {
   return hits;
 }
 
+/** The bare repositories under a Git server's root (every repo a test could have pushed to). */
+export function bareReposUnder(root) {
+  if (!existsSync(root)) return [];
+  if (existsSync(join(root, 'HEAD')) && existsSync(join(root, 'objects'))) return [root];
+  return readdirSync(root)
+    .filter((name) => lstatSync(join(root, name)).isDirectory())
+    .flatMap((name) => bareReposUnder(join(root, name)));
+}
+
 /** `{namespace}/{name}` of a Secret whose data is allowed to hold the secrets (Flux's Git Secret). */
 const secretKey = (item) => `${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`;
 
@@ -141,9 +162,19 @@ export async function scanCluster(needles, get, { allowedSecrets = [] } = {}) {
   const hits = [];
   const lists = [];
   const must = async (path) => {
-    const res = await get(path);
-    if (res.status !== 200) throw new Error(`leak scan: GET ${path} → ${res.status}; the scan cannot see it`);
-    return res.body;
+    // The apiserver answers 429/503 for a while after a CRD is created or while one is being
+    // deleted; wait for it (bounded) rather than skip what the scan could not see.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await get(path);
+      if (res.status === 200) return res.body;
+      // A custom resource type deleted between discovery and its list (uninstall): nothing to see.
+      if (res.status === 404 && path.startsWith('/apis/') && path.split('/').length === 5) return { items: [] };
+      if (![429, 503].includes(res.status) || Date.now() > deadline) {
+        throw new Error(`leak scan: GET ${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}; the scan cannot see it`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
   };
   const core = await must('/api/v1');
   for (const r of core.resources) lists.push({ base: '/api/v1', r });
@@ -214,6 +245,8 @@ export function watchProcessTree(rootPid, intervalMs = 5) {
   };
   sample();
   const timer = setInterval(sample, intervalMs);
+  // The watched process keeps the test alive, not the sampling.
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);

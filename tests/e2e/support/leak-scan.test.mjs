@@ -131,3 +131,11 @@ test('processes: a secret in a child process environment or argv is found; the r
   assert.match(scanProcesses(needles(), seen, { allowRootEnv: false }).join('\n'), new RegExp(`environment of pid ${child.pid} `));
   assert.match(scanProcesses(needles(), [{ pid: 1, argv: ['flux-azdo', `--password=${passphrase}`], env: [], descendant: false }]).join('\n'), /argv/);
 });
+
+test('a key s public half may be printed; the private key itself is still found', () => {
+  const publicKey = execFileSync('ssh-keygen', ['-y', '-f', join(work, 'id')], { encoding: 'utf8' });
+  const withPublic = secretNeedles({ privateKeys: [privateKey], publicKeys: [publicKey] });
+  assert.deepEqual(scanValues(withPublic, [`deploy key: ${publicKey}`]), []);
+  assert.notDeepEqual(scanValues(withPublic, [privateKey]), []);
+  assert.notDeepEqual(scanValues(withPublic, [{ data: Buffer.from(privateKey).toString('base64') }]), []);
+});
