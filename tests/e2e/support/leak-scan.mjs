@@ -168,8 +168,9 @@ export async function scanCluster(needles, get, { allowedSecrets = [] } = {}) {
     for (;;) {
       const res = await get(path);
       if (res.status === 200) return res.body;
-      // A custom resource type deleted between discovery and its list (uninstall): nothing to see.
-      if (res.status === 404 && path.startsWith('/apis/') && path.split('/').length === 5) return { items: [] };
+      // A group version or custom resource type deleted since discovery listed it (uninstall
+      // deletes Flux's CRDs): it serves nothing, so there is nothing to see.
+      if (res.status === 404 && path.startsWith('/apis/')) return { resources: [], items: [] };
       if (![429, 503].includes(res.status) || Date.now() > deadline) {
         throw new Error(`leak scan: GET ${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}; the scan cannot see it`);
       }
