@@ -240,7 +240,9 @@ export function watchProcessTree(rootPid, intervalMs = 5) {
     while (queue.length > 0) {
       const pid = queue.shift();
       const snap = procSnapshot(pid);
-      if (snap && !seen.has(pid)) seen.set(pid, { ...snap, descendant: pid !== rootPid });
+      // Keyed by argv as well: a process first seen between fork and exec shows its parent's.
+      const key = snap && `${pid}\0${snap.argv.join('\0')}`;
+      if (snap && !seen.has(key)) seen.set(key, { ...snap, descendant: pid !== rootPid });
       queue.push(...childrenOf(pid));
     }
   };
