@@ -43,6 +43,8 @@ export interface FluxAzdoErrorOptions {
   option?: string;
   /** The step of bootstrap that failed. */
   step?: string;
+  /** The file the error is about (e.g. the bundle file that is not Flux's release). */
+  file?: string;
   cause?: unknown;
 }
 
@@ -50,6 +52,7 @@ export class FluxAzdoError extends Error {
   readonly code: ErrorCode;
   readonly option: string | undefined;
   readonly step: string | undefined;
+  readonly file: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: FluxAzdoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +60,7 @@ export class FluxAzdoError extends Error {
     this.code = code;
     this.option = options.option;
     this.step = options.step;
+    this.file = options.file;
   }
 }
 

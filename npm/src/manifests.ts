@@ -1,14 +1,18 @@
 /**
  * Flux's manifests bundle (the 9 files of the release asset `manifests.tar.gz`): from a folder or
  * a `.tar.gz` given with `--manifests`, or downloaded once per version into the cache
- * (`$XDG_CACHE_HOME/flux-azdo/manifests/<version>/manifests.tar.gz`), validated before it is kept.
+ * (`$XDG_CACHE_HOME/flux-azdo/manifests/<version>/manifests.tar.gz`), validated before it is kept:
+ * complete, and, for the versions in BUNDLE_SHA256, byte for byte the files Flux released.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import { BUNDLE_SHA256 } from './bundle-checksums.js';
 import { fluxVersion, readBundle, type BundleData } from './core/node.js';
 import { FluxAzdoError } from './errors.js';
+import type { LogEvent } from './events.js';
 
 export { fluxVersion, type BundleData };
 
@@ -23,6 +27,8 @@ export interface LoadBundleOptions {
   /** Where downloads are cached; default `$XDG_CACHE_HOME/flux-azdo` or `~/.cache/flux-azdo`. */
   cacheDir?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Told when a downloaded bundle's version has no checksums to verify it against. */
+  onLog?: ((event: LogEvent) => void) | undefined;
 }
 
 /** Flux's releases; `FLUX_AZDO_RELEASES_URL` points elsewhere (a mirror, or a test server). */
@@ -90,11 +96,41 @@ async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
       { option: 'manifests', cause: err },
     );
   }
-  // Validate before caching so a broken download is never reused.
-  readBundle(bytes);
+  // Validate before caching so a broken or tampered download is never reused.
+  verifyRelease(version, url, readBundle(bytes), opts.onLog);
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, bytes);
   await rename(tmp, file);
   return bytes;
+}
+
+/**
+ * A downloaded bundle is Flux's release: each file's sha256 is the one listed for its version
+ * (INVALID_BUNDLE naming the first file that differs, is missing, or is not Flux's). A version
+ * without a list is used as downloaded, and the caller is told it could not be verified.
+ */
+function verifyRelease(version: string, url: string, files: Record<string, string>, onLog: LoadBundleOptions['onLog']): void {
+  const expected = BUNDLE_SHA256[version];
+  if (!expected) {
+    onLog?.({
+      type: 'log',
+      level: 'warn',
+      message: `Flux ${version}'s manifests from ${url} could not be verified: flux-azdo carries no checksums for ${version}`,
+    });
+    return;
+  }
+  const names = [...new Set([...Object.keys(expected), ...Object.keys(files)])].sort();
+  for (const name of names) {
+    const content = files[name];
+    const actual = content === undefined ? undefined : createHash('sha256').update(content, 'utf8').digest('hex');
+    if (actual !== expected[name]) {
+      const why = content === undefined ? 'is missing' : expected[name] === undefined ? 'is not part of the release' : `has sha256 ${actual}, not ${expected[name]}`;
+      throw new FluxAzdoError(
+        'INVALID_BUNDLE',
+        `the manifests.tar.gz downloaded from ${url} is not Flux ${version}'s release: ${name} ${why}; nothing was cached`,
+        { option: 'manifests', file: name },
+      );
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ let server;
 let baseUrl;
 let work;
 let tarball;
+/** The same bundle with one file changed: what a compromised mirror or download would serve. */
+let tampered;
 const requests = [];
 
 before(async () => {
@@ -21,9 +23,18 @@ before(async () => {
   // The release asset is a flat tar of the 9 files; build one from the shared bundle.
   execFileSync('tar', ['-czf', join(work, 'manifests.tar.gz'), '-C', bundleDir, '.']);
   tarball = await readFile(join(work, 'manifests.tar.gz'));
+  const changed = join(work, 'tampered');
+  await cp(bundleDir, changed, { recursive: true });
+  await chmod(join(changed, 'source-controller.yaml'), 0o644);
+  const source = await readFile(join(changed, 'source-controller.yaml'), 'utf8');
+  await writeFile(join(changed, 'source-controller.yaml'), source.replace(/image: \S+/, 'image: ghcr.io/attacker/source-controller:v1'));
+  execFileSync('tar', ['-czf', join(work, 'tampered.tar.gz'), '-C', changed, '.']);
+  tampered = await readFile(join(work, 'tampered.tar.gz'));
   server = createServer((req, res) => {
     requests.push(req.url);
-    if (req.url === '/download/v2.9.4/manifests.tar.gz') {
+    if (req.url === '/tampered/download/v2.9.4/manifests.tar.gz') {
+      res.writeHead(200, { 'content-type': 'application/gzip' }).end(tampered);
+    } else if (req.url === '/download/v2.9.4/manifests.tar.gz' || req.url === '/download/v2.99.0/manifests.tar.gz') {
       res.writeHead(200, { 'content-type': 'application/gzip' }).end(tarball);
     } else if (req.url === '/download/v9.9.9/manifests.tar.gz') {
       res.writeHead(200).end('not a tarball');
@@ -83,4 +94,41 @@ test('--manifests takes a folder or a .tar.gz; a missing path is MANIFESTS_NOT_F
   assert.ok(fromTar instanceof Uint8Array);
   await assert.rejects(loadBundle({ source: join(work, 'nope') }), (err) => err.code === 'MANIFESTS_NOT_FOUND');
   await assert.rejects(loadBundle({ source: work }), (err) => err.code === 'INVALID_BUNDLE');
+});
+
+test("a tampered download of a known version is INVALID_BUNDLE naming the file, and nothing is cached", async () => {
+  const { loadBundle } = await import('../dist/index.js');
+  const cacheDir = join(work, 'cache-tampered');
+  process.env.FLUX_AZDO_RELEASES_URL = `${baseUrl}/tampered`;
+  try {
+    await assert.rejects(loadBundle({ version: 'v2.9.4', cacheDir }), (err) => {
+      assert.equal(err.code, 'INVALID_BUNDLE');
+      assert.equal(err.file, 'source-controller.yaml');
+      assert.equal(err.option, 'manifests');
+      return true;
+    });
+  } finally {
+    process.env.FLUX_AZDO_RELEASES_URL = baseUrl;
+  }
+  assert.ok(requests.includes('/tampered/download/v2.9.4/manifests.tar.gz'), 'the tampered bundle was downloaded');
+  const left = await readdir(cacheDir, { recursive: true }).catch(() => []);
+  assert.deepEqual(left, [], 'the cache holds nothing');
+});
+
+test('a genuine download of a known version is verified silently and cached', async () => {
+  const { loadBundle } = await import('../dist/index.js');
+  const cacheDir = join(work, 'cache-genuine');
+  const logs = [];
+  await loadBundle({ version: 'v2.9.4', cacheDir, onLog: (e) => logs.push(e) });
+  assert.deepEqual(logs, []);
+  assert.deepEqual(await readFile(join(cacheDir, 'manifests', 'v2.9.4', 'manifests.tar.gz')), tarball);
+});
+
+test('a version without checksums downloads as before and says it could not be verified', async () => {
+  const { loadBundle } = await import('../dist/index.js');
+  const cacheDir = join(work, 'cache-unknown');
+  const logs = [];
+  await loadBundle({ version: 'v2.99.0', cacheDir, onLog: (e) => logs.push(e) });
+  assert.deepEqual(logs.map((e) => [e.type, e.level]), [['log', 'warn']]);
+  assert.ok((await stat(join(cacheDir, 'manifests', 'v2.99.0', 'manifests.tar.gz'))).isFile());
 });

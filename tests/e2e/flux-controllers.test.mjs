@@ -24,6 +24,7 @@ import { kubeRequest } from '../harness/cluster.mjs';
 import { controllersBinDir, startFluxControllers } from '../harness/controllers.mjs';
 import { gitEnv } from '../servers/git-https.mjs';
 import { bundleDir, startWorld } from './support/bootstrap-env.mjs';
+import { assertNoLeaks } from './support/leak-scan.mjs';
 
 const COMPONENTS = ['source-controller', 'kustomize-controller'];
 const PATH_IN_REPO = 'clusters/my-cluster';
@@ -185,6 +186,8 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
   assert.ok(controllers.processes['source-controller'].args.includes('--log-encoding=json'));
 
   await proveConvergence(ns, bareRepo);
+  // With Flux's real controllers at work too, the PAT is only in the Git Secret's data.
+  await assertNoLeaks({ pats: [pat] }, { values: [result, events], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } });
 });
 
 /** SSH bootstrap with a generated RSA key the "user" adds to sshd; returns what bootstrapWithControllers does. */
@@ -211,6 +214,13 @@ async function sshBootstrap(ns, sshHostkeyAlgos) {
   const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
   assert.equal(result.revision, `main@sha1:${head}`);
   await assertReconciledAt(ns, result.revision);
+  // The generated key is only in the Git Secret's data (its public half is printed on purpose).
+  const secret = (await get(`/api/v1/namespaces/${ns}/secrets/flux-system`)).body.data;
+  const decoded = (key) => Buffer.from(secret[key], 'base64').toString();
+  await assertNoLeaks(
+    { privateKeys: [decoded('identity')], publicKeys: [decoded('identity.pub')] },
+    { values: [result, run.events], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } },
+  );
   return { ...run, bareRepo };
 }
 

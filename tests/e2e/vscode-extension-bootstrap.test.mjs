@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { bundleDir, controllerStandIn, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
+import { assertNoLeaks, bareReposUnder } from './support/leak-scan.mjs';
 import { callsOf, outputText, runCommand } from './support/vscode-stub.mjs';
 
 const TITLE_TOKEN = 'Personal Access Token over HTTPS';
@@ -44,9 +45,20 @@ async function secretData(cluster, name = NS) {
   return Object.fromEntries(Object.entries(res.body.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
 }
 
-function assertNoLeak(stub, secret) {
+/**
+ * The leak scan of one test (tests/e2e/support/leak-scan.mjs): the secrets, in every encoded
+ * form, in no recorded call nor the output channel, no object of the world's repositories and no
+ * cluster object but the Git Secret's data.
+ */
+async function assertNoLeak(stub, world, secret, secrets) {
   assert.ok(!JSON.stringify(stub.calls).includes(secret), 'the secret is in no recorded call');
   assert.ok(!outputText(stub).includes(secret), 'the secret is not in the output channel');
+  const root = (server) => server.repoDir('o', 'p', 'r').split('/').slice(0, -3).join('/');
+  await assertNoLeaks(secrets, {
+    values: [stub.calls, outputText(stub)],
+    repos: [...bareReposUnder(root(world.git)), ...bareReposUnder(root(world.sshd))],
+    cluster: { get: (path) => getObject(world.cluster, path), allowedSecrets: [`${NS}/${NS}`] },
+  });
 }
 
 describe('Bootstrap Cluster over HTTPS with a PAT', () => {
@@ -84,7 +96,7 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     const doc = await stub.vscode.workspace.openTextDocument(stub.vscode.Uri.parse(shown[0].args[0]));
     // A dry run proves nothing about the token's write scope: it is not remembered.
     assert.equal(callsOf(stub, 'secrets.store').length, 0);
-    assertNoLeak(stub, pat);
+    await assertNoLeak(stub, world, pat, { pats: [pat] });
     return doc.getText();
   };
 
@@ -127,7 +139,7 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     assert.deepEqual(callsOf(stub, 'showErrorMessage'), []);
     assert.deepEqual(refs(git.repoDir('org', 'project', 'vscode')), {}, 'nothing committed');
     assert.equal(callsOf(stub, 'secrets.store').length, 0, 'a cancelled run proves nothing about the token');
-    assertNoLeak(stub, pat);
+    await assertNoLeak(stub, world, pat, { pats: [pat] });
   });
 
   test('bootstraps, remembers the token that worked, and a re-run with it converges', async () => {
@@ -170,14 +182,14 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     // Remembered after it worked, under the organization, and only in SecretStorage.
     assert.deepEqual([...first.secretsStore.values()], [pat]);
     assert.equal(callsOf(first, 'configuration.update').length, 0);
-    assertNoLeak(first, pat);
+    await assertNoLeak(first, world, pat, { pats: [pat] });
 
     const second = await run([...common, ['remembered', 'Use the remembered token'], ['Kubernetes context', context]], Object.fromEntries(first.secretsStore));
     assert.deepEqual(second.remaining, []);
     assert.deepEqual(callsOf(second, 'showErrorMessage'), []);
     assert.equal(history(repo).length, 2, 'nothing new to commit');
     assert.equal(callsOf(second, 'showInformationMessage').length, 1);
-    assertNoLeak(second, pat);
+    await assertNoLeak(second, world, pat, { pats: [pat] });
   });
 
   test('Compare, after the bootstrap: nothing would change', async () => {
@@ -246,6 +258,6 @@ describe('Bootstrap Cluster over SSH with a generated deploy key', () => {
     assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
     assert.equal(callsOf(stub, 'showInformationMessage').filter((c) => !c.args[1]?.modal).length, 1);
     // The private half stays in the cluster's Secret.
-    assertNoLeak(stub, data.identity.split('\n')[1]);
+    await assertNoLeak(stub, world, data.identity.split('\n')[1], { privateKeys: [data.identity], publicKeys: [publicKey] });
   });
 });

@@ -115,7 +115,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const { options, emit, signal } = ctx;
   const flux = defaults();
   const version = options.version || flux.fluxVersion;
-  const bundle = await loadBundle({ source: options.manifests, version, signal });
+  const bundle = await loadBundle({ source: options.manifests, version, signal, onLog: emit });
   // Plan once without the repository: bad options fail here, before any connection.
   let plan = planRepository(options, bundle, null);
   const { namespace, secretName, branch } = plan;

@@ -4,6 +4,8 @@
 // flux-controllers.test.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
@@ -11,6 +13,7 @@ import { startCluster } from '../../harness/cluster.mjs';
 import { startGitHttpsServer } from '../../servers/git-https.mjs';
 import { startSshd } from '../../servers/sshd.mjs';
 import { manifestsDir } from '../../support/flux-reference.mjs';
+import { watchProcessTree } from './leak-scan.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');
@@ -56,13 +59,24 @@ export async function reportReady(cluster, namespace, components, revision) {
   }
 }
 
-/** Runs the CLI; `onLine` sees each stdout line as it comes (for --json events). */
+/** A private TMPDIR for one CLI run: the leak scan checks what is left in it. */
+export function privateTmpDir() {
+  return mkdtempSync(join(tmpdir(), 'e2e-cli-tmp-'));
+}
+
+/**
+ * Runs the CLI; `onLine` sees each stdout line as it comes (for --json events). Each run gets a
+ * private TMPDIR (`res.tmpDir`) and its process tree is sampled from /proc (`res.processes`), so
+ * the leak scan sees what the run left behind and every argv and environment it had.
+ */
 export function runCli(args, { env = {}, input, onLine } = {}) {
   return new Promise((resolvePromise, reject) => {
+    const tmpDir = privateTmpDir();
     const child = spawn(process.execPath, [cliPath, ...args], {
-      env: { ...process.env, NO_COLOR: '1', GIT_PASSWORD: '', ...env },
+      env: { ...process.env, NO_COLOR: '1', GIT_PASSWORD: '', TMPDIR: tmpDir, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    const watch = watchProcessTree(child.pid);
     const out = [];
     const err = [];
     let partial = '';
@@ -77,8 +91,10 @@ export function runCli(args, { env = {}, input, onLine } = {}) {
       }
     });
     child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.on('error', (error) => (watch.stop(), reject(error)));
+    child.on('close', (code) =>
+      resolvePromise({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), tmpDir, processes: watch.stop() }),
+    );
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
   });
