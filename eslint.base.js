@@ -10,12 +10,22 @@ export default [
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // The raw wasm module's errors are plain JS errors and its results unchecked: only the
       // typed core module (npm/src/core/) may touch it; everything else imports flux-azdo/core.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/wasm/flux_azdo_wasm*'], message: 'import the typed core (flux-azdo/core, flux-azdo/core/web, or npm/src/core/), not the raw wasm module' }] },
+        {
+          patterns: [
+            {
+              group: ['**/wasm/flux_azdo_wasm*'],
+              message: 'import the typed core (flux-azdo/core, flux-azdo/core/web, or npm/src/core/), not the raw wasm module',
+            },
+          ],
+        },
       ],
     },
   },

@@ -105,7 +105,12 @@ const warm = await launchChromium();
 const tab = await warm.context.newPage();
 await tab.goto(`${page.url}${FRAGMENT}`);
 await tab.waitForFunction(() => document.documentElement.dataset.state === 'ready');
-const branchEdits = await editTimes(tab, '#branch', Array.from({ length: RUNS * 2 + 1 }, (_, i) => `release-${i}`), 'gotk-sync.yaml');
+const branchEdits = await editTimes(
+  tab,
+  '#branch',
+  Array.from({ length: RUNS * 2 + 1 }, (_, i) => `release-${i}`),
+  'gotk-sync.yaml',
+);
 const extraEdits = await editTimes(
   tab,
   'input[name=componentsExtra][value=source-watcher]',

@@ -28,4 +28,6 @@ console.log(`runs per case: ${RUNS}`);
 console.log(`baseline (read + check bundle): median ${ms(baseline)}`);
 console.log(`generate default components:    median ${ms(defaults)}  ratio ${(defaults / baseline).toFixed(2)}x baseline`);
 console.log(`generate all extras:            median ${ms(allExtras)}  ratio ${(allExtras / baseline).toFixed(2)}x baseline`);
-console.log(`wasm size: ${(wasm.length / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip -9 (target ≤ 350 KB: ratio ${(gz / (350 * 1024)).toFixed(2)})`);
+console.log(
+  `wasm size: ${(wasm.length / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip -9 (target ≤ 350 KB: ratio ${(gz / (350 * 1024)).toFixed(2)})`,
+);

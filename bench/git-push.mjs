@@ -44,12 +44,18 @@ function fastImport(bareDir) {
       const i = c === 0 ? k : (k * 7919 + c * 104729) % FILES;
       write(`M 100644 inline ${path(i)}\n`);
       // Commit 0: small text files; later commits: ~2 KB of poorly compressible text each.
-      data(c === 0 ? `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: file-${i}\n` : `# rev ${c}\nblob: ${randomBytes(1500).toString('base64')}\n`);
+      data(
+        c === 0
+          ? `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: file-${i}\n`
+          : `# rev ${c}\nblob: ${randomBytes(1500).toString('base64')}\n`,
+      );
     }
     write('\n');
   }
   child.stdin.end();
-  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`fast-import exited ${code}`)))));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`fast-import exited ${code}`)))),
+  );
 }
 
 const pat = fakePat('bench');
@@ -63,8 +69,12 @@ try {
   execFileSync('git', ['-C', bare, 'config', 'http.receivepack', 'true']);
   execFileSync('git', ['-C', bare, 'repack', '-adq']);
   const size = execFileSync('du', ['-sm', bare], { encoding: 'utf8' }).split('\t')[0];
-  const count = execFileSync('git', ['-C', bare, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').length - 1;
-  console.log(`repo: ${count} files, ${HISTORY_COMMITS + 1} commits, ${size} MB packed (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  const count =
+    execFileSync('git', ['-C', bare, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').length -
+    1;
+  console.log(
+    `repo: ${count} files, ${HISTORY_COMMITS + 1} commits, ${size} MB packed (built in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
 
   const url = server.repoUrl('bench', 'proj', 'big');
   const auth = { kind: 'token', username: 'git', password: new SecretValue(pat) };
@@ -77,7 +87,15 @@ try {
     const start = performance.now();
     await cloneForBootstrap({ url, branch: 'main', auth, caFile: server.caFile, dir });
     cloneMs.push(performance.now() - start);
-    const result = await commitAndPush({ url, auth, caFile: server.caFile, dir, files, message: 'Add Flux v2.9.4 component manifests', author: { name: 'Flux', email: '' } });
+    const result = await commitAndPush({
+      url,
+      auth,
+      caFile: server.caFile,
+      dir,
+      files,
+      message: 'Add Flux v2.9.4 component manifests',
+      author: { name: 'Flux', email: '' },
+    });
     const ms = performance.now() - start;
     if (!result.pushed) throw new Error('ours: nothing pushed');
     rmSync(dir, { recursive: true, force: true });
@@ -116,7 +134,9 @@ try {
   const cliMedian = median(times.cli);
   const ratio = oursMedian / cliMedian;
   console.log(`ours, clone part: median ${median(cloneMs.slice(1)).toFixed(0)} ms`);
-  console.log(`median: ours ${oursMedian.toFixed(0)} ms, git CLI ${cliMedian.toFixed(0)} ms, ratio ${ratio.toFixed(2)}× (target ≤ 2×) ${ratio <= 2 ? 'OK' : 'OVER TARGET'}`);
+  console.log(
+    `median: ours ${oursMedian.toFixed(0)} ms, git CLI ${cliMedian.toFixed(0)} ms, ratio ${ratio.toFixed(2)}× (target ≤ 2×) ${ratio <= 2 ? 'OK' : 'OVER TARGET'}`,
+  );
 } finally {
   await server.stop();
   rmSync(work, { recursive: true, force: true });

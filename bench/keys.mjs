@@ -36,16 +36,12 @@ try {
   for (const bits of [2048, 4096]) {
     const ours = median(await time(() => generateKey({ bits }), runs));
     const base = median(await time((i) => sshKeygen(bits, i), runs));
-    console.log(
-      `RSA-${bits}  flux-azdo (WebCrypto) ${fmt(ours)}   ssh-keygen ${fmt(base)}   ratio ${(ours / base).toFixed(2)}×`,
-    );
+    console.log(`RSA-${bits}  flux-azdo (WebCrypto) ${fmt(ours)}   ssh-keygen ${fmt(base)}   ratio ${(ours / base).toFixed(2)}×`);
   }
   const fallbackRuns = Math.max(3, Math.floor(runs / 2));
   const rust = median(await time(() => generateKey({ bits: 2048, generator: 'rust' }), fallbackRuns));
   const base = median(await time((i) => sshKeygen(2048, `f${i}`), fallbackRuns));
-  console.log(
-    `RSA-2048  pure-Rust fallback   ${fmt(rust)}   ssh-keygen ${fmt(base)}   ratio ${(rust / base).toFixed(2)}× (information)`,
-  );
+  console.log(`RSA-2048  pure-Rust fallback   ${fmt(rust)}   ssh-keygen ${fmt(base)}   ratio ${(rust / base).toFixed(2)}× (information)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -40,8 +40,14 @@ async function timeOurs(cluster) {
 async function timeKubectl(cluster, cacheDir) {
   const t0 = performance.now();
   await run(join(cluster.binDir, 'kubectl'), [
-    'apply', '--server-side', '--force-conflicts', '--field-manager=flux',
-    `--kubeconfig=${cluster.kubeconfigPath}`, `--cache-dir=${cacheDir}`, '-f', manifest,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--field-manager=flux',
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+    `--cache-dir=${cacheDir}`,
+    '-f',
+    manifest,
   ]);
   return performance.now() - t0;
 }
@@ -59,8 +65,7 @@ for (let i = 0; i < runs; i++) {
         const t = await timeOurs(cluster);
         ours.push(t.total);
         oursApply.push(t.apply);
-      }
-      else kubectl.push(await timeKubectl(cluster, join(cluster.dir, 'kubectl-cache')));
+      } else kubectl.push(await timeKubectl(cluster, join(cluster.dir, 'kubectl-cache')));
     } finally {
       await cluster.stop();
     }

@@ -12,11 +12,16 @@ const { highlightYaml } = await loadPageModule('highlight.ts');
 
 /** What a browser shows for the HTML: the text nodes, entities decoded. */
 function textOf(html) {
-  return html.replace(/<\/?span[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/<\/?span[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function assertFaithful(source, label) {
-  for (const linesPerChunk of [0, 1, 3, 200]) assertFaithfulHtml(highlightYaml(source, linesPerChunk), source, `${label} (chunks of ${linesPerChunk})`);
+  for (const linesPerChunk of [0, 1, 3, 200])
+    assertFaithfulHtml(highlightYaml(source, linesPerChunk), source, `${label} (chunks of ${linesPerChunk})`);
 }
 
 function assertFaithfulHtml(html, source, label) {
@@ -48,7 +53,33 @@ test('random YAML-like text comes out byte for byte', () => {
     seed ^= seed << 5;
     return (seed >>> 0) / 0x100000000;
   };
-  const pieces = ['key', ': ', '- ', '  ', '#', ' #', '|', '>-', '"', "'", '&', '<', '>', '&amp;', '---', '\n', 'é', '\t', '{', '[', '*a', '!t', '42', 'true', ':'];
+  const pieces = [
+    'key',
+    ': ',
+    '- ',
+    '  ',
+    '#',
+    ' #',
+    '|',
+    '>-',
+    '"',
+    "'",
+    '&',
+    '<',
+    '>',
+    '&amp;',
+    '---',
+    '\n',
+    'é',
+    '\t',
+    '{',
+    '[',
+    '*a',
+    '!t',
+    '42',
+    'true',
+    ':',
+  ];
   for (let run = 0; run < 2000; run++) {
     let source = '';
     const length = Math.floor(next() * 40);

@@ -8,9 +8,7 @@ export type { InstallOptions };
  * `manifests` is a folder or `manifests.tar.gz` (`--manifests`); without it the release bundle
  * for `version` is downloaded into the cache.
  */
-export async function installManifests(
-  options: InstallOptions & { manifests?: BundleSource } = {},
-): Promise<Manifest> {
+export async function installManifests(options: InstallOptions & { manifests?: BundleSource } = {}): Promise<Manifest> {
   const { manifests, ...install } = options;
   const bundle = await loadBundle({ source: manifests, version: install.version });
   if (!install.version) delete install.version;

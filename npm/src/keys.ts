@@ -67,8 +67,7 @@ function wrap(raw: CoreKeyPair): KeyPair {
 export async function generateKey(options: GenerateKeyOptions = {}): Promise<GeneratedKeyPair> {
   const passphrase = reveal(options.passphrase);
   const request = { ...(options.bits === undefined ? {} : { bits: options.bits }), ...(passphrase ? { passphrase } : {}) };
-  const { generator, ...pair } =
-    options.generator === 'rust' ? core.generateRsaKeyPureRust(request) : await core.generateRsaKey(request);
+  const { generator, ...pair } = options.generator === 'rust' ? core.generateRsaKeyPureRust(request) : await core.generateRsaKey(request);
   return { ...wrap(pair), generator };
 }
 

@@ -125,7 +125,12 @@ function verifyRelease(version: string, url: string, files: Record<string, strin
     const content = files[name];
     const actual = content === undefined ? undefined : createHash('sha256').update(content, 'utf8').digest('hex');
     if (actual !== expected[name]) {
-      const why = content === undefined ? 'is missing' : expected[name] === undefined ? 'is not part of the release' : `has sha256 ${actual}, not ${expected[name]}`;
+      const why =
+        content === undefined
+          ? 'is missing'
+          : expected[name] === undefined
+            ? 'is not part of the release'
+            : `has sha256 ${actual}, not ${expected[name]}`;
       throw new FluxAzdoError(
         'INVALID_BUNDLE',
         `the manifests.tar.gz downloaded from ${url} is not Flux ${version}'s release: ${name} ${why}; nothing was cached`,

@@ -20,7 +20,11 @@ async function exportRun(extra, env = {}) {
   }
 }
 
-const events = (stdout) => stdout.trim().split('\n').map((line) => JSON.parse(line));
+const events = (stdout) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 const debugEvents = (stdout) => events(stdout).filter((e) => e.type === 'log' && e.level === 'debug');
 
 test('--json: each exported file is a done event naming its path', async () => {

@@ -42,7 +42,7 @@ before(async () => {
         accept().on('exec', (acceptExec, _reject, info) => {
           const stream = acceptExec();
           const match = /^git-upload-pack '\/(.+)'$/.exec(info.command);
-          if (!match) return stream.exit(1), stream.end();
+          if (!match) return (stream.exit(1), stream.end());
           const child = spawn('git', ['upload-pack', join(work, match[1])], { stdio: 'pipe' });
           stream.pipe(child.stdin);
           child.stdout.pipe(stream, { end: false });
@@ -83,7 +83,10 @@ test('our client signs with rsa-sha2-512 where ssh2 on its own would pick anothe
   signed.length = 0;
   await new Promise((resolve, reject) => {
     const client = new ssh2.Client();
-    client.on('ready', () => { client.end(); resolve(); });
+    client.on('ready', () => {
+      client.end();
+      resolve();
+    });
     client.on('error', reject);
     client.connect({ host: '127.0.0.1', port, username: 'git', privateKey: clientKey.private, hostVerifier: () => true });
   });

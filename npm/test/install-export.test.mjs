@@ -10,7 +10,10 @@ import { bundleDir, fluxDir, runCli } from './helpers.mjs';
 const CASES = [
   { file: 'install.yaml', flags: [] },
   { file: 'variants/components-extra-image.yaml', flags: ['--components-extra=image-reflector-controller,image-automation-controller'] },
-  { file: 'variants/components-extra-all.yaml', flags: ['--components-extra', 'image-reflector-controller,image-automation-controller,source-watcher'] },
+  {
+    file: 'variants/components-extra-all.yaml',
+    flags: ['--components-extra', 'image-reflector-controller,image-automation-controller,source-watcher'],
+  },
   { file: 'variants/components-minimal.yaml', flags: ['--components=source-controller,kustomize-controller'] },
   {
     file: 'variants/custom-options.yaml',

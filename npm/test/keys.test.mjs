@@ -142,7 +142,10 @@ test('knownHostsLine formats as Flux and refuses a mismatched key type', () => {
   const path = join(dir, 'host');
   sshKeygen('-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', path);
   const blob = readFileSync(`${path}.pub`, 'utf8').split(' ')[1];
-  assert.equal(knownHostsLine({ host: 'ssh.dev.azure.com', port: 22, keyType: 'ssh-rsa', keyBlob: blob }), `ssh.dev.azure.com ssh-rsa ${blob}`);
+  assert.equal(
+    knownHostsLine({ host: 'ssh.dev.azure.com', port: 22, keyType: 'ssh-rsa', keyBlob: blob }),
+    `ssh.dev.azure.com ssh-rsa ${blob}`,
+  );
   assert.equal(knownHostsLine({ host: '127.0.0.1', port: 2222, keyType: 'ssh-rsa', keyBlob: blob }), `[127.0.0.1]:2222 ssh-rsa ${blob}`);
   assertCode(() => knownHostsLine({ host: 'h', port: 22, keyType: 'ssh-ed25519', keyBlob: blob }), 'INVALID_HOST_KEY');
 });

@@ -53,8 +53,19 @@ test('lists the contexts of KUBECONFIG like kubectl: missing files skipped, the 
   await withFiles(
     {
       missing: null,
-      a: kubeconfig({ contexts: [['dev', 'aks-dev'], ['prod', 'aks-prod']] }),
-      b: kubeconfig({ current: 'prod', contexts: [['dev', 'other'], ['kind', 'kind-kind']] }),
+      a: kubeconfig({
+        contexts: [
+          ['dev', 'aks-dev'],
+          ['prod', 'aks-prod'],
+        ],
+      }),
+      b: kubeconfig({
+        current: 'prod',
+        contexts: [
+          ['dev', 'other'],
+          ['kind', 'kind-kind'],
+        ],
+      }),
     },
     (paths) => {
       const result = listKubeContexts({ env: { KUBECONFIG: paths.join(delimiter) } });
@@ -88,8 +99,17 @@ test('--kubeconfig names one file and wins over KUBECONFIG; ~/.kube/config is th
 
 test('no kubeconfig, or one without contexts, is KUBECONFIG_INVALID', async () => {
   await withFiles({ empty: 'apiVersion: v1\nkind: Config\n' }, (paths, dir) => {
-    assert.equal(codeOf(() => listKubeContexts({ env: { HOME: dir } })), 'KUBECONFIG_INVALID');
-    assert.equal(codeOf(() => listKubeContexts({ kubeconfig: join(dir, 'nope') })), 'KUBECONFIG_INVALID');
-    assert.equal(codeOf(() => listKubeContexts({ kubeconfig: paths[0] })), 'KUBECONFIG_INVALID');
+    assert.equal(
+      codeOf(() => listKubeContexts({ env: { HOME: dir } })),
+      'KUBECONFIG_INVALID',
+    );
+    assert.equal(
+      codeOf(() => listKubeContexts({ kubeconfig: join(dir, 'nope') })),
+      'KUBECONFIG_INVALID',
+    );
+    assert.equal(
+      codeOf(() => listKubeContexts({ kubeconfig: paths[0] })),
+      'KUBECONFIG_INVALID',
+    );
   });
 });

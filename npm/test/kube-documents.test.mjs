@@ -9,10 +9,16 @@ test('splits at document markers and keeps each document byte for byte', () => {
   const docs = [cm('a', 'data:\n  x: "1"\n'), cm('b', 'data:\n  script: |\n    echo start\n    ---\n    echo still the same document\n')];
   const text = `---\n# leading comment\n${docs[0]}--- \n${docs[1]}---\n# only a comment\n...\n`;
   const objects = splitManifests(text);
-  assert.deepEqual(objects.map((o) => o.name), ['a', 'b']);
+  assert.deepEqual(
+    objects.map((o) => o.name),
+    ['a', 'b'],
+  );
   assert.equal(objects[0].text, `# leading comment\n${docs[0]}`);
   assert.equal(objects[1].text, docs[1]);
-  assert.deepEqual(objects.map((o) => o.index), [0, 1]);
+  assert.deepEqual(
+    objects.map((o) => o.index),
+    [0, 1],
+  );
 });
 
 test('reads namespace, CRLF line ends and flow-style documents', () => {
@@ -21,13 +27,19 @@ test('reads namespace, CRLF line ends and flow-style documents', () => {
   const objects = splitManifests(crlf + flow);
   assert.deepEqual(
     objects.map((o) => [o.apiVersion, o.kind, o.namespace, o.name]),
-    [['v1', 'Secret', 'ns', 's'], ['apps/v1', 'Deployment', 'x', 'd']],
+    [
+      ['v1', 'Secret', 'ns', 's'],
+      ['apps/v1', 'Deployment', 'x', 'd'],
+    ],
   );
 });
 
 test('a document that is not one named object is INVALID_YAML', () => {
   for (const bad of ['apiVersion: v1\nkind: ConfigMap\n', 'kind: ConfigMap\nmetadata:\n  name: x\n', 'metadata: [unclosed\n']) {
-    assert.throws(() => splitManifests(bad, 'test.yaml'), (err) => err.code === 'INVALID_YAML' && err.message.startsWith('test.yaml'));
+    assert.throws(
+      () => splitManifests(bad, 'test.yaml'),
+      (err) => err.code === 'INVALID_YAML' && err.message.startsWith('test.yaml'),
+    );
   }
 });
 

@@ -96,7 +96,7 @@ test('--manifests takes a folder or a .tar.gz; a missing path is MANIFESTS_NOT_F
   await assert.rejects(loadBundle({ source: work }), (err) => err.code === 'INVALID_BUNDLE');
 });
 
-test("a tampered download of a known version is INVALID_BUNDLE naming the file, and nothing is cached", async () => {
+test('a tampered download of a known version is INVALID_BUNDLE naming the file, and nothing is cached', async () => {
   const { loadBundle } = await import('../dist/index.js');
   const cacheDir = join(work, 'cache-tampered');
   process.env.FLUX_AZDO_RELEASES_URL = `${baseUrl}/tampered`;
@@ -129,6 +129,9 @@ test('a version without checksums downloads as before and says it could not be v
   const cacheDir = join(work, 'cache-unknown');
   const logs = [];
   await loadBundle({ version: 'v2.99.0', cacheDir, onLog: (e) => logs.push(e) });
-  assert.deepEqual(logs.map((e) => [e.type, e.level]), [['log', 'warn']]);
+  assert.deepEqual(
+    logs.map((e) => [e.type, e.level]),
+    [['log', 'warn']],
+  );
   assert.ok((await stat(join(cacheDir, 'manifests', 'v2.99.0', 'manifests.tar.gz'))).isFile());
 });

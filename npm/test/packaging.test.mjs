@@ -19,7 +19,10 @@ before(async () => {
     encoding: 'utf8',
   });
   const [{ filename, files }] = JSON.parse(packed);
-  assert.ok(files.some((f) => f.path.endsWith('.wasm')), 'the tarball must contain the .wasm');
+  assert.ok(
+    files.some((f) => f.path.endsWith('.wasm')),
+    'the tarball must contain the .wasm',
+  );
   assert.ok(!files.some((f) => f.path.startsWith('src/')), 'the tarball ships dist/, not src/');
   project = join(work, 'project');
   execFileSync('mkdir', ['-p', project]);

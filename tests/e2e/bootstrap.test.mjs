@@ -98,9 +98,18 @@ after(async () => {
 });
 
 const tokenFlags = (url, namespace) => [
-  'bootstrap', 'git', '--token-auth', `--url=${url}`, '--branch=main', '--path=clusters/my-cluster',
-  `--namespace=${namespace}`, `--ca-file=${world.git.caFile}`, `--kubeconfig=${world.cluster.kubeconfigPath}`,
-  `--manifests=${bundleDir}`, '--timeout=2m', '--json',
+  'bootstrap',
+  'git',
+  '--token-auth',
+  `--url=${url}`,
+  '--branch=main',
+  '--path=clusters/my-cluster',
+  `--namespace=${namespace}`,
+  `--ca-file=${world.git.caFile}`,
+  `--kubeconfig=${world.cluster.kubeconfigPath}`,
+  `--manifests=${bundleDir}`,
+  '--timeout=2m',
+  '--json',
 ];
 
 async function secretData(namespace, name = 'flux-system') {
@@ -124,8 +133,14 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   assert.equal(res.code, 0, res.stderr + res.stdout);
   const repo = world.git.repoDir('org', 'project', ns);
   const commits = history(repo);
-  assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
-  assert.ok(commits.every((c) => c.author === 'Flux <>'), 'Flux commits as "Flux <>"');
+  assert.deepEqual(
+    commits.map((c) => c.message),
+    ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests'],
+  );
+  assert.ok(
+    commits.every((c) => c.author === 'Flux <>'),
+    'Flux commits as "Flux <>"',
+  );
   assert.deepEqual(commits[1].files, [`clusters/my-cluster/${ns}/gotk-components.yaml`]);
   assert.deepEqual(commits[0].files.sort(), [`clusters/my-cluster/${ns}/gotk-sync.yaml`, `clusters/my-cluster/${ns}/kustomization.yaml`]);
   // The pushed blobs are, byte for byte, what the core plans for the same options...
@@ -141,7 +156,9 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   }
   // ...and the components are Flux's install.yaml with only the namespace changed.
   const expected = (await readFile(join(bundleDir, '..', 'install.yaml'), 'utf8')).replaceAll('flux-system', ns);
-  const committed = execFileSync('git', ['--git-dir', repo, 'show', `main:clusters/my-cluster/${ns}/gotk-components.yaml`], { encoding: 'utf8' });
+  const committed = execFileSync('git', ['--git-dir', repo, 'show', `main:clusters/my-cluster/${ns}/gotk-components.yaml`], {
+    encoding: 'utf8',
+  });
   assert.ok(committed === expected, 'the pushed gotk-components.yaml differs from install.yaml with the namespace replaced');
   const sync = git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`);
   assert.match(sync, new RegExp(`url: ${world.git.repoUrl('org', 'project', ns).replaceAll('.', '\\.')}\n`));
@@ -156,13 +173,13 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   const events = jsonEvents(res.stdout);
   assert.deepEqual([done(events, 'components').sha, done(events, 'components').pushed], [commits[1].sha, true]);
   assert.deepEqual([done(events, 'sync').sha, done(events, 'sync').pushed], [commits[0].sha, true]);
-  assert.deepEqual(
-    [done(events, 'secret').ref, done(events, 'secret').action],
-    [`Secret/${ns}/flux-system`, 'created'],
-  );
+  assert.deepEqual([done(events, 'secret').ref, done(events, 'secret').action], [`Secret/${ns}/flux-system`, 'created']);
   assert.equal(done(events, 'health').revision, result.revision);
   const applied = events.filter((e) => e.type === 'progress' && e.step === 'apply');
-  assert.ok(applied.some((e) => e.ref === `Kustomization/${ns}/${ns}` && e.action === 'created'), 'the apply reports each object');
+  assert.ok(
+    applied.some((e) => e.ref === `Kustomization/${ns}/${ns}` && e.action === 'created'),
+    'the apply reports each object',
+  );
 
   const tips = refs(repo);
   const again = record(
@@ -175,7 +192,11 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   assert.deepEqual(refs(repo), tips, 'a re-run with the same options pushes nothing');
   const rerun = jsonEvents(again.stdout);
   // Nothing pushed: both steps name the branch's tip, which holds their files already.
-  assert.deepEqual([done(rerun, 'components').sha, done(rerun, 'components').pushed], [commits[0].sha, false], 'component manifests are up to date');
+  assert.deepEqual(
+    [done(rerun, 'components').sha, done(rerun, 'components').pushed],
+    [commits[0].sha, false],
+    'component manifests are up to date',
+  );
   assert.deepEqual([done(rerun, 'sync').sha, done(rerun, 'sync').pushed], [commits[0].sha, false], 'sync manifests are up to date');
   assert.equal(done(rerun, 'secret').action, 'unchanged');
   assert.ok(
@@ -189,14 +210,24 @@ test('--dry-run after a bootstrap predicts the run: the Secret unchanged, and up
   const ns = 'tok-env';
   const url = world.git.repoUrl('org', 'project', ns);
   const options = {
-    url, tokenAuth: true, password: world.pat, caFile: world.git.caFile, branch: 'main',
-    path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+    url,
+    tokenAuth: true,
+    password: world.pat,
+    caFile: world.git.caFile,
+    branch: 'main',
+    path: 'clusters/my-cluster',
+    namespace: ns,
+    kubeconfig: world.cluster.kubeconfigPath,
+    manifests: bundleDir,
   };
   const before = await getObject(world.cluster, `/api/v1/namespaces/${ns}/secrets/flux-system`);
   const plan = await dryRun(options);
   capture(plan);
   assert.deepEqual(plan.secret, { ref: `Secret/${ns}/flux-system`, change: 'unchanged' });
-  assert.ok(plan.files.every((f) => f.change === 'unchanged'), 'the repository is up to date');
+  assert.ok(
+    plan.files.every((f) => f.change === 'unchanged'),
+    'the repository is up to date',
+  );
   // The cluster still holds an older PAT: the run would write the new one.
   const stale = { ...before.body, data: { ...before.body.data, password: Buffer.from('fake-pat-rotated-away').toString('base64') } };
   const put = await kubeRequest(world.cluster.admin, 'PUT', `/api/v1/namespaces/${ns}/secrets/flux-system`, stale);
@@ -205,7 +236,10 @@ test('--dry-run after a bootstrap predicts the run: the Secret unchanged, and up
   capture(changed);
   assert.deepEqual(changed.secret, { ref: `Secret/${ns}/flux-system`, change: 'update' });
   // And the run does what the dry run said.
-  const again = await runCli(tokenFlags(url, ns), { env: { GIT_PASSWORD: world.pat }, onLine: jsonLines(controllerStandIn(world.cluster, ns)) });
+  const again = await runCli(tokenFlags(url, ns), {
+    env: { GIT_PASSWORD: world.pat },
+    onLine: jsonLines(controllerStandIn(world.cluster, ns)),
+  });
   capture(again.stdout, again.stderr);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(jsonEvents(again.stdout).find((e) => e.type === 'done' && e.step === 'secret').action, 'updated');
@@ -217,11 +251,21 @@ test('--dry-run of a repository whose HEAD names a deleted branch clones --branc
   const repo = world.git.createRepo('org', 'project', ns, { empty: false });
   git(repo, 'symbolic-ref', 'HEAD', 'refs/heads/gone');
   const plan = await dryRun({
-    url: world.git.repoUrl('org', 'project', ns), tokenAuth: true, password: world.pat, caFile: world.git.caFile, branch: 'main',
-    path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+    url: world.git.repoUrl('org', 'project', ns),
+    tokenAuth: true,
+    password: world.pat,
+    caFile: world.git.caFile,
+    branch: 'main',
+    path: 'clusters/my-cluster',
+    namespace: ns,
+    kubeconfig: world.cluster.kubeconfigPath,
+    manifests: bundleDir,
   });
   capture(plan);
-  assert.deepEqual(plan.files.map((f) => f.change), ['create', 'create', 'create']);
+  assert.deepEqual(
+    plan.files.map((f) => f.change),
+    ['create', 'create', 'create'],
+  );
 });
 
 test('token flow: the PAT piped on stdin', async () => {
@@ -235,7 +279,9 @@ test('token flow: the PAT typed at a hidden prompt on a terminal', async () => {
   const ns = 'tok-tty';
   world.git.createRepo('org', 'project', ns);
   const standIn = controllerStandIn(world.cluster, ns);
-  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns).map((a) => `'${a}'`).join(' ');
+  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns)
+    .map((a) => `'${a}'`)
+    .join(' ');
   // `script` gives the CLI a pseudo-terminal; the PAT is typed once the prompt shows.
   const { spawn } = await import('node:child_process');
   const tmpDir = privateTmpDir();
@@ -274,37 +320,45 @@ test('SSH flow: a generated RSA SHA-2 key, the host key patch from the first com
   const standIn = controllerStandIn(cluster, ns);
   let prompted;
   gitSecrets.add(`${ns}/flux-system`);
-  const result = await inPrivateTmp(() => bootstrap(
-    {
-      url: sshd.repoUrl('org', 'project', ns),
-      path: 'clusters/my-cluster',
-      namespace: ns,
-      sshKeyAlgorithm: 'rsa',
-      sshRsaBits: 2048,
-      sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
-      kubeconfig: cluster.kubeconfigPath,
-      manifests: bundleDir,
-      timeout: '2m',
-    },
-    {
-      onEvent: (e) => (capture(e), standIn.onEvent(e)),
-      // The user adds the key to the repository (Azure DevOps: User settings → SSH public keys).
-      confirmDeployKey: async (prompt) => {
-        prompted = prompt;
-        sshd.addAuthorizedKey(prompt.publicKey);
-        return true;
+  const result = await inPrivateTmp(() =>
+    bootstrap(
+      {
+        url: sshd.repoUrl('org', 'project', ns),
+        path: 'clusters/my-cluster',
+        namespace: ns,
+        sshKeyAlgorithm: 'rsa',
+        sshRsaBits: 2048,
+        sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+        kubeconfig: cluster.kubeconfigPath,
+        manifests: bundleDir,
+        timeout: '2m',
       },
-    },
-  ));
+      {
+        onEvent: (e) => (capture(e), standIn.onEvent(e)),
+        // The user adds the key to the repository (Azure DevOps: User settings → SSH public keys).
+        confirmDeployKey: async (prompt) => {
+          prompted = prompt;
+          sshd.addAuthorizedKey(prompt.publicKey);
+          return true;
+        },
+      },
+    ),
+  );
   await standIn.settled();
   capture(result);
   assert.match(prompted.publicKey, /^ssh-rsa AAAA\S+\n$/);
   assert.equal(result.publicKey, prompted.publicKey);
   const commits = history(repo);
-  assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
+  assert.deepEqual(
+    commits.map((c) => c.message),
+    ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests'],
+  );
   const kustomization = git(repo, 'show', `${commits[1].sha}:clusters/my-cluster/${ns}/kustomization.yaml`);
   assert.match(kustomization, /--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256/);
-  assert.match(git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`), new RegExp(`url: ssh://\\S+@127\\.0\\.0\\.1:${sshd.port}/v3/org/project/${ns}\n`));
+  assert.match(
+    git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`),
+    new RegExp(`url: ssh://\\S+@127\\.0\\.0\\.1:${sshd.port}/v3/org/project/${ns}\n`),
+  );
   const data = await secretData(ns);
   assert.match(data.identity, /^-----BEGIN PRIVATE KEY-----\n/);
   assert.equal(data['identity.pub'], prompted.publicKey);
@@ -330,9 +384,18 @@ test('SSH flow: --private-key-file with a passphrase; the Secret carries the pas
   const standIn = controllerStandIn(cluster, ns);
   const res = await runCli(
     [
-      'bootstrap', 'git', `--url=${sshd.repoUrl('org', 'project', ns)}`, '--path=clusters/my-cluster', `--namespace=${ns}`,
-      '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256', `--private-key-file=${keyFile}`,
-      `--kubeconfig=${cluster.kubeconfigPath}`, `--manifests=${bundleDir}`, '--timeout=2m', '--silent', '--json',
+      'bootstrap',
+      'git',
+      `--url=${sshd.repoUrl('org', 'project', ns)}`,
+      '--path=clusters/my-cluster',
+      `--namespace=${ns}`,
+      '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256',
+      `--private-key-file=${keyFile}`,
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+      `--manifests=${bundleDir}`,
+      '--timeout=2m',
+      '--silent',
+      '--json',
     ],
     // The passphrase travels in GIT_PASSWORD, not argv: other users of the machine can read argv.
     { env: { GIT_PASSWORD: passphrase }, onLine: jsonLines(standIn) },
@@ -344,7 +407,12 @@ test('SSH flow: --private-key-file with a passphrase; the Secret carries the pas
   assert.equal(data.identity, await readFile(keyFile, 'utf8'), 'the key file goes into the Secret as it is');
   assert.equal(data.password, passphrase);
   assert.ok(!res.stdout.includes(passphrase) && !res.stderr.includes(passphrase));
-  await assertNoLeaksInTest({ repos: [repo], privateKeys: [data.identity], publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')], passphrases: [passphrase] });
+  await assertNoLeaksInTest({
+    repos: [repo],
+    privateKeys: [data.identity],
+    publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')],
+    passphrases: [passphrase],
+  });
 });
 
 test('HTTPS push with the PAT, SSH sync with a generated key: the PAT never enters the cluster', async () => {
@@ -353,19 +421,33 @@ test('HTTPS push with the PAT, SSH sync with a generated key: the PAT never ente
   const repo = server.createRepo('org', 'project', ns);
   const standIn = controllerStandIn(cluster, ns);
   gitSecrets.add(`${ns}/flux-system`);
-  const result = await inPrivateTmp(() => bootstrap(
-    {
-      url: server.repoUrl('org', 'project', ns), password: world.pat, caFile: server.caFile,
-      // The SSH host of this test server: the sync URL and the known_hosts scan go there.
-      sshHostname: `127.0.0.1:${sshd.port}`, sshKeyAlgorithm: 'rsa', sshRsaBits: 2048,
-      path: 'clusters/my-cluster', namespace: ns, kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
-    },
-    { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
-  ));
+  const result = await inPrivateTmp(() =>
+    bootstrap(
+      {
+        url: server.repoUrl('org', 'project', ns),
+        password: world.pat,
+        caFile: server.caFile,
+        // The SSH host of this test server: the sync URL and the known_hosts scan go there.
+        sshHostname: `127.0.0.1:${sshd.port}`,
+        sshKeyAlgorithm: 'rsa',
+        sshRsaBits: 2048,
+        path: 'clusters/my-cluster',
+        namespace: ns,
+        kubeconfig: cluster.kubeconfigPath,
+        manifests: bundleDir,
+        silent: true,
+        timeout: '2m',
+      },
+      { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
+    ),
+  );
   await standIn.settled();
   capture(result);
   assert.equal(history(repo).length, 2, 'both commits were pushed over HTTPS');
-  assert.match(git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`), new RegExp(`url: ssh://git@127\\.0\\.0\\.1:${sshd.port}/`));
+  assert.match(
+    git(repo, 'show', `main:clusters/my-cluster/${ns}/gotk-sync.yaml`),
+    new RegExp(`url: ssh://git@127\\.0\\.0\\.1:${sshd.port}/`),
+  );
   const data = await secretData(ns);
   assert.deepEqual(Object.keys(data).sort(), ['identity', 'identity.pub', 'known_hosts']);
   assert.equal(data.known_hosts, sshd.hostKeyLine);
@@ -393,7 +475,10 @@ patches:
       name: kustomize-controller
 `;
   const seed = await mkdtemp(join(work, 'seed-'));
-  const gitc = (...a) => execFileSync('git', ['-C', seed, ...a], { env: { ...process.env, GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' } });
+  const gitc = (...a) =>
+    execFileSync('git', ['-C', seed, ...a], {
+      env: { ...process.env, GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' },
+    });
   gitc('init', '-q', '-b', 'main');
   execFileSync('mkdir', ['-p', join(seed, `clusters/my-cluster/${ns}`)]);
   await writeFile(join(seed, `clusters/my-cluster/${ns}/kustomization.yaml`), userFile);
@@ -409,8 +494,15 @@ patches:
     await inPrivateTmp(() =>
       bootstrap(
         {
-          url: sshd.repoUrl('org', 'project', ns), path: 'clusters/my-cluster', namespace: ns, privateKeyFile: keyFile,
-          sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'], kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+          url: sshd.repoUrl('org', 'project', ns),
+          path: 'clusters/my-cluster',
+          namespace: ns,
+          privateKeyFile: keyFile,
+          sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+          kubeconfig: cluster.kubeconfigPath,
+          manifests: bundleDir,
+          silent: true,
+          timeout: '2m',
         },
         { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
       ),
@@ -420,7 +512,11 @@ patches:
   const after = git(repo, 'show', `main:clusters/my-cluster/${ns}/kustomization.yaml`) + '\n';
   assert.ok(after.startsWith(userFile), 'the user file is kept byte for byte');
   assert.match(after.slice(userFile.length), /--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256/);
-  await assertNoLeaksInTest({ repos: [repo], privateKeys: [await readFile(keyFile, 'utf8')], publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')] });
+  await assertNoLeaksInTest({
+    repos: [repo],
+    privateKeys: [await readFile(keyFile, 'utf8')],
+    publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')],
+  });
 });
 
 test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port once, and OpenSSH accepts it', async () => {
@@ -438,8 +534,15 @@ test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port onc
       await inPrivateTmp(() =>
         bootstrap(
           {
-            url: sshd6.repoUrl('org', 'project', ns), path: 'clusters/my-cluster', namespace: ns, privateKeyFile: keyFile,
-            sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'], kubeconfig: cluster.kubeconfigPath, manifests: bundleDir, silent: true, timeout: '2m',
+            url: sshd6.repoUrl('org', 'project', ns),
+            path: 'clusters/my-cluster',
+            namespace: ns,
+            privateKeyFile: keyFile,
+            sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+            kubeconfig: cluster.kubeconfigPath,
+            manifests: bundleDir,
+            silent: true,
+            timeout: '2m',
           },
           { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
         ),
@@ -459,7 +562,11 @@ test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port onc
       encoding: 'utf8',
     });
     assert.match(refs, /^[0-9a-f]{40}\trefs\/heads\/main\n$/);
-    await assertNoLeaksInTest({ repos: [repo], privateKeys: [await readFile(keyFile, 'utf8')], publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')] });
+    await assertNoLeaksInTest({
+      repos: [repo],
+      privateKeys: [await readFile(keyFile, 'utf8')],
+      publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')],
+    });
   } finally {
     await sshd6.stop();
   }
@@ -471,12 +578,25 @@ test('a re-run with a new option makes exactly the components commit Flux would'
   assert.equal(first.code, 0, first.stderr);
   const repo = world.git.repoDir('org', 'project', ns);
   const before = history(repo).length;
-  const standIn = controllerStandIn(world.cluster, ns, ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller', 'image-reflector-controller', 'image-automation-controller']);
+  const standIn = controllerStandIn(world.cluster, ns, [
+    'source-controller',
+    'kustomize-controller',
+    'helm-controller',
+    'notification-controller',
+    'image-reflector-controller',
+    'image-automation-controller',
+  ]);
   const res = record(
-    await runCli([...tokenFlags(world.git.repoUrl('org', 'project', ns), ns), '--components-extra=image-reflector-controller,image-automation-controller'], {
-      env: { GIT_PASSWORD: world.pat },
-      onLine: jsonLines(standIn),
-    }),
+    await runCli(
+      [
+        ...tokenFlags(world.git.repoUrl('org', 'project', ns), ns),
+        '--components-extra=image-reflector-controller,image-automation-controller',
+      ],
+      {
+        env: { GIT_PASSWORD: world.pat },
+        onLine: jsonLines(standIn),
+      },
+    ),
   );
   await standIn.settled();
   assert.equal(res.code, 0, res.stderr + res.stdout);
@@ -493,7 +613,11 @@ test('a wrong PAT fails with AUTH_FAILED before anything changes in the repo or 
   const wrongPat = 'fake-wrong-pat-0000';
   const res = record(await runCli(tokenFlags(world.git.repoUrl('org', 'project', ns), ns), { env: { GIT_PASSWORD: wrongPat } }));
   assert.equal(res.code, 1);
-  const error = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'error');
+  const error = res.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'error');
   assert.equal(error.code, 'AUTH_FAILED');
   assert.deepEqual(refs(repo), {});
   const nsObj = await getObject(world.cluster, `/api/v1/namespaces/${ns}`);
@@ -506,7 +630,9 @@ test('an unreachable cluster fails with KUBE_UNREACHABLE before anything is push
   const repo = world.git.createRepo('org', 'project', ns);
   const broken = join(work, 'broken.kubeconfig');
   await writeFile(broken, world.cluster.kubeconfig.replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:1'));
-  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns).map((a) => (a.startsWith('--kubeconfig=') ? `--kubeconfig=${broken}` : a));
+  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns).map((a) =>
+    a.startsWith('--kubeconfig=') ? `--kubeconfig=${broken}` : a,
+  );
   const res = record(await runCli(args, { env: { GIT_PASSWORD: world.pat } }));
   assert.equal(res.code, 1);
   assert.equal(jsonEvents(res.stdout).find((e) => e.type === 'error')?.code, 'KUBE_UNREACHABLE');
@@ -520,16 +646,25 @@ test('--dry-run shows the diff and the objects, and changes nothing', async () =
   const tips = refs(repo);
   const plan = await inPrivateTmp(() =>
     dryRun({
-      url: world.git.repoUrl('org', 'project', ns), tokenAuth: true, password: world.pat, caFile: world.git.caFile,
-      path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+      url: world.git.repoUrl('org', 'project', ns),
+      tokenAuth: true,
+      password: world.pat,
+      caFile: world.git.caFile,
+      path: 'clusters/my-cluster',
+      namespace: ns,
+      kubeconfig: world.cluster.kubeconfigPath,
+      manifests: bundleDir,
     }),
   );
   capture(plan);
-  assert.deepEqual(plan.files.map((f) => [f.path, f.change]), [
-    [`clusters/my-cluster/${ns}/gotk-components.yaml`, 'create'],
-    [`clusters/my-cluster/${ns}/gotk-sync.yaml`, 'create'],
-    [`clusters/my-cluster/${ns}/kustomization.yaml`, 'create'],
-  ]);
+  assert.deepEqual(
+    plan.files.map((f) => [f.path, f.change]),
+    [
+      [`clusters/my-cluster/${ns}/gotk-components.yaml`, 'create'],
+      [`clusters/my-cluster/${ns}/gotk-sync.yaml`, 'create'],
+      [`clusters/my-cluster/${ns}/kustomization.yaml`, 'create'],
+    ],
+  );
   assert.match(plan.files[1].diff, /^\+\s+url: https:/m);
   assert.ok(plan.objects.some((o) => o.ref === `Namespace/${ns}` && o.change === 'create'));
   assert.deepEqual(plan.secret, { ref: `Secret/${ns}/flux-system`, change: 'create' });
@@ -557,7 +692,10 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
     spec: {
       selector: { matchLabels: { app: 'source-controller' } },
       strategy: { type: 'Recreate' },
-      template: { metadata: { labels: { app: 'source-controller' } }, spec: { containers: [{ name: 'manager', image: 'example.invalid/helm-flux:1' }] } },
+      template: {
+        metadata: { labels: { app: 'source-controller' } },
+        spec: { containers: [{ name: 'manager', image: 'example.invalid/helm-flux:1' }] },
+      },
     },
   });
   assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
@@ -569,7 +707,10 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
   assert.equal(release.status, 201);
   const errorCode = (res) => jsonEvents(res.stdout).find((e) => e.type === 'error')?.code;
   const cli = async (extra = [], standIn = undefined) => {
-    const res = await runCli([...tokenFlags(url, ns), ...extra], { env: { GIT_PASSWORD: world.pat }, ...(standIn ? { onLine: jsonLines(standIn) } : {}) });
+    const res = await runCli([...tokenFlags(url, ns), ...extra], {
+      env: { GIT_PASSWORD: world.pat },
+      ...(standIn ? { onLine: jsonLines(standIn) } : {}),
+    });
     capture(res.stdout, res.stderr);
     return res;
   };
@@ -579,8 +720,15 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
     assert.equal(errorCode(refused), 'FLUX_MANAGED_ELSEWHERE');
     assert.equal((await markCrd(helmLabels, helmAnnotations)).status, 200);
     const dryOptions = {
-      url, tokenAuth: true, password: world.pat, caFile: world.git.caFile, branch: 'main',
-      path: 'clusters/my-cluster', namespace: ns, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir,
+      url,
+      tokenAuth: true,
+      password: world.pat,
+      caFile: world.git.caFile,
+      branch: 'main',
+      path: 'clusters/my-cluster',
+      namespace: ns,
+      kubeconfig: world.cluster.kubeconfigPath,
+      manifests: bundleDir,
     };
     await assert.rejects(dryRun(dryOptions), (err) => err.code === 'FLUX_MANAGED_ELSEWHERE');
     const dryForced = await dryRun({ ...dryOptions, force: true });
@@ -594,7 +742,11 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
     for (const path of [crdPath, deploymentPath]) {
       const { metadata } = (await getObject(world.cluster, path)).body;
       assert.equal(metadata.labels?.['app.kubernetes.io/managed-by'], undefined, `${path} keeps Helm's label`);
-      assert.deepEqual(Object.keys(metadata.annotations ?? {}).filter((k) => k.startsWith('meta.helm.sh/')), [], `${path} keeps Helm's annotations`);
+      assert.deepEqual(
+        Object.keys(metadata.annotations ?? {}).filter((k) => k.startsWith('meta.helm.sh/')),
+        [],
+        `${path} keeps Helm's annotations`,
+      );
     }
     assert.equal((await getObject(world.cluster, releasePath)).status, 404, "Helm's release Secret is gone");
   } finally {
@@ -607,12 +759,17 @@ test('uninstall removes Flux from the cluster and leaves the repository alone', 
   const ns = 'tok-env';
   const repo = world.git.repoDir('org', 'project', ns);
   const tips = refs(repo);
-  const res = record(await runCli(['uninstall', '--silent', '--keep-namespace', `--namespace=${ns}`, `--kubeconfig=${world.cluster.kubeconfigPath}`]));
+  const res = record(
+    await runCli(['uninstall', '--silent', '--keep-namespace', `--namespace=${ns}`, `--kubeconfig=${world.cluster.kubeconfigPath}`]),
+  );
   assert.equal(res.code, 0, res.stderr);
   assert.equal((await getObject(world.cluster, `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`)).status, 404);
   // Other tests' GitRepositories (with Flux's finalizers and no controller to clear them) keep
   // the CRD terminating here; deleted or terminating both mean uninstall asked for it.
-  const crd = await getObject(world.cluster, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io');
+  const crd = await getObject(
+    world.cluster,
+    '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io',
+  );
   assert.ok(crd.status === 404 || crd.body.metadata.deletionTimestamp, 'the CRD is deleted');
   assert.deepEqual(refs(repo), tips);
   await assertNoLeaksInTest({ repos: [repo] });
@@ -626,7 +783,10 @@ test('the leak scan sees this cluster: a PAT planted in a ConfigMap, or a Secret
   const create = async (path, body) => assert.ok((await kubeRequest(admin, 'POST', path, body)).status < 300, path);
   await create('/api/v1/namespaces', { metadata: { name: ns } });
   try {
-    await create(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'planted' }, data: { auth: Buffer.from(`git:${world.pat}`).toString('base64') } });
+    await create(`/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: 'planted' },
+      data: { auth: Buffer.from(`git:${world.pat}`).toString('base64') },
+    });
     captured.push('clean');
     await assert.rejects(assertNoLeaksInTest(), /PAT #0 \(Basic git:\) in ConfigMap leak-planted\/planted/);
     await kubeRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/planted`);

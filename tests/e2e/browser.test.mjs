@@ -13,7 +13,6 @@ import * as core from '../../npm/dist/core/node.js';
 import { serveStatic } from '../servers/static.mjs';
 import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './support/chromium.mjs';
 
-
 const outDir = join(root, 'tests', 'out');
 const bundle = Object.fromEntries(
   readdirSync(manifestsDir)
@@ -46,7 +45,14 @@ async function settled(p = page) {
 }
 
 async function ready(p = page) {
-  assert.equal(await settled(p), 'ready', await p.locator('.error:not([hidden])').allTextContents().then((t) => t.join('\n')));
+  assert.equal(
+    await settled(p),
+    'ready',
+    await p
+      .locator('.error:not([hidden])')
+      .allTextContents()
+      .then((t) => t.join('\n')),
+  );
 }
 
 /** The files as the page shows them: path → the text of the highlighted view. */
@@ -337,7 +343,15 @@ describe('browser preview page', () => {
     }
     assert.deepEqual(foreignRequests, []);
     const files = new Set(server.requests);
-    assert.deepEqual([...files].sort(), ['/', '/flux_azdo_wasm_bg.wasm', '/index.html', '/main.js', '/manifests.json', '/style.css', '/sw.js']);
+    assert.deepEqual([...files].sort(), [
+      '/',
+      '/flux_azdo_wasm_bg.wasm',
+      '/index.html',
+      '/main.js',
+      '/manifests.json',
+      '/style.css',
+      '/sw.js',
+    ]);
   });
 
   test('opens again with the server gone (the service worker cache)', async () => {

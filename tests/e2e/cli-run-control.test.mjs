@@ -25,9 +25,18 @@ after(async () => {
 });
 
 const tokenFlags = (url, namespace) => [
-  'bootstrap', 'git', '--token-auth', `--url=${url}`, '--branch=main', '--path=clusters/my-cluster',
-  `--namespace=${namespace}`, `--ca-file=${world.git.caFile}`, `--kubeconfig=${world.cluster.kubeconfigPath}`,
-  `--manifests=${bundleDir}`, '--timeout=2m', '--json',
+  'bootstrap',
+  'git',
+  '--token-auth',
+  `--url=${url}`,
+  '--branch=main',
+  '--path=clusters/my-cluster',
+  `--namespace=${namespace}`,
+  `--ca-file=${world.git.caFile}`,
+  `--kubeconfig=${world.cluster.kubeconfigPath}`,
+  `--manifests=${bundleDir}`,
+  '--timeout=2m',
+  '--json',
 ];
 
 /**
@@ -78,7 +87,10 @@ test('SIGTERM at the clone step: exit 130, CANCELLED, and no flux-azdo-* folder 
   assert.equal(error?.code, 'CANCELLED', res.stdout);
   assert.ok(Array.isArray(error.done), 'the error event says what was done');
   assert.match(res.stderr, /\[CANCELLED\]/);
-  assert.deepEqual(res.left.filter((f) => f.startsWith('flux-azdo-')), []);
+  assert.deepEqual(
+    res.left.filter((f) => f.startsWith('flux-azdo-')),
+    [],
+  );
 });
 
 test('a cancel late in the run names what was done: the pushed commits, the install, the Secret', async () => {
@@ -103,7 +115,10 @@ test('a cancel late in the run names what was done: the pushed commits, the inst
   ]);
   assert.ok(pushed('components') && pushed('sync'));
   assert.ok(error.message.includes(pushed('components').slice(0, 7)), 'the message names the short sha');
-  assert.deepEqual(res.left.filter((f) => f.startsWith('flux-azdo-')), []);
+  assert.deepEqual(
+    res.left.filter((f) => f.startsWith('flux-azdo-')),
+    [],
+  );
 });
 
 test('plain mode prints an error once (a wrong PAT)', async () => {
@@ -126,9 +141,18 @@ function encryptedKey(name) {
 }
 
 const sshFlags = (ns, keyFile) => [
-  'bootstrap', 'git', `--url=${world.sshd.repoUrl('org', 'project', ns)}`, '--path=clusters/my-cluster', `--namespace=${ns}`,
-  '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256', `--private-key-file=${keyFile}`,
-  `--kubeconfig=${world.cluster.kubeconfigPath}`, `--manifests=${bundleDir}`, '--timeout=2m', '--silent', '--json',
+  'bootstrap',
+  'git',
+  `--url=${world.sshd.repoUrl('org', 'project', ns)}`,
+  '--path=clusters/my-cluster',
+  `--namespace=${ns}`,
+  '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256',
+  `--private-key-file=${keyFile}`,
+  `--kubeconfig=${world.cluster.kubeconfigPath}`,
+  `--manifests=${bundleDir}`,
+  '--timeout=2m',
+  '--silent',
+  '--json',
 ];
 
 test('an encrypted key without --password: off a terminal KEY_PASSPHRASE_REQUIRED naming GIT_PASSWORD', async () => {
@@ -149,7 +173,9 @@ test('an encrypted key without --password: on a terminal the passphrase is asked
   world.sshd.createRepo('org', 'project', ns);
   const { keyFile, passphrase } = encryptedKey(ns);
   const standIn = controllerStandIn(world.cluster, ns);
-  const args = sshFlags(ns, keyFile).map((a) => `'${a}'`).join(' ');
+  const args = sshFlags(ns, keyFile)
+    .map((a) => `'${a}'`)
+    .join(' ');
   // `script` gives the CLI a pseudo-terminal, as in bootstrap.test.mjs's PAT prompt test.
   const child = spawn('script', ['-qefc', `${process.execPath} ${cliPath} ${args}`, '/dev/null'], {
     env: { ...process.env, NO_COLOR: '1', GIT_PASSWORD: '' },
@@ -185,7 +211,10 @@ test('messages show the repository URL as given, HTTPS and SSH alike', async () 
     await runCli(tokenFlags(https, 'url-https'), { env: { GIT_PASSWORD: world.pat } }),
     await runCli([...sshFlags('url-ssh', keyFile), `--password=${passphrase}`].map((a) => (a.startsWith('--url=') ? `--url=${ssh}` : a))),
   ];
-  for (const [res, url] of [[runs[0], https], [runs[1], ssh]]) {
+  for (const [res, url] of [
+    [runs[0], https],
+    [runs[1], ssh],
+  ]) {
     captured.push(res.stdout, res.stderr);
     const error = jsonEvents(res.stdout).find((e) => e.type === 'error');
     assert.equal(error?.code, 'REPO_NOT_FOUND', res.stdout + res.stderr);

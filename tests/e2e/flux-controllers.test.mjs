@@ -74,14 +74,24 @@ async function bootstrapWithControllers(options, hooks = {}) {
   const events = [];
   let controllers;
   const result = await bootstrap(
-    { path: PATH_IN_REPO, components: COMPONENTS, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir, timeout: '3m', ...options },
+    {
+      path: PATH_IN_REPO,
+      components: COMPONENTS,
+      kubeconfig: world.cluster.kubeconfigPath,
+      manifests: bundleDir,
+      timeout: '3m',
+      ...options,
+    },
     {
       ...hooks,
       onEvent: (event) => {
         events.push(event);
         if (event.type === 'done' && event.step === 'install' && !controllers) {
           controllers = startFluxControllers(world.cluster, { namespace: ns, binDir });
-          controllers.then((c) => running.push(c), () => {});
+          controllers.then(
+            (c) => running.push(c),
+            () => {},
+          );
         }
       },
     },
@@ -161,7 +171,9 @@ async function proveConvergence(ns, bareRepo) {
   });
 }
 
-test('token flow: the real controllers fetch with the PAT Secret and the test CA, apply <path>, and follow pushes', { timeout: 600_000 }, async () => {
+test('token flow: the real controllers fetch with the PAT Secret and the test CA, apply <path>, and follow pushes', {
+  timeout: 600_000,
+}, async () => {
   // Flux's default namespace: the objects are the flux-system GitRepository and Kustomization.
   const ns = 'flux-system';
   const { git, pat } = world;
@@ -173,7 +185,11 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
     password: pat,
     caFile: git.caFile,
   });
-  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`);
+  assert.equal(
+    result.error,
+    undefined,
+    `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`,
+  );
   const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
   assert.equal(result.revision, `main@sha1:${head}`);
   await assertReconciledAt(ns, result.revision);
@@ -187,7 +203,10 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
 
   await proveConvergence(ns, bareRepo);
   // With Flux's real controllers at work too, the PAT is only in the Git Secret's data.
-  await assertNoLeaks({ pats: [pat] }, { values: [result, events], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } });
+  await assertNoLeaks(
+    { pats: [pat] },
+    { values: [result, events], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } },
+  );
 });
 
 /** SSH bootstrap with a generated RSA key the "user" adds to sshd; returns what bootstrapWithControllers does. */
@@ -210,7 +229,11 @@ async function sshBootstrap(ns, sshHostkeyAlgos) {
     },
   );
   const { result, controllers } = run;
-  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`);
+  assert.equal(
+    result.error,
+    undefined,
+    `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`,
+  );
   const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
   assert.equal(result.revision, `main@sha1:${head}`);
   await assertReconciledAt(ns, result.revision);
@@ -226,17 +249,24 @@ async function sshBootstrap(ns, sshHostkeyAlgos) {
 
 const HOSTKEY_FLAG = '--ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256';
 
-test('SSH flow: a generated RSA key, known_hosts from our scan, the host key patch read by the real source-controller', { timeout: 600_000 }, async () => {
+test('SSH flow: a generated RSA key, known_hosts from our scan, the host key patch read by the real source-controller', {
+  timeout: 600_000,
+}, async () => {
   const ns = 'flux-ssh';
   const { controllers, bareRepo } = await sshBootstrap(ns, ['rsa-sha2-512', 'rsa-sha2-256']);
-  assert.ok(controllers.processes['source-controller'].args.includes(HOSTKEY_FLAG), 'source-controller runs with the flag patched into its Deployment');
+  assert.ok(
+    controllers.processes['source-controller'].args.includes(HOSTKEY_FLAG),
+    'source-controller runs with the flag patched into its Deployment',
+  );
   // sshd (RSA SHA-2 only) let the deploy key in.
   assert.match(world.sshd.log(), /Accepted publickey for \S+ from 127\.0\.0\.1 port \d+ ssh2: RSA SHA256:/);
 
   await proveConvergence(ns, bareRepo);
 });
 
-test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the rsa-sha2-only server, and flux-azdo reports why', { timeout: 600_000 }, async (t) => {
+test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the rsa-sha2-only server, and flux-azdo reports why', {
+  timeout: 600_000,
+}, async (t) => {
   const ns = 'flux-ssh-sha1';
   const { controllers, bareRepo } = await sshBootstrap(ns, ['rsa-sha2-512', 'rsa-sha2-256']);
   const source = () => controllers.processes['source-controller'];
@@ -261,19 +291,24 @@ test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the
   const next = pushChange(bareRepo, (dir) => writeFileSync(join(dir, PATH_IN_REPO, 'note.txt'), 'any change\n'));
   await requestReconcile(ns);
   const client = connect({ kubeconfig: world.cluster.kubeconfigPath });
-  const err = await waitForHealth(client, bootstrapHealthTargets(ns, COMPONENTS, `main@sha1:${next}`), { timeoutMs: 120_000, intervalMs: 1000 }).then(
+  const err = await waitForHealth(client, bootstrapHealthTargets(ns, COMPONENTS, `main@sha1:${next}`), {
+    timeoutMs: 120_000,
+    intervalMs: 1000,
+  }).then(
     () => assert.fail('the health wait must fail'),
     (e) => e,
   );
   assert.equal(err.code, 'HEALTH_CHECK_FAILED', err.message);
   const failure = err.failures.find((f) => f.ref === `GitRepository/${ns}/${ns}`);
   assert.ok(failure, err.message);
-  assert.match(failure.detail, /handshake failed.*host key/i, 'the controller\'s own reason reaches the user');
+  assert.match(failure.detail, /handshake failed.*host key/i, "the controller's own reason reaches the user");
   t.diagnostic(`flux-azdo reported: ${err.code}: ${err.message}`);
   assert.match(world.sshd.log(), /no matching host key type found\. Their offer: ssh-rsa/);
 });
 
-test('finding: without any host key patch, source-controller v1.9.4 still reaches an rsa-sha2-only server', { timeout: 600_000 }, async () => {
+test('finding: without any host key patch, source-controller v1.9.4 still reaches an rsa-sha2-only server', {
+  timeout: 600_000,
+}, async () => {
   // fluxcd/pkg/git (v0.52, in source-controller v1.9.4) offers rsa-sha2-512 and rsa-sha2-256
   // ahead of ssh-rsa when known_hosts holds an ssh-rsa key, so the patch is not what makes an
   // OpenSSH-like server work; flux-azdo still writes it for Azure DevOps as Flux documents.

@@ -143,7 +143,10 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(await gitCli(['-C', bare, 'log', '-1', '--format=%cn <%ce>']), 'Flux <>');
     // As go-git writes it (so Flux): the message exactly as given, no newline added.
     const raw = execFileSync('git', ['-C', bare, 'cat-file', 'commit', result.sha], { encoding: 'utf8' });
-    assert.match(raw, /^tree [0-9a-f]{40}\nauthor Flux <> \d+ [+-]\d{4}\ncommitter Flux <> \d+ [+-]\d{4}\n\nAdd Flux v2\.9\.4 component manifests$/);
+    assert.match(
+      raw,
+      /^tree [0-9a-f]{40}\nauthor Flux <> \d+ [+-]\d{4}\ncommitter Flux <> \d+ [+-]\d{4}\n\nAdd Flux v2\.9\.4 component manifests$/,
+    );
     for (const file of files) assert.equal(await remoteFile(bare, 'main', file.path), file.content.trimEnd());
     await gitCli(['-C', bare, 'fsck', '--strict']);
   });
@@ -158,7 +161,10 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(cloned.shallow, true, 'git http-backend advertises shallow, so the clone is depth 1');
     assert.ok(existsSync(join(cloned.dir, '.git', 'shallow')));
     const log = await remoteLog(bare);
-    assert.deepEqual(log.map((c) => c.sha), [result.sha, before]);
+    assert.deepEqual(
+      log.map((c) => c.sha),
+      [result.sha, before],
+    );
     assert.deepEqual(log[0].parents, [before]);
     assert.match(await remoteFile(bare, 'main', 'README.md'), /# unrelated/);
     assert.deepEqual(await listRepoFiles(cloned.dir, 'clusters/my-cluster/flux-system'), [
@@ -183,7 +189,13 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     // `--branch main`: a plain `git clone` checks out nothing where HEAD names a deleted branch.
     const theirs = await racePush(url, 'apps/app.yaml', 'kind: Other\n', ['--branch', 'main']);
     const again = await commitAndPush({
-      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: [{ path: 'apps/ours.yaml', content: 'kind: Ours\n' }], message: 'Ours', author: FLUX,
+      url,
+      auth: tokenAuth(),
+      caFile: server.caFile,
+      dir: cloned.dir,
+      files: [{ path: 'apps/ours.yaml', content: 'kind: Ours\n' }],
+      message: 'Ours',
+      author: FLUX,
     });
     assert.equal(again.pushed, true);
     assert.deepEqual((await remoteLog(bare))[0].parents, [theirs]);
@@ -211,7 +223,13 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const theirs = await racePush(url, 'apps/app.yaml', 'kind: Other\n');
     const pushesBefore = server.stats.pushes;
     const result = await commitAndPush({
-      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX,
+      url,
+      auth: tokenAuth(),
+      caFile: server.caFile,
+      dir: cloned.dir,
+      files: bootstrapFiles(),
+      message: COMPONENTS_MESSAGE,
+      author: FLUX,
     });
     assert.equal(result.pushed, true);
     assert.equal(server.stats.pushes - pushesBefore, 1, 'the stale push was caught before sending it');
@@ -232,7 +250,13 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
       theirs = await racePush(url, 'apps/late.yaml', 'kind: Late\n');
     };
     const result = await commitAndPush({
-      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX,
+      url,
+      auth: tokenAuth(),
+      caFile: server.caFile,
+      dir: cloned.dir,
+      files: bootstrapFiles(),
+      message: COMPONENTS_MESSAGE,
+      author: FLUX,
     });
     assert.ok(theirs, 'the racing push ran');
     assert.equal(server.stats.pushes - pushesBefore, 3, 'ours refused by the server, theirs, ours again');
@@ -256,9 +280,20 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
       };
     };
     arm();
-    await expectCode(() => commitAndPush({
-      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX, maxAttempts: 2,
-    }), 'NON_FAST_FORWARD');
+    await expectCode(
+      () =>
+        commitAndPush({
+          url,
+          auth: tokenAuth(),
+          caFile: server.caFile,
+          dir: cloned.dir,
+          files: bootstrapFiles(),
+          message: COMPONENTS_MESSAGE,
+          author: FLUX,
+          maxAttempts: 2,
+        }),
+      'NON_FAST_FORWARD',
+    );
     server.faults.beforePush = undefined;
     const log = await remoteLog(bare);
     assert.equal(log.length, 1 + racers, 'every racing commit is there, none of ours replaced them');
@@ -271,15 +306,28 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const before = await remoteTip(bare);
     server.faults.dropPushMidRequest = 1;
     const cloned = await clone(url);
-    await expectCode(() => commitAndPush({
-      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX,
-    }), 'GIT_UNREACHABLE');
+    await expectCode(
+      () =>
+        commitAndPush({
+          url,
+          auth: tokenAuth(),
+          caFile: server.caFile,
+          dir: cloned.dir,
+          files: bootstrapFiles(),
+          message: COMPONENTS_MESSAGE,
+          author: FLUX,
+        }),
+      'GIT_UNREACHABLE',
+    );
     assert.equal(server.faults.dropPushMidRequest, 0, 'the fault fired');
     assert.equal(await remoteTip(bare), before);
     await gitCli(['-C', bare, 'fsck', '--strict']);
     const rerun = await bootstrapPush(url, bootstrapFiles());
     assert.equal(rerun.result.pushed, true);
-    assert.deepEqual((await remoteLog(bare)).map((c) => c.sha), [rerun.result.sha, before]);
+    assert.deepEqual(
+      (await remoteLog(bare)).map((c) => c.sha),
+      [rerun.result.sha, before],
+    );
   });
 
   test('the server dropping the connection after applying the push: the whole commit is there and counts as pushed', async () => {
@@ -305,19 +353,34 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     assert.equal(cloned.empty, true);
     const theirs = await racePush(url, 'README.md', '# theirs\n');
     const result = await commitAndPush({
-      url, auth: tokenAuth(), caFile: server.caFile, dir: cloned.dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX,
+      url,
+      auth: tokenAuth(),
+      caFile: server.caFile,
+      dir: cloned.dir,
+      files: bootstrapFiles(),
+      message: COMPONENTS_MESSAGE,
+      author: FLUX,
     });
     assert.equal(result.pushed, true);
     const log = await remoteLog(bare);
-    assert.deepEqual(log.map((c) => c.sha), [result.sha, theirs]);
+    assert.deepEqual(
+      log.map((c) => c.sha),
+      [result.sha, theirs],
+    );
     assert.equal(await remoteFile(bare, 'main', 'README.md'), '# theirs');
   });
 
   test('an author with <, > or a line break is refused before anything is written', async () => {
     const url = server.repoUrl('org', 'proj', 'unrelated');
     const cloned = await clone(url);
-    await expectCode(() => commitFiles({ dir: cloned.dir, files: bootstrapFiles(), message: 'm', author: { name: 'Evil <x>', email: '' } }), 'INVALID_OPTION');
-    await expectCode(() => commitFiles({ dir: cloned.dir, files: bootstrapFiles(), message: 'm', author: { name: 'Flux', email: 'a\nb' } }), 'INVALID_OPTION');
+    await expectCode(
+      () => commitFiles({ dir: cloned.dir, files: bootstrapFiles(), message: 'm', author: { name: 'Evil <x>', email: '' } }),
+      'INVALID_OPTION',
+    );
+    await expectCode(
+      () => commitFiles({ dir: cloned.dir, files: bootstrapFiles(), message: 'm', author: { name: 'Flux', email: 'a\nb' } }),
+      'INVALID_OPTION',
+    );
   });
 
   test('cloning into a directory that is not empty is refused', async () => {
@@ -332,12 +395,23 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const url = server.repoUrl('org', 'proj', 'nobranch');
     const bare = server.createRepo('org', 'proj', 'nobranch', { empty: false });
     const main = await remoteTip(bare);
-    await expectCode(() => cloneForBootstrap({ url, branch: 'flux', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }), 'BRANCH_NOT_FOUND');
+    await expectCode(
+      () => cloneForBootstrap({ url, branch: 'flux', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }),
+      'BRANCH_NOT_FOUND',
+    );
     const dir = newDir();
     const cloned = await cloneForBootstrap({ url, branch: 'flux', auth: tokenAuth(), caFile: server.caFile, dir, createBranch: true });
     assert.equal(cloned.createdBranch, true);
     assert.equal(cloned.head, main);
-    const result = await commitAndPush({ url, auth: tokenAuth(), caFile: server.caFile, dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX });
+    const result = await commitAndPush({
+      url,
+      auth: tokenAuth(),
+      caFile: server.caFile,
+      dir,
+      files: bootstrapFiles(),
+      message: COMPONENTS_MESSAGE,
+      author: FLUX,
+    });
     assert.equal(await remoteTip(bare, 'flux'), result.sha);
     assert.deepEqual((await remoteLog(bare, 'flux'))[0].parents, [main]);
     assert.equal(await remoteTip(bare, 'main'), main, 'main untouched');
@@ -357,7 +431,10 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const url = server.repoUrl('org', 'proj', 'auth');
     server.faults.signInPageFor401 = true;
     try {
-      await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(wrongPat), caFile: server.caFile, dir: newDir() }), 'AUTH_FAILED');
+      await expectCode(
+        () => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(wrongPat), caFile: server.caFile, dir: newDir() }),
+        'AUTH_FAILED',
+      );
     } finally {
       server.faults.signInPageFor401 = false;
     }
@@ -365,7 +442,10 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
 
   test('a repo that does not exist: REPO_NOT_FOUND', async () => {
     const url = server.repoUrl('org', 'proj', 'missing');
-    await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }), 'REPO_NOT_FOUND');
+    await expectCode(
+      () => cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }),
+      'REPO_NOT_FOUND',
+    );
   });
 
   test('a PAT without the Code (Read & Write) scope: clone works, push gets SCOPE_MISSING', async () => {
@@ -375,7 +455,16 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const dir = newDir();
     await cloneForBootstrap({ url, branch: 'main', auth: tokenAuth(readOnlyPat), caFile: server.caFile, dir });
     await expectCode(
-      () => commitAndPush({ url, auth: tokenAuth(readOnlyPat), caFile: server.caFile, dir, files: bootstrapFiles(), message: COMPONENTS_MESSAGE, author: FLUX }),
+      () =>
+        commitAndPush({
+          url,
+          auth: tokenAuth(readOnlyPat),
+          caFile: server.caFile,
+          dir,
+          files: bootstrapFiles(),
+          message: COMPONENTS_MESSAGE,
+          author: FLUX,
+        }),
       'SCOPE_MISSING',
     );
     assert.equal(await remoteTip(bare), before);
@@ -391,7 +480,10 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const url = server.repoUrl('org', 'proj', 'userinfo');
     server.createRepo('org', 'proj', 'userinfo', { empty: false });
     const withPassword = url.replace('https://', `https://git:${pat}@`);
-    await expectCode(() => cloneForBootstrap({ url: withPassword, branch: 'main', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }), 'INVALID_URL');
+    await expectCode(
+      () => cloneForBootstrap({ url: withPassword, branch: 'main', auth: tokenAuth(), caFile: server.caFile, dir: newDir() }),
+      'INVALID_URL',
+    );
     const cloned = await clone(url.replace('https://', 'https://org@'));
     assert.match(readFileSync(join(cloned.dir, '.git', 'config'), 'utf8'), new RegExp(`url = ${url.replace(/[.]/g, '\\.')}\\n`));
   });
@@ -405,9 +497,18 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const want = 'want 0000000000000000000000000000000000000000 side-band-64k ofs-delta\n';
     const body = `${(want.length + 4).toString(16).padStart(4, '0')}${want}00000009done\n`;
     const status = await new Promise((resolve, reject) => {
-      const req = request(`${server.repoUrl('org', 'proj', 'unrelated')}/git-upload-pack`, {
-        method: 'POST', ca: server.caPem, headers: { authorization: `Basic ${Buffer.from(`git:${pat}`).toString('base64')}` },
-      }, (res) => { res.resume(); resolve(res.statusCode); });
+      const req = request(
+        `${server.repoUrl('org', 'proj', 'unrelated')}/git-upload-pack`,
+        {
+          method: 'POST',
+          ca: server.caPem,
+          headers: { authorization: `Basic ${Buffer.from(`git:${pat}`).toString('base64')}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -419,7 +520,9 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
     const url = server.repoUrl('org', 'proj', 'printed');
     server.createRepo('org', 'proj', 'printed', { empty: false });
     const script = join(work, 'print.mjs');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { cloneForBootstrap, commitAndPush, SecretValue } from ${JSON.stringify(new URL('../../npm/dist/git/index.js', import.meta.url).href)};
       const [url, caFile, work] = process.argv.slice(2);
       const auth = (secret) => ({ kind: 'token', username: 'git', password: new SecretValue(process.env[secret]) });
@@ -435,12 +538,18 @@ describe('cloneForBootstrap + commitAndPush over HTTPS', () => {
         console.error(err);
       }
       await cloneForBootstrap({ url, branch: 'main', auth: auth('WRONG_PAT'), caFile, dir: work + '/wrong' });
-    `);
+    `,
+    );
     const printed = mkdtempSync(join(work, 'printed-'));
     const out = await new Promise((resolve) => {
-      execFile(process.execPath, [script, url, server.caFile, printed], {
-        env: { PATH: process.env.PATH, PAT: pat, READ_ONLY_PAT: readOnlyPat, WRONG_PAT: wrongPat },
-      }, (err, stdout, stderr) => resolve({ code: err?.code ?? 0, text: stdout + stderr }));
+      execFile(
+        process.execPath,
+        [script, url, server.caFile, printed],
+        {
+          env: { PATH: process.env.PATH, PAT: pat, READ_ONLY_PAT: readOnlyPat, WRONG_PAT: wrongPat },
+        },
+        (err, stdout, stderr) => resolve({ code: err?.code ?? 0, text: stdout + stderr }),
+      );
     });
     assert.equal(out.code, 1, 'the wrong PAT ended the program');
     assert.match(out.text, /SCOPE_MISSING/);

@@ -9,23 +9,9 @@ import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 
 import { sshHostPolicy } from '../../npm/dist/core/node.js';
-import {
-  cloneForBootstrap,
-  commitAndPush,
-  scanHostKey,
-  SecretValue,
-} from '../../npm/dist/git/index.js';
+import { cloneForBootstrap, commitAndPush, scanHostKey, SecretValue } from '../../npm/dist/git/index.js';
 import { startSshd } from '../servers/sshd.mjs';
-import {
-  bootstrapFiles,
-  gitCli,
-  gitEnv,
-  rejection,
-  remoteFile,
-  remoteLog,
-  remoteTip,
-  run,
-} from './support/git-fixtures.mjs';
+import { bootstrapFiles, gitCli, gitEnv, rejection, remoteFile, remoteLog, remoteTip, run } from './support/git-fixtures.mjs';
 import { assertNoLeaks, bareReposUnder } from './support/leak-scan.mjs';
 
 const FLUX = { name: 'Flux', email: '' };
@@ -73,13 +59,28 @@ async function expectCode(fn, code) {
 function sshCommand(keyPath, ...options) {
   const knownHosts = join(work, 'cli_known_hosts');
   writeFileSync(knownHosts, `${sshd.hostKeyLine}\n`);
-  return ['ssh', '-F', '/dev/null', '-i', keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, ...options];
+  return [
+    'ssh',
+    '-F',
+    '/dev/null',
+    '-i',
+    keyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    ...options,
+  ];
 }
 
 async function sshTry(keyPath, ...options) {
   const [cmd, ...args] = sshCommand(keyPath, ...options);
   try {
-    await run(cmd, [...args, '-p', String(sshd.port), `${sshd.user}@${sshd.host}`, "git-upload-pack '/v3/org/proj/cli'"], { input: '0000' });
+    await run(cmd, [...args, '-p', String(sshd.port), `${sshd.user}@${sshd.host}`, "git-upload-pack '/v3/org/proj/cli'"], {
+      input: '0000',
+    });
     return 0;
   } catch (err) {
     return err.code;
@@ -98,7 +99,10 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'flux-azdo-git-ssh-test-'));
   keys.rsa = { ...keygen('id_rsa', ['-t', 'rsa', '-b', '3072', '-N', 'fake-passphrase-1']), passphrase: 'fake-passphrase-1' };
   keys.rsaPem = keygen('id_rsa_pem', ['-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '']);
-  keys.rsaPemEncrypted = { ...keygen('id_rsa_pem_enc', ['-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'fake-passphrase-2']), passphrase: 'fake-passphrase-2' };
+  keys.rsaPemEncrypted = {
+    ...keygen('id_rsa_pem_enc', ['-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'fake-passphrase-2']),
+    passphrase: 'fake-passphrase-2',
+  };
   keys.ed25519 = keygen('id_ed25519', ['-t', 'ed25519', '-N', '']);
   keys.otherHost = keygen('other_host', ['-t', 'rsa', '-b', '2048', '-N', '']);
   sshd = await startSshd({ authorizedKeys: [keys.rsa.public, keys.rsaPem.public, keys.rsaPemEncrypted.public, keys.ed25519.public] });
@@ -114,7 +118,12 @@ afterEach(async () => {
   seen = [];
   clones = [];
   scannedErrors += items.filter((item) => item instanceof Error).length;
-  const passphrases = [...Object.values(keys).map((key) => key.passphrase).filter(Boolean), 'fake-wrong-passphrase'];
+  const passphrases = [
+    ...Object.values(keys)
+      .map((key) => key.passphrase)
+      .filter(Boolean),
+    'fake-wrong-passphrase',
+  ];
   const root = dirname(dirname(dirname(sshd.repoDir('o', 'p', 'r'))));
   await assertNoLeaks(
     { privateKeys: Object.values(keys).map((key) => key.private), publicKeys: Object.values(keys).map((key) => key.public), passphrases },
@@ -140,7 +149,9 @@ describe('the test sshd is as strict as Azure DevOps', () => {
   });
 
   test('an ssh-rsa (SHA-1) signature is refused', async () => {
-    const log = await sshdLogDuring(async () => assert.equal(await sshTry(keys.rsaPem.path, '-o', 'PubkeyAcceptedAlgorithms=ssh-rsa'), 255));
+    const log = await sshdLogDuring(async () =>
+      assert.equal(await sshTry(keys.rsaPem.path, '-o', 'PubkeyAcceptedAlgorithms=ssh-rsa'), 255),
+    );
     assert.match(log, /signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms/);
   });
 });
@@ -160,7 +171,10 @@ describe('cloneForBootstrap + commitAndPush over SSH', () => {
     });
     assert.equal(result.pushed, true);
     assert.equal(await remoteTip(bare), result.sha);
-    assert.deepEqual((await remoteLog(bare)).map((c) => [c.author, c.subject]), [['Flux <>', MESSAGE]]);
+    assert.deepEqual(
+      (await remoteLog(bare)).map((c) => [c.author, c.subject]),
+      [['Flux <>', MESSAGE]],
+    );
     // OpenSSH advertises rsa-sha2-256 too, which ssh2 on its own would pick; we always sign SHA-512.
     const algorithms = [...log.matchAll(/userauth_pubkey: publickey test pkalg (\S+)/g)].map((m) => m[1]);
     assert.ok(algorithms.length >= 2, `sshd logged the algorithms: ${algorithms}`);
@@ -220,7 +234,13 @@ describe('cloneForBootstrap + commitAndPush over SSH', () => {
 
   test('an Ed25519 key for Azure DevOps is refused before connecting: KEY_NOT_RSA', async () => {
     await expectCode(
-      () => cloneForBootstrap({ url: 'ssh://git@ssh.dev.azure.com/v3/org/proj/repo', branch: 'main', auth: sshAuth(keys.ed25519), dir: newDir() }),
+      () =>
+        cloneForBootstrap({
+          url: 'ssh://git@ssh.dev.azure.com/v3/org/proj/repo',
+          branch: 'main',
+          auth: sshAuth(keys.ed25519),
+          dir: newDir(),
+        }),
       'KEY_NOT_RSA',
     );
   });
@@ -246,7 +266,10 @@ describe('cloneForBootstrap + commitAndPush over SSH', () => {
     const log = await sshdLogDuring(async () => {
       await cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { hostKeyAlgos: ['rsa-sha2-256'] }), dir: newDir() });
     });
-    assert.deepEqual([...log.matchAll(/kex: host key algorithm: (\S+)/g)].map((m) => m[1]).filter((a, i, all) => all.indexOf(a) === i), ['rsa-sha2-256']);
+    assert.deepEqual(
+      [...log.matchAll(/kex: host key algorithm: (\S+)/g)].map((m) => m[1]).filter((a, i, all) => all.indexOf(a) === i),
+      ['rsa-sha2-256'],
+    );
     await expectCode(
       () => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { hostKeyAlgos: ['ssh-ed25519'] }), dir: newDir() }),
       'GIT_PROTOCOL',
@@ -266,14 +289,21 @@ describe('host keys', () => {
     const scanned = await scanHostKey(sshd.host, sshd.port);
     assert.equal(scanned.keyType, 'ssh-rsa');
     assert.equal(scanned.knownHostsLine, sshd.hostKeyLine);
-    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${sshd.hostKeyFile}.pub`], { encoding: 'utf8' }).split(' ')[1];
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${sshd.hostKeyFile}.pub`], { encoding: 'utf8' }).split(
+      ' ',
+    )[1];
     assert.equal(scanned.fingerprint, fingerprint);
   });
 
   test('the scanned line pins later connections', async () => {
     const scanned = await scanHostKey(sshd.host, sshd.port);
     const url = sshd.repoUrl('org', 'proj', 'cli');
-    const cloned = await cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: scanned.knownHostsLine }), dir: newDir() });
+    const cloned = await cloneForBootstrap({
+      url,
+      branch: 'main',
+      auth: sshAuth(keys.rsaPem, { knownHosts: scanned.knownHostsLine }),
+      dir: newDir(),
+    });
     assert.equal(cloned.empty, true);
   });
 
@@ -281,15 +311,25 @@ describe('host keys', () => {
     const url = sshd.repoUrl('org', 'proj', 'cli');
     const changed = `[${sshd.host}]:${sshd.port} ${keys.otherHost.public.split(' ').slice(0, 2).join(' ')}\n`;
     const log = await sshdLogDuring(async () => {
-      await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: changed }), dir: newDir() }), 'HOST_KEY_MISMATCH');
+      await expectCode(
+        () => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: changed }), dir: newDir() }),
+        'HOST_KEY_MISMATCH',
+      );
     });
     assert.doesNotMatch(log, /userauth_pubkey|Accepted publickey/, 'no authentication was attempted');
   });
 
   test('no known_hosts entry for a host other than Azure DevOps: HOST_KEY_UNKNOWN', async () => {
     const url = sshd.repoUrl('org', 'proj', 'cli');
-    await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: undefined }), dir: newDir() }), 'HOST_KEY_UNKNOWN');
-    await expectCode(() => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: 'example.com ssh-rsa AAAA\n' }), dir: newDir() }), 'HOST_KEY_UNKNOWN');
+    await expectCode(
+      () => cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: undefined }), dir: newDir() }),
+      'HOST_KEY_UNKNOWN',
+    );
+    await expectCode(
+      () =>
+        cloneForBootstrap({ url, branch: 'main', auth: sshAuth(keys.rsaPem, { knownHosts: 'example.com ssh-rsa AAAA\n' }), dir: newDir() }),
+      'HOST_KEY_UNKNOWN',
+    );
   });
 
   test("a server calling itself ssh.dev.azure.com with another key than Azure DevOps' published one: HOST_KEY_MISMATCH", async () => {

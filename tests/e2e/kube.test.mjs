@@ -87,7 +87,10 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     assert.deepEqual(new Set(first.map((r) => r.action)), new Set(['created']));
     // CRDs and the Namespace went first.
     const firstOther = seen.findIndex((ref) => !/^(CustomResourceDefinition|Namespace)\//.test(ref));
-    assert.ok(seen.slice(firstOther).every((ref) => !/^(CustomResourceDefinition|Namespace)\//.test(ref)), seen.join('\n'));
+    assert.ok(
+      seen.slice(firstOther).every((ref) => !/^(CustomResourceDefinition|Namespace)\//.test(ref)),
+      seen.join('\n'),
+    );
 
     const versions = async () => {
       const out = {};
@@ -101,13 +104,18 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     };
     const before = await versions();
     const second = await applyManifests(client, text);
-    assert.deepEqual(second.map((r) => r.action), second.map(() => 'unchanged'));
+    assert.deepEqual(
+      second.map((r) => r.action),
+      second.map(() => 'unchanged'),
+    );
     assert.deepEqual(await versions(), before);
   });
 
   it('keeps x-kubernetes-* fields and defaults of the CRDs it applies', async () => {
     const text = await read('install.yaml');
-    const crdDocs = parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o?.kind === 'CustomResourceDefinition');
+    const crdDocs = parseAllDocuments(text)
+      .map((d) => d.toJS())
+      .filter((o) => o?.kind === 'CustomResourceDefinition');
     assert.ok(crdDocs.length >= 10);
     let preserveSeen = 0;
     let defaultsSeen = 0;
@@ -132,7 +140,10 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     assert.equal(results.length, splitManifests(text).length);
     const crds = results.filter((r) => r.kind === 'CustomResourceDefinition');
     for (const name of ['imagepolicies.image.toolkit.fluxcd.io', 'imagerepositories.image.toolkit.fluxcd.io']) {
-      assert.ok(crds.some((r) => r.name === name), name);
+      assert.ok(
+        crds.some((r) => r.name === name),
+        name,
+      );
     }
     for (const r of results.filter((x) => x.kind === 'Deployment')) {
       assert.equal((await get(cluster, refPath(r))).status, 200, r.ref);
@@ -171,7 +182,13 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     assert.equal((await applyGitSecret(client, input(password))).action, 'created');
     // Something else adds a key; a token re-run must keep it (stringData merges into data).
     const path = '/api/v1/namespaces/flux-system/secrets/flux-system-token';
-    await kubeRequest(cluster.admin, 'PATCH', path, { data: { extra: Buffer.from('kept').toString('base64') } }, 'application/merge-patch+json');
+    await kubeRequest(
+      cluster.admin,
+      'PATCH',
+      path,
+      { data: { extra: Buffer.from('kept').toString('base64') } },
+      'application/merge-patch+json',
+    );
     assert.equal((await applyGitSecret(client, input(password))).action, 'unchanged');
     const rotated = `${password}-rotated`;
     assert.equal((await applyGitSecret(client, input(rotated))).action, 'updated');
@@ -186,7 +203,12 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
       generateSecret({
         name: 'flux-system',
         namespace: 'flux-system',
-        auth: { type: 'ssh', identity: key, identityPub: `ssh-rsa AAAA-fake-${key}`, knownHosts: 'ssh.dev.azure.com ssh-rsa AAAA-fake-host' },
+        auth: {
+          type: 'ssh',
+          identity: key,
+          identityPub: `ssh-rsa AAAA-fake-${key}`,
+          knownHosts: 'ssh.dev.azure.com ssh-rsa AAAA-fake-host',
+        },
       });
     const path = '/api/v1/namespaces/flux-system/secrets/flux-system';
     const identity = async () => Buffer.from((await get(cluster, path)).body.data.identity, 'base64').toString();
@@ -232,7 +254,12 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     });
 
     it('times out naming each object and its last condition', async () => {
-      await cluster.setFluxObjectStatusForTest({ kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system', message: 'cloning the repository' });
+      await cluster.setFluxObjectStatusForTest({
+        kind: 'GitRepository',
+        namespace: 'flux-system',
+        name: 'flux-system',
+        message: 'cloning the repository',
+      });
       const err = await rejectsWithCode(
         waitForHealth(client, bootstrapHealthTargets('flux-system', components, revision), { timeoutMs: 1_500, intervalMs: 300 }),
         'TIMEOUT',
@@ -245,27 +272,65 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     });
 
     it('fails at once on Ready=False, reporting every failure together', async () => {
-      await cluster.setFluxObjectStatusForTest({ kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system', ready: false, reason: 'GitOperationFailed', message: 'authentication required' });
-      await cluster.setFluxObjectStatusForTest({ kind: 'Kustomization', namespace: 'flux-system', name: 'flux-system', ready: false, reason: 'ArtifactFailed', message: 'source not ready' });
+      await cluster.setFluxObjectStatusForTest({
+        kind: 'GitRepository',
+        namespace: 'flux-system',
+        name: 'flux-system',
+        ready: false,
+        reason: 'GitOperationFailed',
+        message: 'authentication required',
+      });
+      await cluster.setFluxObjectStatusForTest({
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'flux-system',
+        ready: false,
+        reason: 'ArtifactFailed',
+        message: 'source not ready',
+      });
       const err = await rejectsWithCode(
         waitForHealth(client, bootstrapHealthTargets('flux-system', components, revision), { timeoutMs: 600_000, intervalMs: 300 }),
         'HEALTH_CHECK_FAILED',
       );
-      assert.deepEqual(err.failures.map((f) => f.ref).sort(), ['GitRepository/flux-system/flux-system', 'Kustomization/flux-system/flux-system']);
+      assert.deepEqual(err.failures.map((f) => f.ref).sort(), [
+        'GitRepository/flux-system/flux-system',
+        'Kustomization/flux-system/flux-system',
+      ]);
       assert.ok(err.failures.some((f) => f.detail.includes('authentication required')));
     });
 
     it('waits for the expected revision, then succeeds when everything is healthy', async () => {
       for (const name of components) await cluster.markDeploymentAvailableForTest('flux-system', name);
-      await cluster.setFluxObjectStatusForTest({ kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system', ready: true, revision: 'main@sha1:ffffffffffffffffffffffffffffffffffffffff' });
-      await cluster.setFluxObjectStatusForTest({ kind: 'Kustomization', namespace: 'flux-system', name: 'flux-system', ready: true, revision });
+      await cluster.setFluxObjectStatusForTest({
+        kind: 'GitRepository',
+        namespace: 'flux-system',
+        name: 'flux-system',
+        ready: true,
+        revision: 'main@sha1:ffffffffffffffffffffffffffffffffffffffff',
+      });
+      await cluster.setFluxObjectStatusForTest({
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'flux-system',
+        ready: true,
+        revision,
+      });
       const err = await rejectsWithCode(
         waitForHealth(client, bootstrapHealthTargets('flux-system', components, revision), { timeoutMs: 1_000, intervalMs: 300 }),
         'TIMEOUT',
       );
-      assert.deepEqual(err.failures.map((f) => f.ref), ['GitRepository/flux-system/flux-system']);
+      assert.deepEqual(
+        err.failures.map((f) => f.ref),
+        ['GitRepository/flux-system/flux-system'],
+      );
 
-      await cluster.setFluxObjectStatusForTest({ kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system', ready: true, revision });
+      await cluster.setFluxObjectStatusForTest({
+        kind: 'GitRepository',
+        namespace: 'flux-system',
+        name: 'flux-system',
+        ready: true,
+        revision,
+      });
       const ready = [];
       await waitForHealth(client, bootstrapHealthTargets('flux-system', components, revision), {
         timeoutMs: 30_000,
@@ -279,7 +344,11 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 300);
       await rejectsWithCode(
-        waitForHealth(client, [{ kind: 'Deployment', namespace: 'flux-system', name: 'does-not-exist' }], { timeoutMs: 60_000, intervalMs: 200, signal: controller.signal }),
+        waitForHealth(client, [{ kind: 'Deployment', namespace: 'flux-system', name: 'does-not-exist' }], {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+          signal: controller.signal,
+        }),
         'CANCELLED',
       );
     });
@@ -288,7 +357,13 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
   it('pre-flight refuses a Flux managed by another tool unless forced', async () => {
     const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io';
     const label = (value) =>
-      kubeRequest(cluster.admin, 'PATCH', path, { metadata: { labels: { 'app.kubernetes.io/managed-by': value } } }, 'application/merge-patch+json');
+      kubeRequest(
+        cluster.admin,
+        'PATCH',
+        path,
+        { metadata: { labels: { 'app.kubernetes.io/managed-by': value } } },
+        'application/merge-patch+json',
+      );
     await label('Helm');
     try {
       await rejectsWithCode(preflight(client, { minVersion: '1.33', namespace: 'flux-system' }), 'FLUX_MANAGED_ELSEWHERE');
@@ -322,10 +397,7 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
         'patch deployments.apps in flux-system',
       ]);
       // Writing as this user is refused with the same typed error.
-      await rejectsWithCode(
-        applyManifests(limited, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: never-created\n'),
-        'FORBIDDEN',
-      );
+      await rejectsWithCode(applyManifests(limited, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: never-created\n'), 'FORBIDDEN');
       assert.equal((await get(cluster, '/api/v1/namespaces/never-created')).status, 404);
     } finally {
       limited.close();
@@ -353,7 +425,10 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     await cluster.restartApiserver();
     const results = await applyManifests(client, moved);
     assert.equal(results.length, splitManifests(moved).length);
-    assert.ok(results.some((r) => r.action === 'created'), 'the interrupted apply left work to do');
+    assert.ok(
+      results.some((r) => r.action === 'created'),
+      'the interrupted apply left work to do',
+    );
     assert.ok((await applyManifests(client, moved)).every((r) => r.action === 'unchanged'));
   });
 
@@ -363,7 +438,10 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     const { deleted } = await uninstallFlux(client, { namespace: 'flux-system' });
     assert.ok(deleted.includes('GitRepository/flux-system/flux-system'), deleted.join('\n'));
     assert.ok(deleted.indexOf('GitRepository/flux-system/flux-system') < deleted.indexOf('Deployment/flux-system/source-controller'));
-    assert.ok(deleted.indexOf('Deployment/flux-system/source-controller') < deleted.indexOf('CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io'));
+    assert.ok(
+      deleted.indexOf('Deployment/flux-system/source-controller') <
+        deleted.indexOf('CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io'),
+    );
     assert.equal(deleted.at(-1), 'Namespace/flux-system');
     assert.equal((await get(cluster, path)).status, 404);
     assert.equal((await get(cluster, '/apis/apps/v1/namespaces/flux-system/deployments/source-controller')).status, 404);
@@ -432,8 +510,14 @@ describe('kube: kubeconfig loading', () => {
     const env = { KUBECONFIG: [join(dir, 'missing.yaml'), a, b].join(delimiter) };
     assert.equal(connect({ env }).kubeConfig.getCurrentContext(), 'first');
     assert.equal(connect({ env, context: 'second' }).kubeConfig.getCurrentCluster().name, 'second');
-    await rejectsWithCode(Promise.resolve().then(() => connect({ env, context: 'third' })), 'KUBECONFIG_INVALID');
-    await rejectsWithCode(Promise.resolve().then(() => connect({ kubeconfig: join(dir, 'missing.yaml') })), 'KUBECONFIG_INVALID');
+    await rejectsWithCode(
+      Promise.resolve().then(() => connect({ env, context: 'third' })),
+      'KUBECONFIG_INVALID',
+    );
+    await rejectsWithCode(
+      Promise.resolve().then(() => connect({ kubeconfig: join(dir, 'missing.yaml') })),
+      'KUBECONFIG_INVALID',
+    );
     // --kubeconfig wins over KUBECONFIG.
     assert.equal(connect({ env, kubeconfig: b }).kubeConfig.getCurrentContext(), 'second');
   });
@@ -450,7 +534,10 @@ describe('kube: kubeconfig loading', () => {
       const file = join(dir, `kubelogin-${i}.yaml`);
       await writeFile(file, kubeconfig('aks', kubelogin(args, env)));
       if (code) {
-        const err = await rejectsWithCode(Promise.resolve().then(() => connect({ kubeconfig: file })), code);
+        const err = await rejectsWithCode(
+          Promise.resolve().then(() => connect({ kubeconfig: file })),
+          code,
+        );
         assert.ok(err.message.includes('kubelogin convert-kubeconfig -l azurecli'));
       } else {
         assert.ok(connect({ kubeconfig: file }));

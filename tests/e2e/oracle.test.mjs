@@ -51,7 +51,11 @@ function firstDifference(ours, flux) {
   const b = flux.split('\n');
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const around = (lines) => lines.slice(Math.max(0, i - 2), i + 3).map((l) => `    ${JSON.stringify(l)}`).join('\n');
+  const around = (lines) =>
+    lines
+      .slice(Math.max(0, i - 2), i + 3)
+      .map((l) => `    ${JSON.stringify(l)}`)
+      .join('\n');
   return `first difference at line ${i + 1}:\n  ours:\n${around(a)}\n  flux:\n${around(b)}`;
 }
 

@@ -171,7 +171,10 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     assert.deepEqual(first.remaining, []);
     assert.deepEqual(callsOf(first, 'showErrorMessage'), []);
     const commits = history(repo);
-    assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
+    assert.deepEqual(
+      commits.map((c) => c.message),
+      ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests'],
+    );
     const done = callsOf(first, 'showInformationMessage');
     assert.equal(done.length, 1);
     assert.equal(done[0].args[0], `Flux is bootstrapped: the cluster reconciles main@sha1:${commits[0].sha}.`);
@@ -184,7 +187,10 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     assert.equal(callsOf(first, 'configuration.update').length, 0);
     await assertNoLeak(first, world, pat, { pats: [pat] });
 
-    const second = await run([...common, ['remembered', 'Use the remembered token'], ['Kubernetes context', context]], Object.fromEntries(first.secretsStore));
+    const second = await run(
+      [...common, ['remembered', 'Use the remembered token'], ['Kubernetes context', context]],
+      Object.fromEntries(first.secretsStore),
+    );
     assert.deepEqual(second.remaining, []);
     assert.deepEqual(callsOf(second, 'showErrorMessage'), []);
     assert.equal(history(repo).length, 2, 'nothing new to commit');
@@ -252,10 +258,16 @@ describe('Bootstrap Cluster over SSH with a generated deploy key', () => {
     const publicKey = data['identity.pub'];
     assert.match(publicKey, /^ssh-rsa AAAA\S+\n$/);
     assert.ok(modals[0].detail.startsWith(publicKey.trim()), 'the modal shows the public key');
-    assert.deepEqual(callsOf(stub, 'clipboard.writeText').map((c) => c.args[0]), [publicKey.trim()]);
+    assert.deepEqual(
+      callsOf(stub, 'clipboard.writeText').map((c) => c.args[0]),
+      [publicKey.trim()],
+    );
 
     const commits = history(repo);
-    assert.deepEqual(commits.map((c) => c.message), ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests']);
+    assert.deepEqual(
+      commits.map((c) => c.message),
+      ['Add Flux sync manifests', 'Add Flux v2.9.4 component manifests'],
+    );
     assert.equal(callsOf(stub, 'showInformationMessage').filter((c) => !c.args[1]?.modal).length, 1);
     // The private half stays in the cluster's Secret.
     await assertNoLeak(stub, world, data.identity.split('\n')[1], { privateKeys: [data.identity], publicKeys: [publicKey] });

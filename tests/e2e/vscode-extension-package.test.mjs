@@ -73,5 +73,8 @@ test('the unpacked extension loads its wasm and previews the package’s files',
     const doc = await stub.vscode.workspace.openTextDocument(stub.vscode.Uri.parse(call.args[0]));
     shown.push(doc.getText());
   }
-  assert.deepEqual(shown, expected.files.map((f) => f.content));
+  assert.deepEqual(
+    shown,
+    expected.files.map((f) => f.content),
+  );
 });

@@ -22,7 +22,6 @@ const fluxAzdo = await import(join(repoRoot, 'npm', 'dist', 'index.js'));
 const AZURE_URL = 'https://dev.azure.com/contoso/Platform/_git/fleet';
 const TOKEN_AUTH = 'Personal Access Token over HTTPS';
 
-
 describe('activation', () => {
   test('registers both contributed commands and the preview scheme', () => {
     const stub = createVscodeStub();
@@ -31,8 +30,14 @@ describe('activation', () => {
     const contributed = pkg.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(contributed, ['fluxAzdo.bootstrap', 'fluxAzdo.previewManifests']);
     assert.deepEqual([...stub.commands.keys()].sort(), contributed);
-    assert.deepEqual(pkg.activationEvents.sort(), contributed.map((c) => `onCommand:${c}`));
-    assert.deepEqual(callsOf(stub, 'createOutputChannel').map((c) => c.args[0]), ['Flux for Azure DevOps']);
+    assert.deepEqual(
+      pkg.activationEvents.sort(),
+      contributed.map((c) => `onCommand:${c}`),
+    );
+    assert.deepEqual(
+      callsOf(stub, 'createOutputChannel').map((c) => c.args[0]),
+      ['Flux for Azure DevOps'],
+    );
     // Everything registered is handed to VS Code for disposal.
     assert.equal(stub.context.subscriptions.length, 4);
   });
@@ -101,18 +106,22 @@ describe('Preview Bootstrap Files', () => {
       });
       // The same options on the command line: what `flux-azdo bootstrap git --export` writes.
       const cliDir = `${dir}-cli`;
-      execFileSync(process.execPath, [
-        join(repoRoot, 'npm', 'dist', 'cli', 'main.js'),
-        'bootstrap',
-        'git',
-        `--url=${url}`,
-        '--branch=release',
-        '--path=clusters/staging',
-        ...(tokenAuth ? ['--token-auth'] : []),
-        `--manifests=${bundleDir}`,
-        `--components-extra=${settings['fluxAzdo.componentsExtra'].join(',')}`,
-        `--export=${cliDir}`,
-      ], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [
+          join(repoRoot, 'npm', 'dist', 'cli', 'main.js'),
+          'bootstrap',
+          'git',
+          `--url=${url}`,
+          '--branch=release',
+          '--path=clusters/staging',
+          ...(tokenAuth ? ['--token-auth'] : []),
+          `--manifests=${bundleDir}`,
+          `--components-extra=${settings['fluxAzdo.componentsExtra'].join(',')}`,
+          `--export=${cliDir}`,
+        ],
+        { stdio: 'pipe' },
+      );
       const shown = callsOf(stub, 'showTextDocument');
       assert.equal(shown.length, 3);
       assert.deepEqual(
@@ -121,7 +130,10 @@ describe('Preview Bootstrap Files', () => {
         'side by side',
       );
       const opened = callsOf(stub, 'openTextDocument').map((c) => c.args[0]);
-      assert.deepEqual(opened, shown.map((c) => c.args[0]));
+      assert.deepEqual(
+        opened,
+        shown.map((c) => c.args[0]),
+      );
       const names = opened.map((u) => u.split('/').pop());
       assert.deepEqual(names, ['gotk-components.yaml', 'gotk-sync.yaml', 'kustomization.yaml']);
 
@@ -136,7 +148,12 @@ describe('Preview Bootstrap Files', () => {
       }
       // The token-or-SSH choice reaches the files: the sync URL's scheme follows it.
       const sync = provider[1].text;
-      assert.match(sync, tokenAuth ? /url: https:\/\/dev\.azure\.com\/contoso\/Platform\/_git\/fleet/ : /url: ssh:\/\/git@ssh\.dev\.azure\.com\/v3\/contoso\/Platform\/fleet/);
+      assert.match(
+        sync,
+        tokenAuth
+          ? /url: https:\/\/dev\.azure\.com\/contoso\/Platform\/_git\/fleet/
+          : /url: ssh:\/\/git@ssh\.dev\.azure\.com\/v3\/contoso\/Platform\/fleet/,
+      );
       assert.match(provider[0].text, /image-automation-controller/);
       // No credential was asked for, and nothing failed.
       assert.equal(callsOf(stub, 'showInputBox').filter((c) => c.args[0].password).length, 0);
@@ -192,7 +209,10 @@ describe('Preview Bootstrap Files', () => {
 
   test('a valid URL passes validation on the first answer', async () => {
     const stub = await runCommand('fluxAzdo.previewManifests', {
-      answers: [['Repository URL', AZURE_URL], ['Branch', undefined]],
+      answers: [
+        ['Repository URL', AZURE_URL],
+        ['Branch', undefined],
+      ],
     });
     const validations = callsOf(stub, 'inputBox.validation').map((c) => c.args[0].message);
     assert.deepEqual(validations, [null]);
@@ -285,7 +305,8 @@ describe('Bootstrap Cluster', () => {
             ['Remember the token', 'Remember it in VS Code’s secret storage'],
             ['Kubernetes context', context],
           ],
-          onMessage: (kind, _text, _options, buttons) => (kind === 'showErrorMessage' && buttons.includes('Show Log') ? 'Show Log' : undefined),
+          onMessage: (kind, _text, _options, buttons) =>
+            kind === 'showErrorMessage' && buttons.includes('Show Log') ? 'Show Log' : undefined,
         });
       } finally {
         if (saved === undefined) delete process.env.KUBECONFIG;
@@ -332,7 +353,15 @@ describe('the deploy key modal', () => {
     const { build } = await import('esbuild');
     work = await mkdtemp(join(tmpdir(), 'flux-azdo-vscode-modal-'));
     modulePath = join(work, 'deploy-key.cjs');
-    await build({ entryPoints: [join(extensionDir, 'src', 'deploy-key.ts')], outfile: modulePath, bundle: true, format: 'cjs', platform: 'node', external: ['vscode'], logLevel: 'warning' });
+    await build({
+      entryPoints: [join(extensionDir, 'src', 'deploy-key.ts')],
+      outfile: modulePath,
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      external: ['vscode'],
+      logLevel: 'warning',
+    });
   });
   after(async () => {
     await rm(work, { recursive: true, force: true });
@@ -357,8 +386,14 @@ describe('the deploy key modal', () => {
       assert.match(m.args[1].detail, new RegExp(prompt.fingerprint));
       assert.deepEqual(m.args.slice(2), ['Copy Public Key', 'Open Azure DevOps SSH Keys', 'I Added It']);
     }
-    assert.deepEqual(callsOf(stub, 'clipboard.writeText').map((c) => c.args[0]), [prompt.publicKey.trim()]);
-    assert.deepEqual(callsOf(stub, 'openExternal').map((c) => c.args[0]), [prompt.addKeyUrl]);
+    assert.deepEqual(
+      callsOf(stub, 'clipboard.writeText').map((c) => c.args[0]),
+      [prompt.publicKey.trim()],
+    );
+    assert.deepEqual(
+      callsOf(stub, 'openExternal').map((c) => c.args[0]),
+      [prompt.addKeyUrl],
+    );
   });
 
   test('closing the modal (Cancel) answers false', async () => {
@@ -376,7 +411,15 @@ describe('the remembered PAT key', () => {
     const { build } = await import('esbuild');
     work = await mkdtemp(join(tmpdir(), 'flux-azdo-vscode-credentials-'));
     modulePath = join(work, 'credentials.cjs');
-    await build({ entryPoints: [join(extensionDir, 'src', 'credentials.ts')], outfile: modulePath, bundle: true, format: 'cjs', platform: 'node', external: ['vscode'], logLevel: 'warning' });
+    await build({
+      entryPoints: [join(extensionDir, 'src', 'credentials.ts')],
+      outfile: modulePath,
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      external: ['vscode'],
+      logLevel: 'warning',
+    });
   });
   after(async () => {
     await rm(work, { recursive: true, force: true });
@@ -388,7 +431,7 @@ describe('the remembered PAT key', () => {
     return repo.organization ? `${host}/${repo.organization}` : host;
   };
 
-  test("is the same string as before, for Services, visualstudio.com, Servers and other hosts", () => {
+  test('is the same string as before, for Services, visualstudio.com, Servers and other hosts', () => {
     const { organizationKey } = loadExtension(modulePath, createVscodeStub());
     const cases = [
       [AZURE_URL, 'dev.azure.com/contoso'],

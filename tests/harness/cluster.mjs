@@ -24,7 +24,9 @@ export function testbinDir(version) {
     const root = process.env.FLUX_AZDO_TESTBIN_CACHE ?? join(homedir(), '.cache/flux-azdo/testbin');
     const match = existsSync(root) && readdirSync(root).find((d) => d.startsWith(`k8s-${version}-`));
     if (match && existsSync(join(root, match, 'kube-apiserver'))) return join(root, match);
-    throw new Error(`no test binaries for Kubernetes ${version} under ${root}; pin it in tests/harness/gomod/k8s/go.mod and run tests/harness/build.sh`);
+    throw new Error(
+      `no test binaries for Kubernetes ${version} under ${root}; pin it in tests/harness/gomod/k8s/go.mod and run tests/harness/build.sh`,
+    );
   }
   return execFileSync(join(here, 'build.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
@@ -165,37 +167,45 @@ export async function startCluster({ version } = {}) {
     const adminConn = { server, ca, ...admin };
 
     const startEtcd = async () => {
-      procs.etcd = startProcess(join(binDir, 'etcd'), [
-        '--name=default',
-        `--data-dir=${join(dir, 'etcd-data')}`,
-        `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
-        `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-        `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
-        '--unsafe-no-fsync=true',
-        '--log-level=warn',
-      ], join(dir, 'etcd.log'));
+      procs.etcd = startProcess(
+        join(binDir, 'etcd'),
+        [
+          '--name=default',
+          `--data-dir=${join(dir, 'etcd-data')}`,
+          `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+          `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+          `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+          `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+          `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+          '--unsafe-no-fsync=true',
+          '--log-level=warn',
+        ],
+        join(dir, 'etcd.log'),
+      );
     };
     const startApiserver = async () => {
-      procs.apiserver = startProcess(join(binDir, 'kube-apiserver'), [
-        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-        `--secure-port=${apiPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--cert-dir=${join(dir, 'apiserver-certs')}`,
-        `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
-        `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
-        `--client-ca-file=${join(dir, 'ca.crt')}`,
-        `--service-account-issuer=${server}/`,
-        `--service-account-key-file=${join(dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-        '--authorization-mode=RBAC',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount',
-        '--v=0',
-      ], join(dir, 'apiserver.log'));
+      procs.apiserver = startProcess(
+        join(binDir, 'kube-apiserver'),
+        [
+          `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+          `--secure-port=${apiPort}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--cert-dir=${join(dir, 'apiserver-certs')}`,
+          `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
+          `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
+          `--client-ca-file=${join(dir, 'ca.crt')}`,
+          `--service-account-issuer=${server}/`,
+          `--service-account-key-file=${join(dir, 'sa.pub')}`,
+          `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+          '--authorization-mode=RBAC',
+          '--service-cluster-ip-range=10.0.0.0/24',
+          '--allow-privileged=true',
+          '--disable-admission-plugins=ServiceAccount',
+          '--v=0',
+        ],
+        join(dir, 'apiserver.log'),
+      );
       await waitReady(adminConn, procs.apiserver);
     };
 
@@ -297,7 +307,10 @@ async function createLimitedUser({ dir, adminConn, name, rules }) {
   const creds = await createClientCert(dir, `user-${name}`, name);
   const roleName = `flux-azdo-test-${name}`;
   await expectOk(adminConn, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: roleName }, rules,
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: roleName },
+    rules,
   });
   await expectOk(adminConn, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -328,8 +341,22 @@ export async function markDeploymentAvailableForTest(conn, namespace, name) {
     readyReplicas: replicas,
     availableReplicas: replicas,
     conditions: [
-      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
-      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}" has successfully progressed.`, lastUpdateTime: now, lastTransitionTime: now },
+      {
+        type: 'Available',
+        status: 'True',
+        reason: 'MinimumReplicasAvailable',
+        message: 'Deployment has minimum availability.',
+        lastUpdateTime: now,
+        lastTransitionTime: now,
+      },
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${name}" has successfully progressed.`,
+        lastUpdateTime: now,
+        lastTransitionTime: now,
+      },
     ],
   };
   return expectOk(conn, 'PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
@@ -354,14 +381,16 @@ export async function setFluxObjectStatusForTest(conn, { kind, namespace, name, 
   const condStatus = ready === true ? 'True' : ready === false ? 'False' : 'Unknown';
   const status = {
     observedGeneration: obj.metadata.generation,
-    conditions: [{
-      type: 'Ready',
-      status: condStatus,
-      reason: reason ?? (ready === true ? 'Succeeded' : ready === false ? 'Failed' : 'Progressing'),
-      message,
-      lastTransitionTime: now,
-      observedGeneration: obj.metadata.generation,
-    }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: condStatus,
+        reason: reason ?? (ready === true ? 'Succeeded' : ready === false ? 'Failed' : 'Progressing'),
+        message,
+        lastTransitionTime: now,
+        observedGeneration: obj.metadata.generation,
+      },
+    ],
   };
   if (revision !== undefined) {
     if (kind === 'GitRepository') {

@@ -118,10 +118,23 @@ async function markDeploymentUnavailable(cluster, namespace, name) {
     availableReplicas: 0,
     unavailableReplicas: 1,
     conditions: [
-      { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
+      {
+        type: 'Available',
+        status: 'False',
+        reason: 'MinimumReplicasUnavailable',
+        message: 'Deployment does not have minimum availability.',
+        lastUpdateTime: now,
+        lastTransitionTime: now,
+      },
     ],
   };
-  await kubeRequest(cluster.admin, 'PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/status`, { status }, 'application/merge-patch+json');
+  await kubeRequest(
+    cluster.admin,
+    'PATCH',
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/status`,
+    { status },
+    'application/merge-patch+json',
+  );
 }
 
 /**
@@ -132,7 +145,8 @@ function serviceAccountKubeconfig(cluster, namespace, name) {
   const admin = kubeconfigText({ ...cluster.admin, user: 'admin' });
   return admin.replace(
     /\n {4}client-key-data: (\S+)\n/,
-    (m) => `${m}    as: system:serviceaccount:${namespace}:${name}\n    as-groups:\n    - system:serviceaccounts\n    - system:serviceaccounts:${namespace}\n    - system:authenticated\n`,
+    (m) =>
+      `${m}    as: system:serviceaccount:${namespace}:${name}\n    as-groups:\n    - system:serviceaccounts\n    - system:serviceaccounts:${namespace}\n    - system:authenticated\n`,
   );
 }
 
@@ -141,7 +155,10 @@ function serviceAccountKubeconfig(cluster, namespace, name) {
  * the cluster (waits up to `waitForDeploymentsMs` for them to be applied). Returns
  * { processes, ready(), logs(), stop() }; call stop() in an after hook.
  */
-export async function startFluxControllers(cluster, { namespace = 'flux-system', binDir = controllersBinDir(), waitForDeploymentsMs = 120_000, impersonate = true } = {}) {
+export async function startFluxControllers(
+  cluster,
+  { namespace = 'flux-system', binDir = controllersBinDir(), waitForDeploymentsMs = 120_000, impersonate = true } = {},
+) {
   const work = await mkdtemp(join(tmpdir(), `flux-azdo-controllers-${namespace}-`));
   const processes = {};
   let stopped = false;
@@ -184,7 +201,11 @@ export async function startFluxControllers(cluster, { namespace = 'flux-system',
     const dir = join(work, name);
     await mkdir(dir, { recursive: true });
     // A restarted controller keeps its ports and storage, as a pod keeps its Service and volume.
-    const ports = previous?.ports ?? { metrics: await freePort(), health: await freePort(), ...(name === 'source-controller' ? { storage: await freePort() } : {}) };
+    const ports = previous?.ports ?? {
+      metrics: await freePort(),
+      health: await freePort(),
+      ...(name === 'source-controller' ? { storage: await freePort() } : {}),
+    };
     const storagePath = join(dir, 'storage');
     await mkdir(storagePath, { recursive: true });
     const { args, env } = localArgs(container, { namespace, ports, storagePath });

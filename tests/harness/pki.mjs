@@ -16,12 +16,28 @@ export async function createControlPlanePki(dir) {
   const days = '2';
   await Promise.all([
     openssl(
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', 'ca.key', '-out', 'ca.crt', '-days', days, '-subj', '/CN=flux-azdo-test-ca'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        days,
+        '-subj',
+        '/CN=flux-azdo-test-ca',
+      ],
       dir,
     ),
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'sa.key'], dir)
-      .then(() => openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir)),
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'sa.key'], dir).then(() =>
+      openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir),
+    ),
   ]);
   await writeFile(
     join(dir, 'apiserver.ext'),
@@ -38,22 +54,46 @@ export async function createClientCert(dir, fileStem, name, groups = []) {
   const subject = '/' + [...groups.map((g) => `O=${g}`), `CN=${name}`].join('/');
   await writeFile(join(dir, `${fileStem}.ext`), 'extendedKeyUsage=clientAuth\n');
   await signedCert(dir, fileStem, subject, `${fileStem}.ext`);
-  const [cert, key] = await Promise.all([
-    readFile(join(dir, `${fileStem}.crt`), 'utf8'),
-    readFile(join(dir, `${fileStem}.key`), 'utf8'),
-  ]);
+  const [cert, key] = await Promise.all([readFile(join(dir, `${fileStem}.crt`), 'utf8'), readFile(join(dir, `${fileStem}.key`), 'utf8')]);
   return { cert, key };
 }
 
 async function signedCert(dir, stem, subject, extFile) {
   await openssl(
-    ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', `${stem}.key`, '-out', `${stem}.csr`, '-subj', subject],
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${stem}.key`,
+      '-out',
+      `${stem}.csr`,
+      '-subj',
+      subject,
+    ],
     dir,
   );
   await openssl(
-    ['x509', '-req', '-in', `${stem}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-days', '2', '-out', `${stem}.crt`, '-extfile', extFile],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${stem}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      `${stem}.crt`,
+      '-extfile',
+      extFile,
+    ],
     dir,
   );
 }

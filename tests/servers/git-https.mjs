@@ -25,14 +25,59 @@ export function makeTestCa(dir) {
   const srv = { key: join(dir, 'server.key'), csr: join(dir, 'server.csr'), cert: join(dir, 'server.pem') };
   const ext = join(dir, 'server.ext');
   const openssl = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', ca.key, '-out', ca.cert, '-days', '2', '-subj', '/CN=flux-azdo test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', srv.key, '-out', srv.csr, '-subj', '/CN=localhost');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    ca.key,
+    '-out',
+    ca.cert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=flux-azdo test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    srv.key,
+    '-out',
+    srv.csr,
+    '-subj',
+    '/CN=localhost',
+  );
   writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', srv.csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial',
-    '-out', srv.cert, '-days', '2', '-extfile', ext);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    srv.csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-out',
+    srv.cert,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  );
   return { caFile: ca.cert, keyFile: srv.key, certFile: srv.cert };
 }
 
@@ -169,7 +214,8 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
       const service = rest === '/info/refs' ? url.searchParams.get('service') : rest.slice(1);
       if (readOnly && service === 'git-receive-pack') {
         req.resume();
-        res.writeHead(403, { 'Content-Type': 'text/plain' })
+        res
+          .writeHead(403, { 'Content-Type': 'text/plain' })
           .end("TF401027: You need the Git 'GenericContribute' permission to perform this action.\n");
         return;
       }
@@ -191,7 +237,8 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       if (req.method === 'POST' && service === 'git-upload-pack' && !asksForMultiAck(body)) {
         stats.multiAckRefused += 1;
-        res.writeHead(400, { 'Content-Type': 'text/plain' })
+        res
+          .writeHead(400, { 'Content-Type': 'text/plain' })
           .end('TF401041: The Git protocol sent is not as expected (Clients must support multi-ack.)\n');
         return;
       }

@@ -40,44 +40,50 @@ export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } =
 
   // Azure DevOps' repo paths are virtual: '/v3/org/project/repo' names <repoRoot>/v3/org/project/repo.
   const wrapper = join(work, 'git-wrapper.sh');
-  writeFileSync(wrapper, [
-    '#!/bin/sh',
-    `cd ${shellQuote(repoRoot)} || exit 1`,
-    'cmd="$SSH_ORIGINAL_COMMAND"',
-    'case "$cmd" in',
-    `  "git-upload-pack '/"*|"git-receive-pack '/"*) cmd="$(printf '%s' "$cmd" | sed "s#'/#'#")" ;;`,
-    'esac',
-    'exec git-shell -c "$cmd"',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `cd ${shellQuote(repoRoot)} || exit 1`,
+      'cmd="$SSH_ORIGINAL_COMMAND"',
+      'case "$cmd" in',
+      `  "git-upload-pack '/"*|"git-receive-pack '/"*) cmd="$(printf '%s' "$cmd" | sed "s#'/#'#")" ;;`,
+      'esac',
+      'exec git-shell -c "$cmd"',
+      '',
+    ].join('\n'),
+  );
   chmodSync(wrapper, 0o755);
 
   const port = await freePort(address);
   const config = join(work, 'sshd_config');
-  writeFileSync(config, [
-    `Port ${port}`,
-    `ListenAddress ${address}`,
-    `HostKey ${hostKey}`,
-    'HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256',
-    'PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256',
-    `AuthorizedKeysFile ${authorizedKeysFile}`,
-    'StrictModes no',
-    'PermitRootLogin prohibit-password',
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    `PidFile ${join(work, 'sshd.pid')}`,
-    `ForceCommand ${wrapper}`,
-    'AllowTcpForwarding no',
-    'AllowAgentForwarding no',
-    'X11Forwarding no',
-    'PermitTTY no',
-    'PrintMotd no',
-    // DEBUG1 makes sshd log the signature algorithm of each publickey attempt; tests assert on it.
-    'LogLevel DEBUG1',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      `ListenAddress ${address}`,
+      `HostKey ${hostKey}`,
+      'HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256',
+      'PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256',
+      `AuthorizedKeysFile ${authorizedKeysFile}`,
+      'StrictModes no',
+      'PermitRootLogin prohibit-password',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      `PidFile ${join(work, 'sshd.pid')}`,
+      `ForceCommand ${wrapper}`,
+      'AllowTcpForwarding no',
+      'AllowAgentForwarding no',
+      'X11Forwarding no',
+      'PermitTTY no',
+      'PrintMotd no',
+      // DEBUG1 makes sshd log the signature algorithm of each publickey attempt; tests assert on it.
+      'LogLevel DEBUG1',
+      '',
+    ].join('\n'),
+  );
   // sshd run as root insists on its privilege-separation directory (as another user it has none).
   try {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -88,7 +94,9 @@ export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } =
   const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => { log += chunk; });
+  child.stderr.on('data', (chunk) => {
+    log += chunk;
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd did not start:\n${log}`)), 10_000);
@@ -100,7 +108,10 @@ export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } =
       }
     };
     child.stderr.on('data', check);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`sshd exited (${code}):\n${log}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd exited (${code}):\n${log}`));
+    });
   });
 
   const hostPub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);

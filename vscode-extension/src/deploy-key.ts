@@ -20,7 +20,11 @@ export async function confirmDeployKey(prompt: DeployKeyPrompt): Promise<boolean
     prompt.addKeyUrl ? `Add it under SSH public keys: ${prompt.addKeyUrl}` : 'Add it as an SSH key that can read the repository.',
   ].join('\n');
   for (;;) {
-    const choice = await vscode.window.showInformationMessage('Add the new deploy key to Azure DevOps, then continue.', { modal: true, detail }, ...buttons);
+    const choice = await vscode.window.showInformationMessage(
+      'Add the new deploy key to Azure DevOps, then continue.',
+      { modal: true, detail },
+      ...buttons,
+    );
     if (choice === COPY_PUBLIC_KEY) await vscode.env.clipboard.writeText(prompt.publicKey.trim());
     else if (choice === OPEN_SSH_KEYS && prompt.addKeyUrl) await vscode.env.openExternal(vscode.Uri.parse(prompt.addKeyUrl));
     else return choice === KEY_ADDED;

@@ -17,7 +17,9 @@ export function formatEvent(event: FluxAzdoEvent): string {
     case 'step':
       return `==> ${event.message}`;
     case 'progress':
-      return event.current === undefined ? `    ${event.message}` : `    [${event.current}${event.total ? `/${event.total}` : ''}] ${event.message}`;
+      return event.current === undefined
+        ? `    ${event.message}`
+        : `    [${event.current}${event.total ? `/${event.total}` : ''}] ${event.message}`;
     case 'log':
       return `${event.level}: ${event.message}`;
     case 'done':

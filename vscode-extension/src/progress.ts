@@ -13,18 +13,21 @@ export function withEventProgress<T>(
   log: vscode.OutputChannel,
   task: (onEvent: EventHandler, signal: AbortSignal) => Promise<T>,
 ): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    const cancel = token.onCancellationRequested(() => controller.abort());
-    const onEvent: EventHandler = (event) => {
-      log.appendLine(formatEvent(event));
-      const message = progressMessage(event);
-      if (message) progress.report({ message });
-    };
-    try {
-      return await task(onEvent, controller.signal);
-    } finally {
-      cancel.dispose();
-    }
-  });
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      const onEvent: EventHandler = (event) => {
+        log.appendLine(formatEvent(event));
+        const message = progressMessage(event);
+        if (message) progress.report({ message });
+      };
+      try {
+        return await task(onEvent, controller.signal);
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
 }

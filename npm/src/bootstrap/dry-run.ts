@@ -13,7 +13,16 @@ import { defaults, planFiles, shownUrl } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents } from '../events.js';
 import { cloneForBootstrap, readRepoFile, scanHostKey } from '../git/index.js';
-import { checkFluxManager, connect, discoveryFor, objectRef, previewGitSecret, resourcePath, splitManifests, type KubeClient } from '../kube/index.js';
+import {
+  checkFluxManager,
+  connect,
+  discoveryFor,
+  objectRef,
+  previewGitSecret,
+  resourcePath,
+  splitManifests,
+  type KubeClient,
+} from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
@@ -91,7 +100,10 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     for (const file of planFiles(plan)) {
       const before = await read(file.path);
       const change: Change = before === null ? 'create' : before === file.content ? 'unchanged' : 'update';
-      const diff = change === 'unchanged' ? '' : createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before ?? '', file.content, '', '', { context: 3 });
+      const diff =
+        change === 'unchanged'
+          ? ''
+          : createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before ?? '', file.content, '', '', { context: 3 });
       files.push({ path: file.path, change, diff });
     }
     emit({ type: 'step', step: 'dry-run', message: 'comparing with the cluster (server-side dry run)' });
@@ -116,7 +128,12 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
 }
 
 /** For each object: absent → create; a dry-run apply that changes nothing → unchanged. */
-async function compareObjects(client: KubeClient, yaml: string, namespace: string, signal: AbortSignal | undefined): Promise<ObjectChange[]> {
+async function compareObjects(
+  client: KubeClient,
+  yaml: string,
+  namespace: string,
+  signal: AbortSignal | undefined,
+): Promise<ObjectChange[]> {
   const discovery = discoveryFor(client);
   const out: ObjectChange[] = [];
   for (const obj of splitManifests(yaml)) {

@@ -8,7 +8,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { defaults, generateSecret, planRepository as planWithCore, shownUrl, type BundleData, type Manifest, type Plan, type SecretAuth } from '../core/node.js';
+import {
+  defaults,
+  generateSecret,
+  planRepository as planWithCore,
+  shownUrl,
+  type BundleData,
+  type Manifest,
+  type Plan,
+  type SecretAuth,
+} from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type BootstrapStep, type DoneEvent, type DoneFact, type EventHandler, type StepEvent } from '../events.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type CommitAndPushOptions, type GitRemote } from '../git/index.js';
@@ -171,7 +180,11 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   if (pre.helm) {
     // --force took Flux over from Helm: finish it, so the next run needs no --force.
     await finishHelmTakeover(client, applied, pre.helm.releases, signal);
-    emit({ type: 'log', level: 'info', message: `removed Helm's marks from Flux's objects and ${pre.helm.releases.length} Helm release(s)` });
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `removed Helm's marks from Flux's objects and ${pre.helm.releases.length} Helm release(s)`,
+    });
   }
 
   const revision = `${cloned.branch}@sha1:${syncSha}`;
@@ -281,7 +294,13 @@ export async function gitSecretWrite(
   };
 }
 
-function secretAuth(options: BootstrapOptions, plan: Plan, key: DeployKey | undefined, knownHosts: string | undefined, caCrt: string | undefined): SecretAuth {
+function secretAuth(
+  options: BootstrapOptions,
+  plan: Plan,
+  key: DeployKey | undefined,
+  knownHosts: string | undefined,
+  caCrt: string | undefined,
+): SecretAuth {
   const ca = caCrt ? { caCrt } : {};
   if (plan.syncAuth === 'bearer') return { type: 'bearer', token: patFor(options).expose(), ...ca };
   if (plan.syncAuth !== 'ssh') return { type: 'token', username: plan.username, password: patFor(options).expose(), ...ca };

@@ -38,12 +38,18 @@ function usage(message: string, option?: string): FluxAzdoError {
 /** Refuses contradictory flags before anything happens. */
 function checkContradictions(args: ParsedArgs): void {
   const given = (name: string) => args.given.has(name);
-  if (given('export') && given('dry-run')) throw usage('--export and --dry-run exclude each other: --export writes files only, --dry-run compares with the repository and the cluster', 'export');
+  if (given('export') && given('dry-run'))
+    throw usage(
+      '--export and --dry-run exclude each other: --export writes files only, --dry-run compares with the repository and the cluster',
+      'export',
+    );
   if ((bool(args, 'token-auth') || bool(args, 'with-bearer-token')) && given('private-key-file')) {
     throw usage('--private-key-file is an SSH key; it cannot be used with --token-auth / --with-bearer-token', 'private-key-file');
   }
-  if (given('registry-creds') && !str(args, 'image-pull-secret')) throw usage('--registry-creds requires --image-pull-secret', 'registry-creds');
-  if (given('registry-creds')) throw usage('--registry-creds is not supported yet; create the image pull Secret yourself', 'registry-creds');
+  if (given('registry-creds') && !str(args, 'image-pull-secret'))
+    throw usage('--registry-creds requires --image-pull-secret', 'registry-creds');
+  if (given('registry-creds'))
+    throw usage('--registry-creds is not supported yet; create the image pull Secret yourself', 'registry-creds');
   if (!str(args, 'url')) throw usage('--url is required, e.g. --url=https://dev.azure.com/<org>/<project>/_git/<repo>', 'url');
 }
 
@@ -160,7 +166,11 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
       askPassphrase: ask,
       confirmDeployKey: async ({ addKeyUrl }) => {
         if (!process.stdin.isTTY) {
-          render({ type: 'log', level: 'warn', message: 'no terminal to confirm on: going on as with --silent; the cluster syncs once the key has access' });
+          render({
+            type: 'log',
+            level: 'warn',
+            message: 'no terminal to confirm on: going on as with --silent; the cluster syncs once the key has access',
+          });
           return true;
         }
         const where = addKeyUrl ? ` (${addKeyUrl})` : '';

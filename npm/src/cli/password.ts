@@ -24,11 +24,9 @@ export async function resolvePassword(
   if (!required) return undefined;
   const value = sources.stdin.isTTY ? await promptHidden(sources.stdin, sources.prompt, what) : await readLine(sources.stdin);
   if (!value) {
-    throw new FluxAzdoError(
-      'USAGE',
-      `no ${what} given: pass --password, set GIT_PASSWORD, type it at the prompt, or pipe it on stdin`,
-      { option: 'password' },
-    );
+    throw new FluxAzdoError('USAGE', `no ${what} given: pass --password, set GIT_PASSWORD, type it at the prompt, or pipe it on stdin`, {
+      option: 'password',
+    });
   }
   return new SecretValue(value);
 }

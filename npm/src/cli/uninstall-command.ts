@@ -24,7 +24,11 @@ export async function runUninstall(argv: string[]): Promise<ExitCode> {
   if (args.positionals.length > 0) throw new FluxAzdoError('USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);
   const namespace = str(args, 'namespace');
   if (!bool(args, 'silent')) {
-    const ok = await confirm(process.stdin, process.stderr, `Are you sure you want to delete Flux and its custom resource definitions from namespace ${namespace}`);
+    const ok = await confirm(
+      process.stdin,
+      process.stderr,
+      `Are you sure you want to delete Flux and its custom resource definitions from namespace ${namespace}`,
+    );
     if (!ok) throw new FluxAzdoError('CANCELLED', 'uninstall was not confirmed (pass --silent to skip the question)');
   }
   const render = createRenderer(chooseMode(bool(args, 'json'), process.stderr), process.stdout, process.stderr, {

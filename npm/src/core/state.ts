@@ -20,7 +20,10 @@ export function setLoader(load: () => WasmModule): void {
 export function wasmModule(): WasmModule {
   if (loaded) return loaded;
   if (!loader) {
-    throw new FluxAzdoError('INTERNAL', 'the flux-azdo core is not initialised: import flux-azdo/core, or await init(url) from flux-azdo/core/web first');
+    throw new FluxAzdoError(
+      'INTERNAL',
+      'the flux-azdo core is not initialised: import flux-azdo/core, or await init(url) from flux-azdo/core/web first',
+    );
   }
   loaded = loader();
   return loaded;

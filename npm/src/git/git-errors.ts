@@ -19,7 +19,13 @@ interface HttpErrorData {
 const NON_FAST_FORWARD_REASONS = /non-fast-forward|fetch first|stale info|failed to lock|cannot lock|failed to update ref|TF402(4|3)/i;
 
 function firstLine(text: string | undefined): string {
-  return (text ?? '').split(/\r?\n/).find((line) => line.trim() !== '')?.trim().slice(0, 300) ?? '';
+  return (
+    (text ?? '')
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim()
+      .slice(0, 300) ?? ''
+  );
 }
 
 export function httpStatusError(status: number, url: string, operation: GitOperation, response?: string): FluxAzdoError {
@@ -60,13 +66,18 @@ export function toGitError(err: unknown, url: string, operation: GitOperation): 
     case git.Errors.PushRejectedError.code:
       return new FluxAzdoError('NON_FAST_FORWARD', `${url} has commits the local branch does not: the push would not be a fast-forward`);
     case git.Errors.GitPushError.code: {
-      const refs = ((err as { data?: { result?: { refs?: Record<string, { ok: boolean; error?: string }> } } }).data?.result?.refs) ?? {};
-      const reasons = Object.values(refs).filter((r) => !r.ok).map((r) => r.error ?? 'rejected');
+      const refs = (err as { data?: { result?: { refs?: Record<string, { ok: boolean; error?: string }> } } }).data?.result?.refs ?? {};
+      const reasons = Object.values(refs)
+        .filter((r) => !r.ok)
+        .map((r) => r.error ?? 'rejected');
       const reason = reasons.join('; ') || message;
       if (NON_FAST_FORWARD_REASONS.test(reason)) {
         return new FluxAzdoError('NON_FAST_FORWARD', `${url} rejected the push as not a fast-forward: ${reason}`);
       }
-      return new FluxAzdoError('PUSH_REJECTED', `${url} rejected the push: ${reason} (branch policies or permissions may forbid direct pushes)`);
+      return new FluxAzdoError(
+        'PUSH_REJECTED',
+        `${url} rejected the push: ${reason} (branch policies or permissions may forbid direct pushes)`,
+      );
     }
     case git.Errors.SmartHttpError.code:
       return new FluxAzdoError('GIT_PROTOCOL', `${url} did not answer as a Git server; check the URL`, { option: 'url' });

@@ -34,7 +34,9 @@ function parsePackets(data: Buffer): Packet[] | null {
 
 function encodePackets(packets: Packet[]): Buffer {
   return Buffer.concat(
-    packets.map((p) => (p === 'flush' ? Buffer.from('0000') : Buffer.concat([Buffer.from((p.length + 4).toString(16).padStart(4, '0')), p]))),
+    packets.map((p) =>
+      p === 'flush' ? Buffer.from('0000') : Buffer.concat([Buffer.from((p.length + 4).toString(16).padStart(4, '0')), p]),
+    ),
   );
 }
 

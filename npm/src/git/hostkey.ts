@@ -161,7 +161,13 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
       client.end();
       // Only a finished key exchange proves the server holds the key it showed.
       if (err === undefined && seen !== undefined) resolve(seen);
-      else reject(new FluxAzdoError('GIT_UNREACHABLE', `could not read the SSH host key of ${host}:${port}: ${err instanceof Error ? err.message : 'the server hung up'}`));
+      else
+        reject(
+          new FluxAzdoError(
+            'GIT_UNREACHABLE',
+            `could not read the SSH host key of ${host}:${port}: ${err instanceof Error ? err.message : 'the server hung up'}`,
+          ),
+        );
     };
     client.on('handshake', () => settle());
     client.on('error', (err) => settle(err));

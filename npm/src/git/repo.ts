@@ -202,11 +202,18 @@ function timezone(date: Date): string {
 }
 
 function validatePerson(author: GitAuthor): void {
-  for (const [field, value] of [['name', author.name], ['email', author.email]] as const) {
+  for (const [field, value] of [
+    ['name', author.name],
+    ['email', author.email],
+  ] as const) {
     if (/[<>\n\r\0]/.test(value)) {
-      throw new FluxAzdoError('INVALID_OPTION', `the commit author ${field} ${JSON.stringify(value)} must not contain <, > or line breaks`, {
-        option: `author-${field}`,
-      });
+      throw new FluxAzdoError(
+        'INVALID_OPTION',
+        `the commit author ${field} ${JSON.stringify(value)} must not contain <, > or line breaks`,
+        {
+          option: `author-${field}`,
+        },
+      );
     }
   }
   if (author.name.trim() === '') throw new FluxAzdoError('INVALID_OPTION', 'the commit author name is empty', { option: 'author-name' });
@@ -250,7 +257,10 @@ export async function commitFiles(options: CommitFilesOptions): Promise<string |
     dir,
     type: 'commit',
     format: 'content',
-    object: Buffer.from(renderCommit({ tree, parents: head === null ? [] : [head], author: options.author, message: options.message }), 'utf8'),
+    object: Buffer.from(
+      renderCommit({ tree, parents: head === null ? [] : [head], author: options.author, message: options.message }),
+      'utf8',
+    ),
   });
   await git.writeRef({ fs, dir, ref: branch, value: oid, force: true });
   return oid;
@@ -401,7 +411,9 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
       }
       const tip = await fetchTip(t, dir, branch);
       if (tip === null) {
-        throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${branch} disappeared from ${t.shownUrl} during the push`, { option: 'branch' });
+        throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${branch} disappeared from ${t.shownUrl} during the push`, {
+          option: 'branch',
+        });
       }
       await git.writeRef({ fs, dir, ref: `refs/heads/${branch}`, value: tip, force: true });
       const again = await commit();

@@ -39,9 +39,13 @@ export function parsePrivateKey(privateKey: SecretValue, passphrase?: SecretValu
   if (parsed instanceof Error) {
     const reason = parsed.message;
     if (/no passphrase given/i.test(reason)) {
-      throw new FluxAzdoError('KEY_PASSPHRASE_REQUIRED', 'the SSH private key is encrypted; give its passphrase with --password or GIT_PASSWORD', {
-        option: 'password',
-      });
+      throw new FluxAzdoError(
+        'KEY_PASSPHRASE_REQUIRED',
+        'the SSH private key is encrypted; give its passphrase with --password or GIT_PASSWORD',
+        {
+          option: 'password',
+        },
+      );
     }
     if (pass !== undefined && /passphrase|decrypt|integrity/i.test(reason)) {
       throw new FluxAzdoError('WRONG_PASSPHRASE', 'the passphrase does not decrypt the SSH private key; check --password', {

@@ -82,7 +82,8 @@ function serviceOf(req: GitHttpRequest): Service {
   const url = new URL(req.url);
   const name = url.pathname.endsWith('/info/refs') ? url.searchParams.get('service') : url.pathname.split('/').pop();
   const service = SERVICES.find((s) => s === name);
-  if (service === undefined) throw new FluxAzdoError('GIT_PROTOCOL', `unsupported Git request over SSH: ${req.method ?? 'GET'} ${url.pathname}`);
+  if (service === undefined)
+    throw new FluxAzdoError('GIT_PROTOCOL', `unsupported Git request over SSH: ${req.method ?? 'GET'} ${url.pathname}`);
   return service;
 }
 
@@ -223,7 +224,13 @@ class SshSession {
     return new Promise((resolve, reject) => {
       c.exec(command, (err, channel) => {
         if (err) {
-          reject(this.#lost ?? new FluxAzdoError('GIT_PROTOCOL', `the SSH server ${this.#target.host} refused to run ${command.split(' ')[0]}: ${err.message}`));
+          reject(
+            this.#lost ??
+              new FluxAzdoError(
+                'GIT_PROTOCOL',
+                `the SSH server ${this.#target.host} refused to run ${command.split(' ')[0]}: ${err.message}`,
+              ),
+          );
         } else resolve(channel);
       });
     });

@@ -73,7 +73,11 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
       option: 'url',
     });
   }
-  const transport = createSshTransport({ target, auth: remote.auth, ...(remote.shownUrl === undefined ? {} : { shownUrl: remote.shownUrl }) });
+  const transport = createSshTransport({
+    target,
+    auth: remote.auth,
+    ...(remote.shownUrl === undefined ? {} : { shownUrl: remote.shownUrl }),
+  });
   return {
     http: transport.http,
     url: transport.url,

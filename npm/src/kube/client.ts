@@ -87,8 +87,7 @@ export class KubeClient {
       throw new FluxAzdoError('CANCELLED', `cancelled before ${method} ${path}`, { cause: options.signal.reason });
     }
     const { agent, headers } = await this.#connection();
-    const payload =
-      options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    const payload = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     const url = new URL(this.server + path);
     const transport = url.protocol === 'http:' ? http : https;
     return new Promise<KubeResponse<T>>((resolve, reject) => {
@@ -144,11 +143,10 @@ export class KubeClient {
     try {
       await this.#kc.applyToHTTPSOptions(opts);
     } catch (err) {
-      throw new FluxAzdoError(
-        'KUBE_AUTH_FAILED',
-        `could not get credentials for ${this.server} from the kubeconfig: ${errorText(err)}`,
-        { option: 'kubeconfig', cause: err },
-      );
+      throw new FluxAzdoError('KUBE_AUTH_FAILED', `could not get credentials for ${this.server} from the kubeconfig: ${errorText(err)}`, {
+        option: 'kubeconfig',
+        cause: err,
+      });
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) {

@@ -46,7 +46,11 @@ function helmMarked(meta: ObjectMeta['metadata']): boolean {
 /** Flux's CRDs (`*.toolkit.fluxcd.io`) and the Deployments in `namespace` that Helm marks. */
 export async function findHelmMarks(client: KubeClient, namespace: string, signal?: AbortSignal): Promise<HelmMarks> {
   const lists = [
-    { kind: 'CustomResourceDefinition', path: resourcePath(KNOWN_TYPES.CustomResourceDefinition, undefined), flux: (n: string) => n.endsWith('.toolkit.fluxcd.io') },
+    {
+      kind: 'CustomResourceDefinition',
+      path: resourcePath(KNOWN_TYPES.CustomResourceDefinition, undefined),
+      flux: (n: string) => n.endsWith('.toolkit.fluxcd.io'),
+    },
     { kind: 'Deployment', path: resourcePath(KNOWN_TYPES.Deployment, namespace), flux: () => true },
   ];
   const objects: string[] = [];
@@ -95,7 +99,11 @@ export async function finishHelmTakeover(
     if (current.status !== 200) throw responseError(current, `read ${o.kind} ${o.name}`, 'KUBE_REQUEST_FAILED');
     const meta = current.body.metadata;
     if (!helmMarked(meta) && !Object.keys(meta?.annotations ?? {}).some((k) => k.startsWith('meta.helm.sh/'))) continue;
-    const annotations = Object.fromEntries(Object.keys(meta?.annotations ?? {}).filter((k) => k.startsWith('meta.helm.sh/')).map((k) => [k, null]));
+    const annotations = Object.fromEntries(
+      Object.keys(meta?.annotations ?? {})
+        .filter((k) => k.startsWith('meta.helm.sh/'))
+        .map((k) => [k, null]),
+    );
     const patch = {
       metadata: {
         ...(meta?.labels?.[MANAGED_BY] === 'Helm' ? { labels: { [MANAGED_BY]: null } } : {}),

@@ -9,7 +9,15 @@ import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
 export { KubeClient, type KubeResponse, type KubeRequestOptions } from './client.js';
 export { loadKubeConfig, listKubeContexts, type KubeConfigOptions, type KubeContext, type KubeContexts } from './kubeconfig.js';
 export { findHelmMarks, finishHelmTakeover, type HelmMarks, type HelmRelease } from './helm.js';
-export { preflight, checkFluxManager, KubeAccessError, parseVersion, compareVersions, type PreflightOptions, type PreflightResult } from './preflight.js';
+export {
+  preflight,
+  checkFluxManager,
+  KubeAccessError,
+  parseVersion,
+  compareVersions,
+  type PreflightOptions,
+  type PreflightResult,
+} from './preflight.js';
 export { applyManifests, discoveryFor, type ApplyOptions, type ApplyResult, type ApplyAction } from './apply.js';
 export { splitManifests, objectRef, type ManifestObject } from './documents.js';
 export { KNOWN_TYPES, resourcePath, type ResourceType } from './discovery.js';

@@ -127,8 +127,7 @@ function kubeconfigFiles(explicit: string | undefined, env: Record<string, strin
   if (!existsSync(file)) {
     throw new FluxAzdoError(
       'KUBECONFIG_INVALID',
-      `no kubeconfig: ${file} does not exist and KUBECONFIG is not set; pass --kubeconfig, or run ` +
-        '`az aks get-credentials` first',
+      `no kubeconfig: ${file} does not exist and KUBECONFIG is not set; pass --kubeconfig, or run ` + '`az aks get-credentials` first',
       { option: 'kubeconfig' },
     );
   }

@@ -127,7 +127,9 @@ async function checkAccess(client: KubeClient, options: PreflightOptions): Promi
   );
   const missing = checks.filter((_, i) => !allowed[i]);
   if (missing.length > 0) {
-    const list = missing.map((c) => `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}${c.namespace ? ` in ${c.namespace}` : ''}`);
+    const list = missing.map(
+      (c) => `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}${c.namespace ? ` in ${c.namespace}` : ''}`,
+    );
     throw new KubeAccessError(
       `the kubeconfig's user may not: ${list.join(', ')}; bootstrap needs cluster-admin rights: use an admin context ` +
         '(e.g. `az aks get-credentials --admin`) or ask a cluster administrator',
@@ -150,7 +152,10 @@ export interface FluxManager {
  * other than `flux` on Flux's source CRD, or Helm's marks on any of Flux's CRDs or on a
  * Deployment in the namespace. `--dry-run` calls this too, so it refuses where the run would.
  */
-export async function checkFluxManager(client: KubeClient, options: Pick<PreflightOptions, 'namespace' | 'force' | 'signal'>): Promise<FluxManager> {
+export async function checkFluxManager(
+  client: KubeClient,
+  options: Pick<PreflightOptions, 'namespace' | 'force' | 'signal'>,
+): Promise<FluxManager> {
   const res = await client.request<CrdMeta>('GET', resourcePath(KNOWN_TYPES.CustomResourceDefinition, undefined, fluxSourceCrd), {
     signal: options.signal,
   });

@@ -82,7 +82,11 @@ export async function applyGitSecret(client: KubeClient, input: GitSecretInput, 
  * the same rules — absent → created, SSH without `replace` → kept, and otherwise updated unless
  * every key it writes already holds that value. Only compares; no value leaves this function.
  */
-export async function previewGitSecret(client: KubeClient, input: GitSecretInput, options: GitSecretOptions = {}): Promise<GitSecretResult> {
+export async function previewGitSecret(
+  client: KubeClient,
+  input: GitSecretInput,
+  options: GitSecretOptions = {},
+): Promise<GitSecretResult> {
   const wanted = toSecret(input);
   const { name, namespace } = wanted.metadata;
   const ref = objectRef({ kind: 'Secret', namespace, name });

@@ -111,7 +111,10 @@ export async function uninstallFlux(client: KubeClient, options: UninstallOption
     remove(resourcePath(crdType, undefined, crd.metadata.name), objectRef({ kind: 'CustomResourceDefinition', name: crd.metadata.name })),
   );
   if (!options.keepNamespace) {
-    await remove(resourcePath(KNOWN_TYPES.Namespace, undefined, options.namespace), objectRef({ kind: 'Namespace', name: options.namespace }));
+    await remove(
+      resourcePath(KNOWN_TYPES.Namespace, undefined, options.namespace),
+      objectRef({ kind: 'Namespace', name: options.namespace }),
+    );
   }
   return { deleted };
 }

@@ -164,8 +164,10 @@ function deploymentVerdict(d: WatchedObject): Verdict {
   const updated = s.updatedReplicas ?? 0;
   const last = conditionText(s.conditions?.find((c) => c.type === 'Available') ?? progressing);
   if (updated < want) return { state: 'waiting', detail: `${updated} of ${want} updated replicas; ${last}` };
-  if ((s.replicas ?? 0) > updated) return { state: 'waiting', detail: `${(s.replicas ?? 0) - updated} old replicas pending termination; ${last}` };
-  if ((s.availableReplicas ?? 0) < updated) return { state: 'waiting', detail: `${s.availableReplicas ?? 0} of ${updated} updated replicas available; ${last}` };
+  if ((s.replicas ?? 0) > updated)
+    return { state: 'waiting', detail: `${(s.replicas ?? 0) - updated} old replicas pending termination; ${last}` };
+  if ((s.availableReplicas ?? 0) < updated)
+    return { state: 'waiting', detail: `${s.availableReplicas ?? 0} of ${updated} updated replicas available; ${last}` };
   return { state: 'ready' };
 }
 

@@ -55,7 +55,14 @@ export function controllerStandIn(cluster, namespace, components = DEFAULT_COMPO
 export async function reportReady(cluster, namespace, components, revision) {
   for (const name of components) await cluster.markDeploymentAvailableForTest(namespace, name);
   for (const kind of ['GitRepository', 'Kustomization']) {
-    await cluster.setFluxObjectStatusForTest({ kind, namespace, name: namespace, ready: true, message: `Applied revision: ${revision}`, revision });
+    await cluster.setFluxObjectStatusForTest({
+      kind,
+      namespace,
+      name: namespace,
+      ready: true,
+      message: `Applied revision: ${revision}`,
+      revision,
+    });
   }
 }
 
@@ -93,7 +100,13 @@ export function runCli(args, { env = {}, input, onLine } = {}) {
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', (error) => (watch.stop(), reject(error)));
     child.on('close', (code) =>
-      resolvePromise({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), tmpDir, processes: watch.stop() }),
+      resolvePromise({
+        code,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        tmpDir,
+        processes: watch.stop(),
+      }),
     );
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
@@ -127,7 +140,13 @@ export function git(dir, ...args) {
 /** Branch tips of a bare repository (`{}` when empty). */
 export function refs(dir) {
   const out = execFileSync('git', ['--git-dir', dir, 'for-each-ref', '--format=%(refname) %(objectname)'], { encoding: 'utf8' });
-  return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => l.split(' ')));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')),
+  );
 }
 
 /** Commits on `branch`, newest first: subject, author, files changed. */

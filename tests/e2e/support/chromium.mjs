@@ -25,10 +25,7 @@ function pageOutdated() {
   // A page built with other manifests (e.g. the download cache) is rebuilt with the test's.
   const { files } = JSON.parse(readFileSync(join(distDir, 'manifests.json'), 'utf8'));
   const names = readdirSync(manifestsDir).filter((name) => name.endsWith('.yaml'));
-  return (
-    Object.keys(files).length !== names.length ||
-    names.some((name) => files[name] !== readFileSync(join(manifestsDir, name), 'utf8'))
-  );
+  return Object.keys(files).length !== names.length || names.some((name) => files[name] !== readFileSync(join(manifestsDir, name), 'utf8'));
 }
 
 /** Builds the page with the test bundle when browser/dist is missing or out of date. */

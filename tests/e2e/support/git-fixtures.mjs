@@ -60,7 +60,10 @@ export function bootstrapFiles(prefix = 'clusters/my-cluster/flux-system', size 
   return [
     { path: `${prefix}/gotk-components.yaml`, content: components },
     { path: `${prefix}/gotk-sync.yaml`, content: `# sync ${seed}\n` },
-    { path: `${prefix}/kustomization.yaml`, content: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n- gotk-sync.yaml\n' },
+    {
+      path: `${prefix}/kustomization.yaml`,
+      content: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n- gotk-sync.yaml\n',
+    },
   ];
 }
 

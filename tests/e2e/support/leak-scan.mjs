@@ -106,7 +106,9 @@ export function everythingAbout(value) {
 
 /** Output text, events, results, errors. */
 export function scanValues(needles, values) {
-  return values.flatMap((value, i) => hitsIn(`output/event #${i}: ${everythingAbout(value).slice(0, 120)}`, everythingAbout(value), needles));
+  return values.flatMap((value, i) =>
+    hitsIn(`output/event #${i}: ${everythingAbout(value).slice(0, 120)}`, everythingAbout(value), needles),
+  );
 }
 
 function* walk(dir) {

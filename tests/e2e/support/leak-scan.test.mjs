@@ -39,7 +39,10 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test('base64 cores find a secret at any offset of an encoded value', () => {
   for (const prefix of ['', 'a', 'ab', 'git:', ':', 'username: git\npassword: ']) {
     const encoded = Buffer.from(`${prefix}${pat}\n`).toString('base64');
-    assert.ok(base64Cores(pat).some((core) => encoded.includes(core)), `prefix ${JSON.stringify(prefix)}`);
+    assert.ok(
+      base64Cores(pat).some((core) => encoded.includes(core)),
+      `prefix ${JSON.stringify(prefix)}`,
+    );
   }
   assert.ok(keyBodyLines(privateKey).length > 10);
 });
@@ -101,35 +104,58 @@ function fakeApiserver(objects) {
 }
 
 test('cluster: a ConfigMap holding a Basic form, or an annotation on the Git Secret, is found; its data is allowed', async () => {
-  const gitSecret = { kind: 'Secret', metadata: { namespace: 'flux-system', name: 'flux-system' }, data: { password: Buffer.from(pat).toString('base64') } };
+  const gitSecret = {
+    kind: 'Secret',
+    metadata: { namespace: 'flux-system', name: 'flux-system' },
+    data: { password: Buffer.from(pat).toString('base64') },
+  };
   const clean = fakeApiserver({ secrets: [gitSecret], kustomizations: [{ metadata: { name: 'k' } }] });
   assert.deepEqual(await scanCluster(needles(), clean, { allowedSecrets: ['flux-system/flux-system'] }), []);
   assert.match((await scanCluster(needles(), clean)).join('\n'), /Secret flux-system\/flux-system/, 'not allowed: found');
   const configMap = { metadata: { namespace: 'app', name: 'cfg' }, binaryData: { auth: Buffer.from(`git:${pat}`).toString('base64') } };
   const withConfigMap = fakeApiserver({ secrets: [gitSecret], configmaps: [configMap] });
-  assert.match((await scanCluster(needles(), withConfigMap, { allowedSecrets: ['flux-system/flux-system'] })).join('\n'), /ConfigMap app\/cfg/);
+  assert.match(
+    (await scanCluster(needles(), withConfigMap, { allowedSecrets: ['flux-system/flux-system'] })).join('\n'),
+    /ConfigMap app\/cfg/,
+  );
   const annotated = { ...gitSecret, metadata: { ...gitSecret.metadata, annotations: { last: JSON.stringify({ passphrase }) } } };
   const withAnnotation = fakeApiserver({ secrets: [annotated] });
-  assert.match((await scanCluster(needles(), withAnnotation, { allowedSecrets: ['flux-system/flux-system'] })).join('\n'), /passphrase #0 in Secret/);
+  assert.match(
+    (await scanCluster(needles(), withAnnotation, { allowedSecrets: ['flux-system/flux-system'] })).join('\n'),
+    /passphrase #0 in Secret/,
+  );
   const custom = fakeApiserver({ kustomizations: [{ metadata: { name: 'k' }, spec: { url: `https://git:${pat}@x` } }] });
   assert.match((await scanCluster(needles(), custom)).join('\n'), /Kustomization/, 'discovered group resources are listed');
-  await assert.rejects(scanCluster(needles(), async () => ({ status: 403, body: {} })), /cannot see/);
+  await assert.rejects(
+    scanCluster(needles(), async () => ({ status: 403, body: {} })),
+    /cannot see/,
+  );
 });
 
 test('processes: a secret in a child process environment or argv is found; the root env is the test s own', async () => {
-  const child = spawn(process.execPath, ['-e', `require('child_process').spawnSync('sleep', ['0.4'], { env: { ...process.env, LEAKED: process.env.TOKEN } })`], {
-    env: { ...process.env, TOKEN: pat },
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', `require('child_process').spawnSync('sleep', ['0.4'], { env: { ...process.env, LEAKED: process.env.TOKEN } })`],
+    {
+      env: { ...process.env, TOKEN: pat },
+      stdio: 'ignore',
+    },
+  );
   const watch = watchProcessTree(child.pid);
   await new Promise((r) => child.on('close', r));
   const seen = watch.stop();
-  assert.ok(seen.some((p) => p.descendant && p.argv[0] === 'sleep'), 'the grandchild was seen');
+  assert.ok(
+    seen.some((p) => p.descendant && p.argv[0] === 'sleep'),
+    'the grandchild was seen',
+  );
   const found = scanProcesses(needles(), seen).join('\n');
   assert.match(found, /PAT #0 in environment of pid \d+ \(sleep\)/);
   assert.doesNotMatch(found, new RegExp(`pid ${child.pid} `), 'the root env is allowed');
   assert.match(scanProcesses(needles(), seen, { allowRootEnv: false }).join('\n'), new RegExp(`environment of pid ${child.pid} `));
-  assert.match(scanProcesses(needles(), [{ pid: 1, argv: ['flux-azdo', `--password=${passphrase}`], env: [], descendant: false }]).join('\n'), /argv/);
+  assert.match(
+    scanProcesses(needles(), [{ pid: 1, argv: ['flux-azdo', `--password=${passphrase}`], env: [], descendant: false }]).join('\n'),
+    /argv/,
+  );
 });
 
 test('a key s public half may be printed; the private key itself is still found', () => {

@@ -32,7 +32,26 @@ const ALNUM = `${LOWER}0123456789`;
 
 // Names YAML 1.1 or 1.2 would read as something else than a string (booleans, null, numbers,
 // dates): Flux's YAML writer must quote them, and so must ours.
-const YAML_TRICKY = ['yes', 'no', 'on', 'off', 'true', 'null', 'y', 'n', '123', '1e3', '0x1f', '0o17', '1.0', '2024-01-01', '.inf', '0755', '1_000', '12:30'];
+const YAML_TRICKY = [
+  'yes',
+  'no',
+  'on',
+  'off',
+  'true',
+  'null',
+  'y',
+  'n',
+  '123',
+  '1e3',
+  '0x1f',
+  '0o17',
+  '1.0',
+  '2024-01-01',
+  '.inf',
+  '0755',
+  '1_000',
+  '12:30',
+];
 
 function dnsLabel(r, max = 20) {
   const len = 1 + r.int(max);
@@ -72,17 +91,46 @@ function components(r) {
 function interval(r) {
   if (r.chance(0.4)) return '1m';
   return r.pick([
-    '30s', '90s', '5m', '10m0s', '1h', '1h30m', '2h45m10s', '1.5h', '0.5m', '500ms', '1500ms', '1m30s',
-    '3600s', '24h', '100h', '1h0m0s', '2.25s', '1ms', `${1 + r.int(600)}s`, `${1 + r.int(120)}m`,
-    `${1 + r.int(48)}h${r.int(60)}m`, `${r.int(10)}.${r.int(1000)}s`,
+    '30s',
+    '90s',
+    '5m',
+    '10m0s',
+    '1h',
+    '1h30m',
+    '2h45m10s',
+    '1.5h',
+    '0.5m',
+    '500ms',
+    '1500ms',
+    '1m30s',
+    '3600s',
+    '24h',
+    '100h',
+    '1h0m0s',
+    '2.25s',
+    '1ms',
+    `${1 + r.int(600)}s`,
+    `${1 + r.int(120)}m`,
+    `${1 + r.int(48)}h${r.int(60)}m`,
+    `${r.int(10)}.${r.int(1000)}s`,
   ]);
 }
 
 function branch(r) {
   if (r.chance(0.4)) return 'main';
   return r.pick([
-    'master', 'develop', 'release/v1.2', 'feature/x_y', 'users/alice/fix-1', 'v2.9.4', 'dev-1', 'a.b',
-    'RELEASE', 'flux@home', 'hotfix+1', ...YAML_TRICKY.filter((w) => !w.includes(':')),
+    'master',
+    'develop',
+    'release/v1.2',
+    'feature/x_y',
+    'users/alice/fix-1',
+    'v2.9.4',
+    'dev-1',
+    'a.b',
+    'RELEASE',
+    'flux@home',
+    'hotfix+1',
+    ...YAML_TRICKY.filter((w) => !w.includes(':')),
   ]);
 }
 

@@ -61,7 +61,14 @@ class EventEmitter {
  * with buttons are answered by `onMessage(kind, message, options, buttons)`; progress reports
  * are passed to `onProgress(value, cancel)` too (`cancel()` is the notification's Cancel button); `secrets` seeds SecretStorage.
  */
-export function createVscodeStub({ answers = [], settings = {}, onMessage = () => undefined, onProgress = () => {}, secrets: storedSecrets = {}, workspaceFolders = [] } = {}) {
+export function createVscodeStub({
+  answers = [],
+  settings = {},
+  onMessage = () => undefined,
+  onProgress = () => {},
+  secrets: storedSecrets = {},
+  workspaceFolders = [],
+} = {}) {
   const calls = [];
   const record = (fn, ...args) => calls.push({ fn, args });
   const script = [...answers];
@@ -82,11 +89,13 @@ export function createVscodeStub({ answers = [], settings = {}, onMessage = () =
     return answer;
   };
 
-  const message = (kind) => async (text, ...rest) => {
-    record(kind, text, ...rest);
-    const options = rest[0] && typeof rest[0] === 'object' && !Array.isArray(rest[0]) ? rest.shift() : {};
-    return onMessage(kind, text, options, rest);
-  };
+  const message =
+    (kind) =>
+    async (text, ...rest) => {
+      record(kind, text, ...rest);
+      const options = rest[0] && typeof rest[0] === 'object' && !Array.isArray(rest[0]) ? rest.shift() : {};
+      return onMessage(kind, text, options, rest);
+    };
 
   const window = {
     createOutputChannel(name) {
@@ -129,7 +138,11 @@ export function createVscodeStub({ answers = [], settings = {}, onMessage = () =
     },
     async showQuickPick(items, options = {}) {
       const list = await items;
-      record('showQuickPick', list.map((i) => (typeof i === 'string' ? i : i.label)), options);
+      record(
+        'showQuickPick',
+        list.map((i) => (typeof i === 'string' ? i : i.label)),
+        options,
+      );
       const answer = next(`${options.title ?? ''} | ${options.placeHolder ?? ''}`);
       if (answer === undefined) return undefined;
       const picked = list.find((i) => (typeof i === 'string' ? i : i.label) === answer);
@@ -183,7 +196,9 @@ export function createVscodeStub({ answers = [], settings = {}, onMessage = () =
     async openTextDocument(uri) {
       record('openTextDocument', uri.toString());
       const provider = providers.get(uri.scheme);
-      const text = provider ? await provider.provideTextDocumentContent(uri, { isCancellationRequested: false }) : readFileSync(uri.fsPath, 'utf8');
+      const text = provider
+        ? await provider.provideTextDocumentContent(uri, { isCancellationRequested: false })
+        : readFileSync(uri.fsPath, 'utf8');
       const languageId = uri.path.endsWith('.yaml') ? 'yaml' : uri.path.endsWith('.diff') ? 'diff' : 'plaintext';
       // A document from a content provider is read-only in VS Code; the `file` scheme is not.
       return { uri, languageId, isUntitled: false, readOnly: Boolean(provider), getText: () => text };
