@@ -26,6 +26,7 @@ import {
   refs,
   runCli,
   startWorld,
+  tokenBootstrapArgs,
 } from './support/bootstrap-env.mjs';
 import { assertNoLeaks, watchProcessTree } from './support/leak-scan.mjs';
 
@@ -97,20 +98,7 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const tokenFlags = (url, namespace) => [
-  'bootstrap',
-  'git',
-  '--token-auth',
-  `--url=${url}`,
-  '--branch=main',
-  '--path=clusters/my-cluster',
-  `--namespace=${namespace}`,
-  `--ca-file=${world.git.caFile}`,
-  `--kubeconfig=${world.cluster.kubeconfigPath}`,
-  `--manifests=${bundleDir}`,
-  '--timeout=2m',
-  '--json',
-];
+const tokenFlags = (url, namespace) => tokenBootstrapArgs(world, url, namespace);
 
 async function secretData(namespace, name = 'flux-system') {
   const res = await getObject(world.cluster, `/api/v1/namespaces/${namespace}/secrets/${name}`);

@@ -8,7 +8,17 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { bundleDir, cliPath, controllerStandIn, getObject, jsonEvents, jsonLines, runCli, startWorld } from './support/bootstrap-env.mjs';
+import {
+  bundleDir,
+  cliPath,
+  controllerStandIn,
+  getObject,
+  jsonEvents,
+  jsonLines,
+  runCli,
+  startWorld,
+  tokenBootstrapArgs,
+} from './support/bootstrap-env.mjs';
 
 let world;
 let work;
@@ -24,20 +34,7 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const tokenFlags = (url, namespace) => [
-  'bootstrap',
-  'git',
-  '--token-auth',
-  `--url=${url}`,
-  '--branch=main',
-  '--path=clusters/my-cluster',
-  `--namespace=${namespace}`,
-  `--ca-file=${world.git.caFile}`,
-  `--kubeconfig=${world.cluster.kubeconfigPath}`,
-  `--manifests=${bundleDir}`,
-  '--timeout=2m',
-  '--json',
-];
+const tokenFlags = (url, namespace) => tokenBootstrapArgs(world, url, namespace);
 
 /**
  * Runs the CLI with its own TMPDIR and sends `signal` once `when(event)` holds for a `--json`

@@ -167,3 +167,19 @@ export async function getObject(cluster, path) {
   const { kubeRequest } = await import('../../harness/cluster.mjs');
   return kubeRequest(cluster.admin, 'GET', path);
 }
+
+/** `bootstrap git` with token auth against the world's HTTPS Git server and cluster, `--json` events. */
+export const tokenBootstrapArgs = (world, url, namespace) => [
+  'bootstrap',
+  'git',
+  '--token-auth',
+  `--url=${url}`,
+  '--branch=main',
+  '--path=clusters/my-cluster',
+  `--namespace=${namespace}`,
+  `--ca-file=${world.git.caFile}`,
+  `--kubeconfig=${world.cluster.kubeconfigPath}`,
+  `--manifests=${bundleDir}`,
+  '--timeout=2m',
+  '--json',
+];
