@@ -665,6 +665,7 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
   const ns = 'helm-owned';
   const url = world.git.repoUrl('org', 'project', ns);
   world.git.createRepo('org', 'project', ns);
+  gitSecrets.add(`${ns}/flux-system`);
   const admin = world.cluster.admin;
   const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io';
   const deploymentPath = `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`;
