@@ -5,7 +5,8 @@
 // Needs: Go (builds the oracle once into ~/.cache/flux-azdo/testbin), the built npm package
 // (`node scripts/build-wasm.mjs && npm run build -w flux-azdo`).
 // Replay a failure: ORACLE_SEED=<seed printed> node --test tests/e2e/oracle.test.mjs
-// More cases: ORACLE_CASES=2000.
+// More cases: ORACLE_CASES=2000. Several seeds: ORACLE_SEED=20261127,fresh (`fresh` draws a new
+// seed and prints it, so CI replays the pinned cases and explores new ones in the same run).
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -22,6 +23,10 @@ import { installOptionsOf, oracleRequestOf, prng, randomCase, syncOptionsOf } fr
 function wholeNumberFromEnv(name, min, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
+  return wholeNumber(name, raw, min);
+}
+
+function wholeNumber(name, raw, min) {
   const value = Number(raw);
   if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
     throw new Error(`${name}=${JSON.stringify(raw)} is refused: it must be a whole number of at least ${min}`);
@@ -29,9 +34,19 @@ function wholeNumberFromEnv(name, min, fallback) {
   return value;
 }
 
-const seed = wholeNumberFromEnv('ORACLE_SEED', 0, randomInt(2 ** 31));
+/** The seeds to run: `ORACLE_SEED` as a comma list of whole numbers or `fresh`; one fresh seed when unset. */
+function seedsFromEnv() {
+  const raw = process.env.ORACLE_SEED;
+  if (raw === undefined || raw === '') return [randomInt(2 ** 31)];
+  return raw.split(',').map((part) => {
+    if (part === 'fresh') return randomInt(2 ** 31);
+    return wholeNumber('ORACLE_SEED', part, 0);
+  });
+}
+
+const seeds = seedsFromEnv();
 const cases = wholeNumberFromEnv('ORACLE_CASES', 1, 200);
-const replay = `ORACLE_SEED=${seed} node --test tests/e2e/oracle.test.mjs`;
+console.log(`oracle seeds: ${seeds.join(', ')}`);
 
 let oracle;
 let bundle;
@@ -72,7 +87,9 @@ function compare(mismatches, index, option, what, ours, flux) {
   }
 }
 
+for (const seed of seeds) {
 test(`${cases} random option sets: byte-identical to Flux's generators (seed ${seed})`, async () => {
+  const replay = `ORACLE_SEED=${seed} node --test tests/e2e/oracle.test.mjs`;
   const r = prng(seed);
   const mismatches = [];
   const work = [];
@@ -119,6 +136,7 @@ test(`${cases} random option sets: byte-identical to Flux's generators (seed ${s
     assert.fail(`${mismatches.length} mismatch(es) with Flux (seed ${seed}; replay: ${replay})\n\n${shown}`);
   }
 });
+}
 
 test('the oracle reports a Flux failure instead of output (so the comparison can fail)', async () => {
   // A component missing from the bundle makes Flux's kustomize build fail; the test above relies
