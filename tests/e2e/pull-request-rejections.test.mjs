@@ -1,0 +1,126 @@
+// Pushes the server refuses, against the Azure-DevOps-like Git server: a branch with policies
+// (TF402455 in the receive-pack report-status, as Azure DevOps answers) stops bootstrap with
+// BRANCH_PROTECTED after exactly one push attempt and before anything reaches the cluster; a
+// pre-receive hook's refusal (an on-premises server) is PUSH_REJECTED quoting the hook's text.
+// The git CLI sees the same wire answer as Azure DevOps users do.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { bootstrap } from '../../npm/dist/index.js';
+import { kubeRequest } from '../harness/cluster.mjs';
+import { gitEnv } from '../servers/git-https.mjs';
+import { bundleDir, refs, startWorld } from './support/bootstrap-env.mjs';
+import { assertNoLeaks } from './support/leak-scan.mjs';
+
+let world;
+let work;
+const bypassPat = `fake-pat-bypass-${randomBytes(8).toString('hex')}`;
+
+before(async () => {
+  world = await startWorld({ gitUsers: [{ pat: bypassPat, displayName: 'Project Administrator', bypassPolicy: true }] });
+  work = await mkdtemp(join(tmpdir(), 'flux-azdo-pr-rejections-'));
+});
+
+after(async () => {
+  await world?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const get = (path) => kubeRequest(world.cluster.admin, 'GET', path);
+
+async function run(namespace, repo) {
+  const events = [];
+  const result = await bootstrap(
+    {
+      url: world.git.repoUrl('org', 'project', repo),
+      tokenAuth: true,
+      password: world.pat,
+      caFile: world.git.caFile,
+      branch: 'main',
+      path: 'clusters/my-cluster',
+      namespace,
+      kubeconfig: world.cluster.kubeconfigPath,
+      manifests: bundleDir,
+      timeout: '1m',
+    },
+    { onEvent: (e) => events.push(e) },
+  ).then(
+    () => assert.fail('bootstrap must fail'),
+    (error) => error,
+  );
+  return { error: result, events };
+}
+
+async function assertClusterUntouched(namespace) {
+  assert.equal((await get(`/api/v1/namespaces/${namespace}`)).status, 404, 'the namespace was never created');
+  const crds = await get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io');
+  assert.equal(crds.status, 404, "Flux's CRDs were never applied");
+}
+
+test('a branch with policies: BRANCH_PROTECTED naming the branch and --pull-request, one push attempt, cluster untouched', async () => {
+  const repo = 'protected';
+  const bare = world.git.createRepo('org', 'project', repo, { empty: false });
+  world.git.rest.addPolicy('org', 'project', repo, { branch: 'main', type: 'minimumApprovalCount' });
+  const before = refs(bare);
+  const pushesBefore = world.git.stats.pushes;
+  const { error, events } = await run('flux-protected', repo);
+  assert.equal(error.code, 'BRANCH_PROTECTED', error.message);
+  assert.equal(error.option, 'branch');
+  assert.equal(error.step, 'components', 'the first push, before any cluster write');
+  assert.ok(error.message.includes('main') && error.message.includes('--pull-request'), error.message);
+  assert.equal(world.git.stats.pushes - pushesBefore, 1, 'exactly one push attempt: a policy refusal is never retried');
+  assert.deepEqual(refs(bare), before, 'the repository is unchanged');
+  const failed = events.find((e) => e.type === 'error');
+  assert.equal(failed.code, 'BRANCH_PROTECTED');
+  assert.deepEqual(failed.done, []);
+  assert.ok(!events.some((e) => e.step === 'install'), 'no install step began');
+  await assertClusterUntouched('flux-protected');
+  await assertNoLeaks({ pats: [world.pat] }, { values: [error.message, events] });
+});
+
+test('a pre-receive hook: PUSH_REJECTED with the hook text, not retried', async () => {
+  const repo = 'hooked';
+  const bare = world.git.createRepo('org', 'project', repo, { empty: false });
+  world.git.declineWithHook('org', 'project', repo, 'POLICY-42: pushes need a signed-off change ticket');
+  const before = refs(bare);
+  const pushesBefore = world.git.stats.pushes;
+  const { error } = await run('flux-hooked', repo);
+  assert.equal(error.code, 'PUSH_REJECTED', error.message);
+  assert.ok(error.message.includes('pre-receive hook declined'), error.message);
+  assert.ok(error.message.includes('POLICY-42: pushes need a signed-off change ticket'), `the server's reason reaches the user: ${error.message}`);
+  assert.equal(world.git.stats.pushes - pushesBefore, 1);
+  assert.deepEqual(refs(bare), before);
+  await assertClusterUntouched('flux-hooked');
+});
+
+function gitCli(args, env) {
+  return new Promise((resolve) =>
+    execFile('git', args, { env }, (error, stdout, stderr) => resolve({ status: error ? error.code : 0, stdout, stderr })),
+  );
+}
+
+test('on the wire: git shows "[remote rejected] (TF402455: …)"; an identity with the bypass right pushes', async () => {
+  const repo = 'wire';
+  world.git.createRepo('org', 'project', repo, { empty: false });
+  world.git.rest.addPolicy('org', 'project', repo, { branch: 'main' });
+  const clone = join(work, 'wire');
+  const env = gitEnv({ GIT_SSL_CAINFO: world.git.caFile });
+  const withPat = (pat) => world.git.repoUrl('org', 'project', repo).replace('https://', `https://user:${pat}@`);
+  assert.equal((await gitCli(['clone', '--quiet', withPat(world.pat), clone], env)).status, 0);
+  await writeFile(join(clone, 'change.txt'), 'change\n');
+  await gitCli(['-C', clone, 'add', '.'], env);
+  await gitCli(['-C', clone, 'commit', '--quiet', '-m', 'change'], env);
+  const refused = await gitCli(['-C', clone, 'push', 'origin', 'main'], env);
+  assert.notEqual(refused.status, 0);
+  assert.match(
+    refused.stderr,
+    /! \[remote rejected\] main -> main \(TF402455: Pushes to this branch are not permitted; you must use a pull request to update this branch\.\)/,
+  );
+  const pushed = await gitCli(['-C', clone, 'push', withPat(bypassPat), 'main'], env);
+  assert.equal(pushed.status, 0, pushed.stderr);
+});
