@@ -4,8 +4,9 @@
 // pre-receive hook's refusal (an on-premises server) is PUSH_REJECTED quoting the hook's text.
 // The git CLI sees the same wire answer as Azure DevOps users do.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { bootstrap } from '../../npm/dist/index.js';
 import { kubeRequest } from '../harness/cluster.mjs';
 import { gitEnv } from '../servers/git-https.mjs';
-import { bundleDir, refs, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, refs, runCli, startWorld, tokenBootstrapArgs } from './support/bootstrap-env.mjs';
 import { assertNoLeaks } from './support/leak-scan.mjs';
 
 let world;
@@ -33,7 +34,7 @@ after(async () => {
 
 const get = (path) => kubeRequest(world.cluster.admin, 'GET', path);
 
-async function run(namespace, repo) {
+async function run(namespace, repo, { onEvent, ...extra } = {}) {
   const events = [];
   const result = await bootstrap(
     {
@@ -47,8 +48,9 @@ async function run(namespace, repo) {
       kubeconfig: world.cluster.kubeconfigPath,
       manifests: bundleDir,
       timeout: '1m',
+      ...extra,
     },
-    { onEvent: (e) => events.push(e) },
+    { onEvent: (e) => (events.push(e), onEvent?.(e)) },
   ).then(
     () => assert.fail('bootstrap must fail'),
     (error) => error,
@@ -79,6 +81,11 @@ test('a branch with policies: BRANCH_PROTECTED naming the branch and --pull-requ
   assert.equal(failed.code, 'BRANCH_PROTECTED');
   assert.deepEqual(failed.done, []);
   assert.ok(!events.some((e) => e.step === 'install'), 'no install step began');
+  // Pre-flight asked Azure DevOps which policies apply, and said so before the clone.
+  const warned = events.findIndex((e) => e.type === 'log' && e.level === 'warn' && e.message.includes('--pull-request'));
+  const cloned = events.findIndex((e) => e.type === 'step' && e.step === 'clone');
+  assert.ok(warned >= 0 && warned < cloned, JSON.stringify(events.slice(0, 6)));
+  assert.ok(world.git.rest.stats.calls.some((c) => c.includes('/_apis/git/policy/configurations?repositoryId=')));
   await assertClusterUntouched('flux-protected');
   await assertNoLeaks({ pats: [world.pat] }, { values: [error.message, events] });
 });
@@ -123,4 +130,68 @@ test('on the wire: git shows "[remote rejected] (TF402455: …)"; an identity wi
   );
   const pushed = await gitCli(['-C', clone, 'push', withPat(bypassPat), 'main'], env);
   assert.equal(pushed.status, 0, pushed.stderr);
+});
+
+test('--pull-request over SSH: REST_CREDENTIAL_MISSING before anything is pushed', async () => {
+  const bare = world.sshd.createRepo('org', 'project', 'ssh-pr');
+  const before = refs(bare);
+  const error = await bootstrap({
+    url: world.sshd.repoUrl('org', 'project', 'ssh-pr'),
+    path: 'clusters/my-cluster',
+    namespace: 'flux-ssh-pr',
+    kubeconfig: world.cluster.kubeconfigPath,
+    manifests: bundleDir,
+    pullRequest: true,
+  }).then(
+    () => assert.fail('bootstrap must fail'),
+    (e) => e,
+  );
+  assert.equal(error.code, 'REST_CREDENTIAL_MISSING', error.message);
+  assert.equal(error.option, 'pull-request');
+  assert.deepEqual(refs(bare), before);
+  await assertClusterUntouched('flux-ssh-pr');
+});
+
+test('--dry-run --pull-request: "would open a pull request from X into Y" and the diff, nothing changed', async () => {
+  const repo = 'dry-pr';
+  const bare = world.git.createRepo('org', 'project', repo, { empty: false });
+  world.git.rest.addPolicy('org', 'project', repo, { branch: 'main' });
+  const before = refs(bare);
+  const res = await runCli(
+    [...tokenBootstrapArgs(world, world.git.repoUrl('org', 'project', repo), 'flux-dry-pr').filter((a) => a !== '--json'), '--pull-request', '--dry-run'],
+    { env: { GIT_PASSWORD: world.pat } },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /^would open a pull request from flux-bootstrap\/clusters\/my-cluster into main$/m);
+  assert.match(res.stdout, /^\+\+\+ b\/clusters\/my-cluster\/flux-dry-pr\/gotk-sync\.yaml/m);
+  assert.deepEqual(refs(bare), before);
+  assert.equal(world.git.rest.pullRequests.filter((p) => p.repo.name === repo).length, 0);
+  await assertNoLeaks({ pats: [world.pat] }, { values: [res.stdout, res.stderr], tmpDirs: [res.tmpDir], processes: res.processes });
+});
+
+test('a pull request that conflicts with its branch while waiting: PULL_REQUEST_CONFLICTS, cluster untouched', async () => {
+  const repo = 'pr-conflict';
+  const ns = 'flux-conflict';
+  const bare = world.git.createRepo('org', 'project', repo, { empty: false });
+  world.git.rest.addPolicy('org', 'project', repo, { branch: 'main' });
+  let raced = false;
+  const { error } = await run(ns, repo, {
+    pullRequest: true,
+    onEvent: (e) => {
+      if (raced || e.type !== 'done' || e.step !== 'pull-request' || !e.pullRequestId) return;
+      raced = true;
+      // Someone with the bypass right changes the same file on main meanwhile.
+      const clone = join(work, 'conflict');
+      const env = gitEnv();
+      execFileSync('git', ['clone', '--quiet', bare, clone], { env });
+      execFileSync('mkdir', ['-p', join(clone, 'clusters/my-cluster', ns)]);
+      writeFileSync(join(clone, 'clusters/my-cluster', ns, 'gotk-sync.yaml'), 'someone else wrote this\n');
+      execFileSync('git', ['-C', clone, 'add', '.'], { env });
+      execFileSync('git', ['-C', clone, 'commit', '--quiet', '-m', 'conflicting change'], { env });
+      execFileSync('git', ['-C', clone, 'push', '--quiet', 'origin', 'main'], { env });
+    },
+  });
+  assert.ok(raced);
+  assert.equal(error.code, 'PULL_REQUEST_CONFLICTS', error.message);
+  await assertClusterUntouched(ns);
 });

@@ -50,7 +50,11 @@ pub struct Inputs<'a> {
 const MAX_DESCRIPTION: usize = 4000;
 
 pub fn plan(inputs: &Inputs<'_>) -> Result<PullRequestPlan> {
-    let folder = if inputs.path.is_empty() { "root" } else { inputs.path };
+    let folder = if inputs.path.is_empty() {
+        "root"
+    } else {
+        inputs.path
+    };
     let source_branch = format!("{BRANCH_PREFIX}/{folder}");
     validate_branch(&source_branch)?;
     let place = if inputs.path.is_empty() {
@@ -67,11 +71,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<PullRequestPlan> {
     } else {
         format!(" `{}`", inputs.cluster)
     };
-    let files: String = inputs
-        .files
-        .iter()
-        .map(|f| format!("- `{f}`\n"))
-        .collect();
+    let files: String = inputs.files.iter().map(|f| format!("- `{f}`\n")).collect();
     let commits: String = inputs
         .commit_subjects
         .iter()
@@ -117,27 +117,48 @@ mod tests {
             branch: "main",
             version: "v2.9.4",
             cluster: "kind-dev",
-            files: ["a/gotk-components.yaml", "a/gotk-sync.yaml", "a/kustomization.yaml"],
-            commit_subjects: ["Add Flux v2.9.4 component manifests", "Add Flux sync manifests"],
+            files: [
+                "a/gotk-components.yaml",
+                "a/gotk-sync.yaml",
+                "a/kustomization.yaml",
+            ],
+            commit_subjects: [
+                "Add Flux v2.9.4 component manifests",
+                "Add Flux sync manifests",
+            ],
             auto_complete: false,
         }
     }
 
     #[test]
     fn names_the_branch_after_the_path_and_lists_files_and_cluster() {
-        let pr = plan(&inputs("clusters/my-cluster")).unwrap();
+        let pr = plan(&inputs("clusters/my-cluster")).expect("a valid path plans");
         assert_eq!(pr.source_branch, "flux-bootstrap/clusters/my-cluster");
         assert_eq!(pr.target_branch, "main");
-        assert_eq!(pr.title, "Bootstrap Flux v2.9.4 in clusters/my-cluster (flux-system)");
-        for needle in ["`a/gotk-sync.yaml`", "`kind-dev`", "- Add Flux sync manifests"] {
-            assert!(pr.description.contains(needle), "{needle} in {}", pr.description);
+        assert_eq!(
+            pr.title,
+            "Bootstrap Flux v2.9.4 in clusters/my-cluster (flux-system)"
+        );
+        for needle in [
+            "`a/gotk-sync.yaml`",
+            "`kind-dev`",
+            "- Add Flux sync manifests",
+        ] {
+            assert!(
+                pr.description.contains(needle),
+                "{needle} in {}",
+                pr.description
+            );
         }
         assert_eq!(pr.merge_strategy, "noFastForward");
     }
 
     #[test]
     fn the_root_path_is_named_root() {
-        assert_eq!(plan(&inputs("")).unwrap().source_branch, "flux-bootstrap/root");
+        assert_eq!(
+            plan(&inputs("")).expect("the root plans").source_branch,
+            "flux-bootstrap/root"
+        );
     }
 
     #[test]

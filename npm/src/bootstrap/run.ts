@@ -156,7 +156,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   if (rest) {
     // Heard at pre-flight, not after a clone. Only --pull-request depends on the REST API; a
     // direct push goes on without it (an on-premises server may not answer REST).
-    await checkBranchPolicies(rest, branch, plan.pullRequest !== null, emit).catch((err: unknown) => {
+    await checkBranchPolicies(rest, branch, Boolean(plan.pullRequest), emit).catch((err: unknown) => {
       if (plan.pullRequest) throw err;
       emit({ type: 'log', level: 'debug', message: `branch policies not checked: ${err instanceof Error ? err.message : String(err)}` });
     });
