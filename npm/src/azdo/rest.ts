@@ -4,7 +4,6 @@
  * pull requests. Errors become FluxAzdoError with a code; messages quote the server's text,
  * never a credential. The client reads string enums into its numeric TypeScript enums.
  */
-import * as azdev from 'azure-devops-node-api';
 import type { IGitApi } from 'azure-devops-node-api/GitApi.js';
 import {
   GitPullRequestMergeStrategy,
@@ -91,11 +90,12 @@ export class AzureDevOpsRest {
   }
 
   #api(): Promise<IGitApi> {
-    if (!this.#git) {
+    // Loaded on first use: a bootstrap without a REST credential never pays for the client.
+    this.#git ??= import('azure-devops-node-api').then((azdev) => {
       const handler = azdev.getPersonalAccessTokenHandler(this.#target.credential.token.expose());
       const options = this.#target.caFile ? { cert: { caFile: this.#target.caFile } } : {};
-      this.#git = new azdev.WebApi(this.#orgUrl, handler, options).getGitApi();
-    }
+      return new azdev.WebApi(this.#orgUrl, handler, options).getGitApi();
+    });
     return this.#git;
   }
 
