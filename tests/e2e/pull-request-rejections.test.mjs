@@ -195,3 +195,20 @@ test('a pull request that conflicts with its branch while waiting: PULL_REQUEST_
   assert.equal(error.code, 'PULL_REQUEST_CONFLICTS', error.message);
   await assertClusterUntouched(ns);
 });
+
+test("--pull-request with a wrong PAT: AUTH_FAILED from the REST pre-flight (with the server's sign-in page for bad credentials), nothing pushed", async () => {
+  const repo = 'pr-bad-pat';
+  const bare = world.git.createRepo('org', 'project', repo, { empty: false });
+  const before = refs(bare);
+  const pushes = world.git.stats.pushes;
+  world.git.faults.signInPageFor401 = true;
+  try {
+    const { error } = await run('flux-bad-pat', repo, { pullRequest: true, password: 'fake-pat-wrong' });
+    assert.equal(error.code, 'AUTH_FAILED', error.message);
+    assert.equal(error.step, 'preflight');
+  } finally {
+    world.git.faults.signInPageFor401 = false;
+  }
+  assert.equal(world.git.stats.pushes, pushes);
+  assert.deepEqual(refs(bare), before);
+});

@@ -93,7 +93,12 @@ export class AzureDevOpsRest {
     // Loaded on first use: a bootstrap without a REST credential never pays for the client.
     this.#git ??= import('azure-devops-node-api').then((azdev) => {
       const handler = azdev.getPersonalAccessTokenHandler(this.#target.credential.token.expose());
-      const options = this.#target.caFile ? { cert: { caFile: this.#target.caFile } } : {};
+      // Azure DevOps answers bad credentials with 203 and a sign-in page unless told not to
+      // (then a 401 with WWW-Authenticate); #fail maps both to AUTH_FAILED.
+      const options = {
+        headers: { 'X-TFS-FedAuthRedirect': 'Suppress' },
+        ...(this.#target.caFile ? { cert: { caFile: this.#target.caFile } } : {}),
+      };
       return new azdev.WebApi(this.#orgUrl, handler, options).getGitApi();
     });
     return this.#git;
