@@ -18,6 +18,12 @@ export type HostErrorCode =
   | 'BRANCH_NOT_FOUND'
   | 'NON_FAST_FORWARD'
   | 'PUSH_REJECTED'
+  | 'BRANCH_PROTECTED'
+  // from pull request bootstraps (npm/src/azdo, npm/src/bootstrap/pull-request.ts)
+  | 'REST_FAILED'
+  | 'REST_CREDENTIAL_MISSING'
+  | 'PULL_REQUEST_ABANDONED'
+  | 'PULL_REQUEST_CONFLICTS'
   | 'HOST_KEY_MISMATCH'
   | 'HOST_KEY_UNKNOWN'
   | 'TLS_UNTRUSTED'

@@ -17,6 +17,7 @@ export type BootstrapStep =
   | 'sync'
   | 'apply'
   | 'health'
+  | 'pull-request'
   | 'export'
   | 'dry-run'
   | 'uninstall';
@@ -41,6 +42,9 @@ export interface ProgressEvent {
   /** The object, `Kind/namespace/name` or `Kind/name`. */
   ref?: string;
   action?: ObjectAction;
+  /** The pull-request step: the pull request's id and its web page. */
+  pullRequestId?: number;
+  url?: string;
 }
 
 export interface LogEvent {
@@ -67,6 +71,9 @@ export interface DoneEvent {
   path?: string;
   /** The uninstall step: how many objects were deleted. */
   deleted?: number;
+  /** The pull-request step: the pull request's id and its web page. */
+  pullRequestId?: number;
+  url?: string;
 }
 
 /** One change a bootstrap made before it stopped: a pushed commit, the install, the Secret. */

@@ -6,12 +6,19 @@
 // `<root>/{org}/{project}/{repo}`. Like Azure DevOps it speaks protocol v0 only (the Git-Protocol
 // header is ignored) and refuses upload-pack requests that ask for neither multi_ack nor
 // multi_ack_detailed (TF401041).
+//
+// Beside Git, the same host serves the Azure DevOps REST subset of ./azdo-rest/ under
+// `/{org}[/{project}]/_apis/`, with the same credentials; a branch with policies there refuses
+// direct pushes with TF402455, as Azure DevOps does, unless the pusher may bypass policies.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
+import { createAzdoRest, policyRejection, preReceiveHookScript, receivePackCommands } from './azdo-rest/index.mjs';
 
 const HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 const REPO_PATH = /^\/([^/]+)\/([^/]+)\/_git\/([^/]+)(\/.*)$/;
@@ -159,12 +166,33 @@ function runBackend({ root, method, pathInfo, query, contentType, body, user }) 
   });
 }
 
+/** The identity behind the main PAT (Azure DevOps ids are GUIDs). */
+const PAT_USER = { id: 'c3a1e4f0-6b2d-4d7e-9a51-0f1f1a2b3c4d', displayName: 'Flux Azdo Test', uniqueName: 'flux-azdo-test@example.invalid' };
+
 /**
- * Starts the server on 127.0.0.1 and a free port.
- * @param {{ pat: string, readOnlyPat?: string }} options
+ * Starts the server on 127.0.0.1 and a free port. `users`: more PATs, each an identity
+ * (`{ pat, displayName, bypassPolicy }`; bypassPolicy: "Bypass policies when pushing/completing").
+ * @param {{ pat: string, readOnlyPat?: string, users?: { pat: string, displayName: string, bypassPolicy?: boolean }[] }} options
  */
-export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
+export async function startGitHttpsServer({ pat, readOnlyPat, users = [] } = {}) {
   if (!pat) throw new Error('startGitHttpsServer: pat is required');
+  const identities = [
+    { pat, ...PAT_USER, bypassPolicy: false },
+    ...users.map((u) => ({ id: randomUUID(), uniqueName: `${u.displayName.replace(/\W+/g, '.').toLowerCase()}@example.invalid`, bypassPolicy: false, ...u })),
+  ];
+  /**
+   * Who a request is, from its Authorization header (Basic with a PAT, any username), or
+   * undefined. `readOnly`: may read, not push. The one place both Git and REST authenticate.
+   */
+  const authenticate = (headers) => {
+    const password = basicPassword(headers.authorization);
+    if (password === undefined) return undefined;
+    if (readOnlyPat !== undefined && password === readOnlyPat) return { ...PAT_USER, id: randomUUID(), readOnly: true, bypassPolicy: false };
+    const user = identities.find((u) => u.pat === password);
+    if (!user) return undefined;
+    const { pat: _pat, ...identity } = user;
+    return { ...identity, readOnly: false };
+  };
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-git-https-'));
   const root = join(work, 'repos');
   mkdirSync(root);
@@ -185,8 +213,10 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
     /** Answer bad credentials like Azure DevOps sometimes does: HTTP 203 and an HTML sign-in page. */
     signInPageFor401: false,
   };
-  const stats = { requests: 0, pushes: 0, unauthorized: 0, multiAckRefused: 0 };
+  const stats = { requests: 0, pushes: 0, unauthorized: 0, multiAckRefused: 0, policyRejected: 0 };
   const log = [];
+  let baseUrl;
+  const rest = createAzdoRest({ repoDir: (org, project, repo) => join(root, org, project, repo), baseUrl: () => baseUrl });
 
   const server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) }, async (req, res) => {
     stats.requests += 1;
@@ -194,24 +224,29 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
       const url = new URL(req.url, 'https://127.0.0.1');
       log.push(`${req.method} ${url.pathname}${url.search}`);
       const match = REPO_PATH.exec(url.pathname);
-      if (!match) {
+      if (!match && !rest.matches(url.pathname)) {
         res.writeHead(404).end('TF401019: not a Git repository path\n');
         return;
       }
-      const [, org, project, repo, rest] = match;
-      const password = basicPassword(req.headers.authorization);
-      const readOnly = readOnlyPat !== undefined && password === readOnlyPat;
-      if (password !== pat && !readOnly) {
+      const user = authenticate(req.headers);
+      const readOnly = user?.readOnly === true;
+      if (!user) {
         stats.unauthorized += 1;
         req.resume();
-        if (faults.signInPageFor401) {
+        // Azure DevOps answers an unauthenticated GET/POST with its sign-in page unless told not to.
+        if (faults.signInPageFor401 && req.headers['x-tfs-fedauthredirect'] !== 'Suppress') {
           res.writeHead(203, { 'Content-Type': 'text/html' }).end('<html><title>Azure DevOps Services | Sign In</title></html>\n');
           return;
         }
         res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="https://127.0.0.1/"' }).end();
         return;
       }
-      const service = rest === '/info/refs' ? url.searchParams.get('service') : rest.slice(1);
+      if (!match) {
+        await rest.handle(req, res, url, user);
+        return;
+      }
+      const [, org, project, repo, repoPath] = match;
+      const service = repoPath === '/info/refs' ? url.searchParams.get('service') : repoPath.slice(1);
       if (readOnly && service === 'git-receive-pack') {
         req.resume();
         res
@@ -235,6 +270,15 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
         await hook();
       }
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+      if (isPush && !user.bypassPolicy) {
+        const request = receivePackCommands(body);
+        const refused = (ref) => rest.isProtected(org, project, repo, ref);
+        if (request.commands.some((c) => refused(c.ref))) {
+          stats.policyRejected += 1;
+          res.writeHead(200, { 'Content-Type': 'application/x-git-receive-pack-result', 'Cache-Control': 'no-cache' }).end(policyRejection(request, refused));
+          return;
+        }
+      }
       if (req.method === 'POST' && service === 'git-upload-pack' && !asksForMultiAck(body)) {
         stats.multiAckRefused += 1;
         res
@@ -245,7 +289,7 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
       const out = await runBackend({
         root,
         method: req.method,
-        pathInfo: `/${org}/${project}/${repo}${rest}`,
+        pathInfo: `/${org}/${project}/${repo}${repoPath}`,
         query: url.search.slice(1),
         contentType: req.headers['content-type'],
         body,
@@ -266,7 +310,7 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address();
-  const baseUrl = `https://127.0.0.1:${port}`;
+  baseUrl = `https://127.0.0.1:${port}`;
 
   const repoDir = (org, project, repo) => join(root, org, project, repo);
   return {
@@ -276,6 +320,15 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
     faults,
     stats,
     log,
+    /** The Azure DevOps REST half: `addPolicy`, `pullRequests`, `stats`. */
+    rest,
+    /** The identities (without their PATs), for tests that play a reviewer. */
+    identities: identities.map(({ pat: _pat, ...identity }) => identity),
+    /** Installs a pre-receive hook that declines every push with `reason` (an on-premises server's hook). */
+    declineWithHook(org, project, repo, reason) {
+      const hook = join(repoDir(org, project, repo), 'hooks', 'pre-receive');
+      writeFileSync(hook, preReceiveHookScript(reason), { mode: 0o755 });
+    },
     /** The clone URL of a repo, as Azure DevOps shows it. */
     repoUrl: (org, project, repo) => `${baseUrl}/${org}/${project}/_git/${repo}`,
     repoDir,
@@ -298,6 +351,7 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
         git('push', '--quiet', dir, `HEAD:refs/heads/${branch}`);
         rmSync(seed, { recursive: true, force: true });
       }
+      rest.addRepo(org, project, repo);
       return dir;
     },
     async stop() {

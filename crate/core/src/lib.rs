@@ -16,6 +16,7 @@ pub mod kustomization;
 pub mod manifest;
 pub mod options;
 pub mod plan;
+pub mod pull_request;
 pub mod secret;
 pub mod secret_string;
 pub mod sync;

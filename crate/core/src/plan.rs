@@ -12,6 +12,7 @@ use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
 use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
+use crate::pull_request::{self, PullRequestPlan};
 use crate::{install, kustomization, sync};
 
 /// Every option that shapes the repository files and the bootstrap's decisions, flat, named as
@@ -89,6 +90,13 @@ pub struct Options {
     pub commit_message_appendix: String,
     /// The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
     pub existing_kustomization: Option<String>,
+    /// `--pull-request`: the commits go to a branch of their own and reach `branch` through an
+    /// Azure DevOps pull request (for branches whose policies refuse direct pushes).
+    pub pull_request: bool,
+    /// `--pull-request-auto-complete`: the pull request completes itself once its policies pass.
+    pub pull_request_auto_complete: bool,
+    /// The cluster the pull request's description names (the host's kubeconfig context).
+    pub pull_request_cluster: String,
 }
 
 impl Default for Options {
@@ -128,6 +136,9 @@ impl Default for Options {
             author_email: String::new(),
             commit_message_appendix: String::new(),
             existing_kustomization: None,
+            pull_request: false,
+            pull_request_auto_complete: false,
+            pull_request_cluster: String::new(),
         }
     }
 }
@@ -229,6 +240,8 @@ pub struct Plan {
     /// What the host applies to the cluster for the components: `gotk-components.yaml` with
     /// the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
     pub cluster_components: String,
+    /// `--pull-request`: the branch, title and texts of the pull request (null without it).
+    pub pull_request: Option<PullRequestPlan>,
 }
 
 impl Plan {
@@ -260,6 +273,25 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let sync = sync::generate(&sync_options(options, &sync_url))?;
     let kustomization =
         kustomization::generate(&kustomization_options(options, &ssh_hostkey_algos))?;
+    let commit = commits(options);
+    let pull_request = if options.pull_request || options.pull_request_auto_complete {
+        Some(pull_request::plan(&pull_request::Inputs {
+            path: &clean_target_path(&options.path)?,
+            namespace: &options.namespace,
+            branch: &options.branch,
+            version: &options.version,
+            cluster: &options.pull_request_cluster,
+            files: [
+                &components.manifest.path,
+                &sync.path,
+                &kustomization.manifest.path,
+            ],
+            commit_subjects: [&commit.components_message, &commit.sync_message],
+            auto_complete: options.pull_request_auto_complete,
+        })?)
+    } else {
+        None
+    };
 
     Ok(Plan {
         namespace: options.namespace.clone(),
@@ -273,7 +305,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
             .collect(),
         deploy_key_page: repo.deploy_key_page(),
         sync_path: sync::sync_path(&clean_target_path(&options.path)?),
-        commit: commits(options),
+        commit,
         push,
         requires_rsa,
         deploy_key,
@@ -287,6 +319,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         kustomization: kustomization.manifest,
         kustomization_changed: kustomization.changed,
         ssh_hostkey_algos,
+        pull_request,
     })
 }
 

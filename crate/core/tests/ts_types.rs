@@ -57,6 +57,7 @@ fn declarations() -> String {
         plan::DeployKeySpec::decl(&cfg),
         plan::Author::decl(&cfg),
         plan::Commits::decl(&cfg),
+        flux_azdo_core::pull_request::PullRequestPlan::decl(&cfg),
         plan::Plan::decl(&cfg),
         defaults::Defaults::decl(&cfg),
         // The bundle crosses as JS values serde does not describe.

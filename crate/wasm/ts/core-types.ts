@@ -497,7 +497,20 @@ commitMessageAppendix?: string,
 /**
  * The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
  */
-existingKustomization?: string, };
+existingKustomization?: string, 
+/**
+ * `--pull-request`: the commits go to a branch of their own and reach `branch` through an
+ * Azure DevOps pull request (for branches whose policies refuse direct pushes).
+ */
+pullRequest?: boolean, 
+/**
+ * `--pull-request-auto-complete`: the pull request completes itself once its policies pass.
+ */
+pullRequestAutoComplete?: boolean, 
+/**
+ * The cluster the pull request's description names (the host's kubeconfig context).
+ */
+pullRequestCluster?: string, };
 
 export type PlanDefaults = { 
 /**
@@ -628,7 +641,20 @@ commitMessageAppendix: string,
 /**
  * The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
  */
-existingKustomization?: string, };
+existingKustomization?: string, 
+/**
+ * `--pull-request`: the commits go to a branch of their own and reach `branch` through an
+ * Azure DevOps pull request (for branches whose policies refuse direct pushes).
+ */
+pullRequest: boolean, 
+/**
+ * `--pull-request-auto-complete`: the pull request completes itself once its policies pass.
+ */
+pullRequestAutoComplete: boolean, 
+/**
+ * The cluster the pull request's description names (the host's kubeconfig context).
+ */
+pullRequestCluster: string, };
 
 export type SyncAuth = "token" | "bearer" | "ssh" | "workloadIdentity";
 
@@ -653,6 +679,35 @@ componentsMessage: string,
  * `Add Flux sync manifests` (+ the appendix).
  */
 syncMessage: string, author: Author, };
+
+export type PullRequestPlan = { 
+/**
+ * The branch the bootstrap commits are pushed to: `flux-bootstrap/<path>` (`root` for the
+ * repository root), one per cluster folder, so a re-run finds its own pull request.
+ */
+sourceBranch: string, 
+/**
+ * The branch the pull request merges into (`--branch`, which the cluster syncs from).
+ */
+targetBranch: string, title: string, 
+/**
+ * Lists the files and the cluster; Azure DevOps allows 4000 characters.
+ */
+description: string, 
+/**
+ * `--pull-request-auto-complete`: the creator sets auto-complete, so Azure DevOps merges as
+ * soon as the branch policies pass.
+ */
+autoComplete: boolean, 
+/**
+ * The merge strategy on completion (Azure DevOps' `GitPullRequestMergeStrategy`):
+ * `noFastForward`, a merge commit, like a reviewer's default "Merge (no fast forward)".
+ */
+mergeStrategy: string, 
+/**
+ * The merge commit's message on auto-complete.
+ */
+mergeCommitMessage: string, };
 
 export type Plan = { repo: Repo, syncUrl: SyncUrl, syncAuth: SyncAuth, 
 /**
@@ -726,7 +781,11 @@ kustomizationInComponentsCommit: boolean,
  * What the host applies to the cluster for the components: `gotk-components.yaml` with
  * the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
  */
-clusterComponents: string, };
+clusterComponents: string, 
+/**
+ * `--pull-request`: the branch, title and texts of the pull request (null without it).
+ */
+pullRequest: PullRequestPlan | null, };
 
 export type Defaults = { 
 /**

@@ -49,6 +49,8 @@ export interface DryRunReport {
   files: FileChange[];
   objects: ObjectChange[];
   secret: { ref: string; change: 'create' | 'update' | 'unchanged' | 'keep' | 'none' };
+  /** `--pull-request`: the branches of the pull request that would carry the files (the diffs are against `into`). */
+  pullRequest?: { from: string; into: string };
 }
 
 export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
@@ -121,7 +123,16 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
       const { action } = await previewGitSecret(client, write.input, { ...write.options, ...(signal ? { signal } : {}) });
       secretChange = action === 'unchanged' ? 'unchanged' : action === 'kept' ? 'keep' : action === 'created' ? 'create' : 'update';
     }
-    return { files, objects, secret: { ref: secretRef, change: secretChange } };
+    const pr = plan.pullRequest;
+    if (pr) {
+      emit({ type: 'log', level: 'info', message: `would open a pull request from ${pr.sourceBranch} into ${pr.targetBranch}` });
+    }
+    return {
+      files,
+      objects,
+      secret: { ref: secretRef, change: secretChange },
+      ...(pr ? { pullRequest: { from: pr.sourceBranch, into: pr.targetBranch } } : {}),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -35,10 +35,12 @@ import {
   type GitSecretOptions,
   type KubeClient,
 } from '../kube/index.js';
+import { listKubeContexts } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
+import { awaitMerge, checkBranchPolicies, openPullRequest, requireRest, restClient } from './pull-request.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -120,8 +122,20 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
 
 type StepFn = (s: BootstrapStep, message: string, facts?: Pick<StepEvent, 'revision'>) => void;
 
+/** The kubeconfig context a bootstrap targets, for the pull request's description. */
+function clusterName(options: BootstrapOptions): string {
+  if (options.context) return options.context;
+  try {
+    return listKubeContexts(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}).current ?? '';
+  } catch {
+    return '';
+  }
+}
+
 async function sequence(ctx: Context, dir: string, step: StepFn): Promise<BootstrapResult> {
-  const { options, emit, signal } = ctx;
+  const { emit, signal } = ctx;
+  const wantsPullRequest = ctx.options.pullRequest === true || ctx.options.pullRequestAutoComplete === true;
+  const options = wantsPullRequest ? { ...ctx.options, pullRequestCluster: ctx.options.pullRequestCluster || clusterName(ctx.options) } : ctx.options;
   const flux = defaults();
   const version = options.version || flux.fluxVersion;
   const bundle = await loadBundle({ source: options.manifests, version, signal, onLog: emit });
@@ -129,6 +143,9 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   let plan = planRepository(options, bundle, null);
   const { namespace, secretName, branch } = plan;
   if (!pushesOverSsh(plan)) patFor(options);
+  const rest = restClient(options, plan);
+  // --pull-request without a REST credential stops here, before anything is pushed.
+  if (plan.pullRequest) requireRest(rest, plan);
 
   step('preflight', `checking the cluster and the repository's credentials`);
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
@@ -136,6 +153,14 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
+  if (rest) {
+    // Heard at pre-flight, not after a clone. Only --pull-request depends on the REST API; a
+    // direct push goes on without it (an on-premises server may not answer REST).
+    await checkBranchPolicies(rest, branch, Boolean(plan.pullRequest), emit).catch((err: unknown) => {
+      if (plan.pullRequest) throw err;
+      emit({ type: 'log', level: 'debug', message: `branch policies not checked: ${err instanceof Error ? err.message : String(err)}` });
+    });
+  }
 
   const needsKey = plan.syncAuth === 'ssh' || pushesOverSsh(plan);
   const key = needsKey ? await deployKey(options, plan, state.secretData, ctx.run.askPassphrase) : undefined;
@@ -154,6 +179,9 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const existing = await readRepoFile(dir, plan.kustomization.path);
   plan = planRepository(options, bundle, existing ? Buffer.from(existing).toString('utf8') : null);
 
+  if (plan.pullRequest && rest) {
+    return pullRequestSequence(ctx, { dir, step, rest, plan, remote, client, state, pre, key, knownHosts, keyConfirmed });
+  }
   const { componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
   const publish = (s: 'components' | 'sync', files: Manifest[], message: string, what: string) =>
@@ -175,6 +203,28 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   step('sync', `committing sync manifests to ${plan.sync.path}`);
   const syncSha = await publish('sync', [plan.sync, plan.kustomization], syncMessage, 'sync manifests');
 
+  const revision = `${cloned.branch}@sha1:${syncSha}`;
+  await applyAndWait(ctx, step, { client, plan, pre, revision });
+  return {
+    commits,
+    secret,
+    revision,
+    ...(key ? { publicKey: key.pair.publicKey } : {}),
+  };
+}
+
+interface ClusterSide {
+  client: KubeClient;
+  plan: Plan;
+  pre: Awaited<ReturnType<typeof preflight>>;
+  revision: string;
+}
+
+/** Applies the sync configuration, finishes a Helm takeover, waits for the cluster to reconcile `revision`. */
+async function applyAndWait(ctx: Context, step: StepFn, { client, plan, pre, revision }: ClusterSide): Promise<void> {
+  const { emit, signal, options } = ctx;
+  const flux = defaults();
+  const { namespace } = plan;
   step('apply', 'applying the sync configuration');
   const applied = await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
   if (pre.helm) {
@@ -187,7 +237,6 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
     });
   }
 
-  const revision = `${cloned.branch}@sha1:${syncSha}`;
   step('health', `waiting for Flux to reconcile ${revision}`, { revision });
   await waitForHealth(client, bootstrapHealthTargets(namespace, plan.installedComponents, revision), {
     timeoutMs: timeoutMs(options, flux.timeout),
@@ -195,12 +244,61 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
     onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready`, ref, action: 'ready' }),
   });
   emit({ type: 'done', step: 'health', message: `bootstrap finished: the cluster reconciles ${revision}`, revision });
-  return {
-    commits,
-    secret,
-    revision,
-    ...(key ? { publicKey: key.pair.publicKey } : {}),
-  };
+}
+
+interface PullRequestRun {
+  dir: string;
+  step: StepFn;
+  rest: NonNullable<ReturnType<typeof restClient>>;
+  plan: Plan;
+  remote: GitRemote;
+  client: KubeClient;
+  state: ClusterState;
+  pre: Awaited<ReturnType<typeof preflight>>;
+  key: DeployKey | undefined;
+  knownHosts: { push: string | undefined; sync: string | undefined } | undefined;
+  keyConfirmed: boolean;
+}
+
+/**
+ * `--pull-request`: the commits go to the plan's branch and reach `--branch` through a pull
+ * request; the cluster is touched only once it is merged, and then syncs `--branch` at the
+ * merge (gotk-sync.yaml names `--branch`, never the pull request's branch).
+ */
+async function pullRequestSequence(ctx: Context, run: PullRequestRun): Promise<BootstrapResult> {
+  const { emit, signal, options } = ctx;
+  const { step, rest, plan, client, state, key } = run;
+  const pr = plan.pullRequest;
+  if (!pr) throw new FluxAzdoError('INTERNAL', 'no pull request in the plan');
+  step('pull-request', `proposing the bootstrap commits from ${pr.sourceBranch} into ${pr.targetBranch}`);
+  const opened = await openPullRequest(rest, pr, plan, { ...run.remote, dir: run.dir }, emit);
+  const commits: BootstrapResult['commits'] = [];
+  if (opened.pullRequest) {
+    const merged = await awaitMerge(rest, opened.pullRequest, pr, { timeoutMs: timeoutMs(options, defaults().timeout), signal, emit });
+    emit({
+      type: 'done',
+      step: 'pull-request',
+      message: `pull request ${merged.id} was merged into ${pr.targetBranch}${merged.mergeCommit ? ` (${merged.mergeCommit.slice(0, 7)})` : ''}`,
+      pullRequestId: merged.id,
+      url: merged.webUrl,
+      ...(merged.mergeCommit ? { sha: merged.mergeCommit } : {}),
+    });
+    if (merged.mergeCommit) commits.push({ message: pr.mergeCommitMessage, sha: merged.mergeCommit });
+  }
+  // The cluster reconciles the branch as it is now: the merge, or whatever was merged after it.
+  const tip = await rest.branchTip(pr.targetBranch);
+  if (!tip) throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${pr.targetBranch} disappeared after the merge`, { option: 'branch' });
+  if (!state.lastAppliedRevision) {
+    step('install', 'installing components in the cluster');
+    await apply(ctx, client, plan, plan.clusterComponents, 'install');
+    emit({ type: 'done', step: 'install', message: 'installed components' });
+  }
+  step('secret', 'reconciling the Git credential Secret');
+  if (key && !run.keyConfirmed) await confirmKey(ctx, plan, key);
+  const secret = await reconcileSecret(ctx, client, plan, state, key, run.knownHosts?.sync);
+  const revision = `${pr.targetBranch}@sha1:${tip}`;
+  await applyAndWait(ctx, step, { client, plan, pre: run.pre, revision });
+  return { commits, secret, revision, ...(key ? { publicKey: key.pair.publicKey } : {}) };
 }
 
 /** Commits and pushes one of bootstrap's two commits; a re-run with nothing new pushes nothing. */

@@ -77,6 +77,8 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
     force: bool(args, 'force'),
     silent: bool(args, 'silent'),
     createBranch: bool(args, 'create-branch'),
+    pullRequest: bool(args, 'pull-request') || bool(args, 'pull-request-auto-complete'),
+    pullRequestAutoComplete: bool(args, 'pull-request-auto-complete'),
     allowInsecureHttp: bool(args, 'allow-insecure-http'),
     timeout: str(args, 'timeout'),
     ...(rsaBits === undefined ? {} : { sshRsaBits: rsaBits }),
@@ -152,6 +154,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     if (bool(args, 'dry-run')) {
       const { dryRun } = await import('../bootstrap/dry-run.js');
       const report = await dryRun(options, { onEvent: render, signal: controller.signal, askPassphrase: ask });
+      if (report.pullRequest) process.stdout.write(`would open a pull request from ${report.pullRequest.from} into ${report.pullRequest.into}\n`);
       for (const f of report.files) {
         process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
       }

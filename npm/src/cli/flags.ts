@@ -180,6 +180,19 @@ export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
       default: false,
       help: 'create --branch when the repository exists but does not have it (Flux refuses)',
     },
+    // Pull request bootstraps (protected branches).
+    {
+      name: 'pull-request',
+      type: 'bool',
+      default: false,
+      help: 'push the bootstrap commits to a branch of their own and open an Azure DevOps pull request into --branch; install once it is merged',
+    },
+    {
+      name: 'pull-request-auto-complete',
+      type: 'bool',
+      default: false,
+      help: 'with --pull-request: set auto-complete, so Azure DevOps merges the pull request as soon as its policies pass',
+    },
     {
       name: 'dry-run',
       type: 'bool',

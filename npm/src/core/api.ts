@@ -59,6 +59,7 @@ export type {
   Plan,
   PlanDefaults,
   PlanOptions,
+  PullRequestPlan,
   PushTarget,
   PushTargetOptions,
   Repo,

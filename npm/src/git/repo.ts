@@ -318,10 +318,22 @@ async function currentBranchName(dir: string): Promise<string> {
 
 async function pushWith(t: Transport, dir: string, branch: string): Promise<string> {
   const oid = await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` });
+  // A hook's reason arrives only as side-band messages; the error quotes them.
+  const said: string[] = [];
   try {
-    await git.push({ fs, http: t.http, dir, url: t.url, remote: REMOTE, ref: branch, remoteRef: `refs/heads/${branch}`, force: false });
+    await git.push({
+      fs,
+      http: t.http,
+      dir,
+      url: t.url,
+      remote: REMOTE,
+      ref: branch,
+      remoteRef: `refs/heads/${branch}`,
+      force: false,
+      onMessage: (line) => void said.push(line),
+    });
   } catch (err) {
-    throw toGitError(err, t.shownUrl, 'push');
+    throw toGitError(err, t.shownUrl, 'push', said);
   }
   return oid;
 }

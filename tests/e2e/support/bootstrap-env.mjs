@@ -21,10 +21,11 @@ export const cliPath = join(repoRoot, 'npm', 'dist', 'cli', 'main.js');
 export const bundleDir = manifestsDir;
 export const DEFAULT_COMPONENTS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
 
-export async function startWorld() {
+/** `gitUsers`: more identities on the Git server (`{ pat, displayName, bypassPolicy }`), e.g. a reviewer. */
+export async function startWorld({ gitUsers = [] } = {}) {
   // Obviously fake, made per run: the leak scan looks for it everywhere.
   const pat = `fake-pat-${randomBytes(16).toString('hex')}`;
-  const [cluster, git, sshd] = await Promise.all([startCluster(), startGitHttpsServer({ pat }), startSshd()]);
+  const [cluster, git, sshd] = await Promise.all([startCluster(), startGitHttpsServer({ pat, users: gitUsers }), startSshd()]);
   return {
     pat,
     cluster,
