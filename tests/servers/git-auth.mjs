@@ -24,13 +24,13 @@ function basicPassword(header) {
  *   entra?: { service: object, tenantId?: string, members?: string[], readers?: string[] },
  *   faults: { signInPageFor401: boolean }, stats: object }} options
  *   entra.members: object ids that may read and write (every identity of the tenant when omitted);
- *   entra.readers: object ids that may only read.
+ *   entra.readers: object ids that may only read. Both are read at each request.
  */
 export function createGitAuth({ pat, readOnlyPat, entra, faults, stats }) {
   const tenantId = entra ? (entra.tenantId ?? entra.service.tenantId) : undefined;
-  const members = entra?.members === undefined ? undefined : [...entra.members, ...(entra.readers ?? [])];
+  // Read at each request: a test may change `entra.members` / `entra.readers` while the server runs.
+  const members = () => (entra?.members === undefined ? undefined : [...entra.members, ...(entra.readers ?? [])]);
   const verify = entra ? bearerVerifierFor(entra.service, { tenantId, members }) : undefined;
-  const readers = new Set(entra?.readers ?? []);
   const tenantHeaders = () =>
     entra
       ? {
@@ -73,7 +73,7 @@ export function createGitAuth({ pat, readOnlyPat, entra, faults, stats }) {
       const header = req.headers.authorization;
       if (verify && /^Bearer\s/i.test(header ?? '')) {
         const result = await verify(header);
-        if (result.kind === 'valid') return readers.has(result.oid) ? 'read' : 'write';
+        if (result.kind === 'valid') return (entra.readers ?? []).includes(result.oid) ? 'read' : 'write';
         req.resume();
         if (result.kind === 'not-member') {
           return refuse(res, { body: `TF400813: The user '${result.oid}' is not authorized to access this resource.\n` });

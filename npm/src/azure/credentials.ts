@@ -5,16 +5,7 @@
  * `@azure/identity` is pinned at 4.13.1: the last version whose `engines` allow Node 20 (4.13.2
  * and later require Node 22; flux-azdo supports Node >= 20.19).
  */
-import {
-  AzureAuthorityHosts,
-  AzureCliCredential,
-  AzurePipelinesCredential,
-  DefaultAzureCredential,
-  EnvironmentCredential,
-  ManagedIdentityCredential,
-  WorkloadIdentityCredential,
-  type TokenCredential,
-} from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 
 import type { AzureCredentialKind } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
@@ -55,21 +46,30 @@ TRIED.default = [
  * a private cloud, the test token service) instance discovery is turned off: MSAL sends it to
  * login.microsoftonline.com whatever the host, which knows nothing of that host.
  */
-const MICROSOFT_AUTHORITY_HOSTS = new Set<string>(Object.values(AzureAuthorityHosts).map((h) => new URL(h).host));
-
-export function disableInstanceDiscovery(env: NodeJS.ProcessEnv): boolean {
+export function disableInstanceDiscovery(env: NodeJS.ProcessEnv, microsoftHosts: Iterable<string>): boolean {
   const host = env['AZURE_AUTHORITY_HOST'];
   if (host === undefined || host === '') return false;
   try {
-    return !MICROSOFT_AUTHORITY_HOSTS.has(new URL(host).host);
+    const wanted = new URL(host).host;
+    return ![...microsoftHosts].some((h) => new URL(h).host === wanted);
   } catch {
     return false;
   }
 }
 
-export function createCredential({ kind, tenantId, env }: CredentialInput): TokenCredential {
+/** The credential of a kind. `@azure/identity` (and MSAL) load here, only for a run that uses them. */
+export async function createCredential({ kind, tenantId, env }: CredentialInput): Promise<TokenCredential> {
+  const {
+    AzureAuthorityHosts,
+    AzureCliCredential,
+    AzurePipelinesCredential,
+    DefaultAzureCredential,
+    EnvironmentCredential,
+    ManagedIdentityCredential,
+    WorkloadIdentityCredential,
+  } = await import('@azure/identity');
   const common = {
-    disableInstanceDiscovery: disableInstanceDiscovery(env),
+    disableInstanceDiscovery: disableInstanceDiscovery(env, Object.values(AzureAuthorityHosts)),
     // The token is asked for the organisation's tenant (getToken's tenantId); a credential
     // configured for another tenant may ask there too.
     ...(tenantId === undefined ? {} : { additionallyAllowedTenants: [tenantId] }),
@@ -92,7 +92,7 @@ export function createCredential({ kind, tenantId, env }: CredentialInput): Toke
       const clientId = env['AZURESUBSCRIPTION_CLIENT_ID'] ?? '';
       const connection = env['AZURESUBSCRIPTION_SERVICE_CONNECTION_ID'] ?? '';
       const systemAccessToken = env['SYSTEM_ACCESSTOKEN'] ?? '';
-      if (!pipelineTenant || !clientId || !connection || !systemAccessToken) throw unavailable(kind, []);
+      if (!pipelineTenant || !clientId || !connection || !systemAccessToken) throw unavailable(kind);
       return new AzurePipelinesCredential(pipelineTenant, clientId, connection, systemAccessToken, common);
     }
   }
@@ -115,12 +115,16 @@ function aadstsCodes(err: unknown): string[] {
   return [...found];
 }
 
-function unavailable(kind: AzureCredentialKind, extra: string[], cause?: unknown): FluxAzdoError {
-  const tried = [...TRIED[kind], ...extra].map((t) => `  - ${t}`).join('\n');
+function unavailable(kind: AzureCredentialKind, cause?: unknown): FluxAzdoError {
+  const tried = TRIED[kind].map((t) => `  - ${t}`).join('\n');
   return new FluxAzdoError(
     'AUTH_NO_AZURE_CREDENTIAL',
     `--azure-credential=${kind}: no Azure credential is available. Tried:\n${tried}\nOr push with a personal access token (--password) instead.`,
-    { option: 'azure-credential', ...(cause === undefined ? {} : { cause }) },
+    {
+      option: 'azure-credential',
+      tried: TRIED[kind].map((t) => t.slice(0, t.indexOf(':'))),
+      ...(cause === undefined ? {} : { cause }),
+    },
   );
 }
 
@@ -135,7 +139,7 @@ export function credentialError(kind: AzureCredentialKind, err: unknown, tenantI
     (name === 'AggregateAuthenticationError' &&
       Array.isArray(nested) &&
       nested.every((e) => errorName(e) === 'CredentialUnavailableError' || errorName(e) === 'AuthenticationRequiredError'));
-  if (allUnavailable && codes.length === 0) return unavailable(kind, [], err);
+  if (allUnavailable && codes.length === 0) return unavailable(kind, err);
   const tenant = tenantId ? ` for tenant ${tenantId}` : '';
   const said = codes.length > 0 ? ` (${codes.join(', ')})` : '';
   return new FluxAzdoError(

@@ -30,7 +30,10 @@ export interface TokenProviderOptions {
   tenantId?: string;
   /** The CA (PEM text) of the organisation's server, for the tenant probe (`--ca-file`). */
   ca?: string;
-  /** Defaults to `process.env`; the credentials read their settings there. */
+  /**
+   * Where flux-azdo reads AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID and the pipeline variables
+   * (default `process.env`); `@azure/identity`'s credentials read `process.env` themselves.
+   */
   env?: NodeJS.ProcessEnv;
   /** A credential of the caller's own (e.g. VS Code's Microsoft sign-in) instead of the kind's. */
   tokenCredential?: TokenCredential;
@@ -70,7 +73,7 @@ export function createAzureDevOpsTokenProvider(options: TokenProviderOptions): A
       tenantSource = probe.source;
     }
     try {
-      credential ??= options.tokenCredential ?? createCredential({ kind: entra.credential, tenantId, env });
+      credential ??= options.tokenCredential ?? (await createCredential({ kind: entra.credential, tenantId, env }));
       const obtainedAt = now();
       const token = await credential.getToken(entra.scope, {
         ...(tenantId === undefined ? {} : { tenantId }),

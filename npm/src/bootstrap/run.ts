@@ -362,7 +362,12 @@ function withStep(err: unknown, step: BootstrapStep, signal: AbortSignal | undef
   if (signal?.aborted) return new FluxAzdoError('CANCELLED', cancelMessage(step, done), { step, cause: err });
   if (err instanceof FluxAzdoError) {
     if (err.step) return err;
-    return new FluxAzdoError(err.code, err.message, { step, cause: err, ...(err.option ? { option: err.option } : {}) });
+    return new FluxAzdoError(err.code, err.message, {
+      step,
+      cause: err,
+      ...(err.option ? { option: err.option } : {}),
+      ...(err.tried ? { tried: err.tried } : {}),
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new FluxAzdoError('INTERNAL', `bootstrap failed unexpectedly at ${step}: ${message}`, { step, cause: err });

@@ -8,13 +8,13 @@ import { httpsJwks } from './jwks.mjs';
 import { AZURE_DEVOPS_RESOURCE } from './token-endpoint.mjs';
 
 /**
- * @param {{ issuer: string, jwksUri: string, ca?: string, audience?: string, members?: string[] }} options
- *   members: the object ids with access to the organisation (all identities of the tenant when omitted)
+ * @param {{ issuer: string, jwksUri: string, ca?: string, audience?: string, members?: string[] | (() => string[]|undefined) }} options
+ *   members: the object ids with access to the organisation (all identities of the tenant when
+ *   omitted), read at each request so a test may add or remove one
  * @returns {(authorization: string|undefined) => Promise<{ kind: 'none'|'valid'|'invalid'|'expired'|'not-member', oid?: string }>}
  */
 export function bearerVerifier({ issuer, jwksUri, ca, audience = AZURE_DEVOPS_RESOURCE, members }) {
   const keys = httpsJwks(jwksUri, ca ? { ca } : {});
-  const allowed = members === undefined ? undefined : new Set(members);
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) return { kind: 'none' };
@@ -22,7 +22,8 @@ export function bearerVerifier({ issuer, jwksUri, ca, audience = AZURE_DEVOPS_RE
       // No clock tolerance: the tests make tokens expire on purpose.
       const { payload } = await jwtVerify(match[1], keys, { issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp', 'oid'] });
       const oid = String(payload.oid);
-      if (allowed !== undefined && !allowed.has(oid)) return { kind: 'not-member', oid };
+      const allowed = typeof members === 'function' ? members() : members;
+      if (allowed !== undefined && !allowed.includes(oid)) return { kind: 'not-member', oid };
       return { kind: 'valid', oid };
     } catch (error) {
       return { kind: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };

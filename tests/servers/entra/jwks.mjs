@@ -8,10 +8,13 @@
 import { request } from 'node:https';
 import { createLocalJWKSet } from 'jose';
 
-/** GETs `url` and parses the JSON body; rejects on a non-2xx status. */
+/**
+ * GETs `url` and parses the JSON body; rejects on a non-2xx status. The Accept header names
+ * `application/jwk-set+json` too: the kube-apiserver answers /openid/v1/jwks with 406 otherwise.
+ */
 export function getJson(url, { ca, headers = {}, cert, key } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ca, cert, key, headers: { accept: 'application/json', ...headers } }, (res) => {
+    const req = request(url, { method: 'GET', ca, cert, key, headers: { accept: 'application/json, application/jwk-set+json', ...headers } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

@@ -95,6 +95,10 @@ async function checkAssertion(app, assertion) {
   try {
     await jwtVerify(assertion, credential.keys, { issuer: credential.issuer, subject: credential.subject, audience: credential.audiences });
   } catch (error) {
+    if (!(error instanceof joseErrors.JOSEError)) {
+      // The issuer's keys could not be read (its JWKS endpoint refused or is down).
+      throw new AadError(400, 'invalid_request', 50166, `Request to External OIDC endpoint failed: ${error.message}`);
+    }
     if (error instanceof joseErrors.JWTExpired || (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf')) {
       throw new AadError(400, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
     }
