@@ -80,10 +80,7 @@ pub fn parse_kind(value: &str) -> Result<Option<AzureCredentialKind>> {
         .ok_or_else(|| Error::InvalidOption {
             option: "azure-credential".into(),
             value: value.into(),
-            reason: format!(
-                "expected one of {}",
-                KINDS.map(|(name, _)| name).join(", ")
-            ),
+            reason: format!("expected one of {}", KINDS.map(|(name, _)| name).join(", ")),
         })
 }
 

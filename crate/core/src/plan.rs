@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::azure_url::{self, PushTarget, Repo, SyncUrl, SyncUrlOptions};
 use crate::bundle::Bundle;
+use crate::entra::{self, EntraPush, PushCredential, PushCredentials};
 use crate::error::{Error, Result};
 use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
 use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
-use crate::entra::{self, EntraPush, PushCredential, PushCredentials};
 use crate::{install, kustomization, sync};
 
 /// Every option that shapes the repository files and the bootstrap's decisions, flat, named as

@@ -52,7 +52,10 @@ fn an_entra_push_needs_no_pat_and_keeps_the_ssh_sync() {
     assert_eq!(entra.organization_url, "https://dev.azure.com/my%20org");
     // The cluster still reads with the deploy key.
     assert_eq!(p.sync_auth, flux_azdo_core::plan::SyncAuth::Ssh);
-    assert!(p.sync_url.url.starts_with("ssh://git@ssh.dev.azure.com/v3/"));
+    assert!(p
+        .sync_url
+        .url
+        .starts_with("ssh://git@ssh.dev.azure.com/v3/"));
 }
 
 #[test]
@@ -79,14 +82,27 @@ fn without_the_flag_nothing_changes() {
 
 #[test]
 fn an_ssh_url_or_another_host_is_refused() {
-    for url in ["git@ssh.dev.azure.com:v3/org/project/repo", "https://github.com/org/repo"] {
+    for url in [
+        "git@ssh.dev.azure.com:v3/org/project/repo",
+        "https://github.com/org/repo",
+    ] {
         let err = plan(&options(url, "default"), &bundle()).unwrap_err();
-        assert!(matches!(err, Error::InvalidOption { ref option, .. } if option == "azure-credential"), "{url}");
+        assert!(
+            matches!(err, Error::InvalidOption { ref option, .. } if option == "azure-credential"),
+            "{url}"
+        );
     }
 }
 
 #[test]
 fn the_organisation_of_a_server_is_its_collection() {
-    let c = push_credentials(&options("https://127.0.0.1:8443/tfs/Default%20Collection/project/_git/repo", "environment")).unwrap();
-    assert_eq!(c.entra.unwrap().organization_url, "https://127.0.0.1:8443/tfs/Default%20Collection");
+    let c = push_credentials(&options(
+        "https://127.0.0.1:8443/tfs/Default%20Collection/project/_git/repo",
+        "environment",
+    ))
+    .unwrap();
+    assert_eq!(
+        c.entra.unwrap().organization_url,
+        "https://127.0.0.1:8443/tfs/Default%20Collection"
+    );
 }
