@@ -1,6 +1,7 @@
 // An Azure-DevOps-like HTTPS Git server for tests: node:https in front of Git's own
 // `git http-backend` (CGI), a per-run test CA, Basic auth with one accepted PAT (any username),
-// an optional read-only PAT that gets 403 on receive-pack, and fault switches for pushes.
+// an optional read-only PAT that gets 403 on receive-pack, optionally Entra Bearer tokens
+// (git-auth.mjs), and fault switches for pushes.
 //
 // Paths are Azure DevOps' `/{org}/{project}/_git/{repo}`; each maps to a bare repo
 // `<root>/{org}/{project}/{repo}`. Like Azure DevOps it speaks protocol v0 only (the Git-Protocol
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { createAzdoRest, policyRejection, preReceiveHookScript, receivePackCommands } from './azdo-rest/index.mjs';
+import { createGitAuth } from './git-auth.mjs';
 
 const HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 const REPO_PATH = /^\/([^/]+)\/([^/]+)\/_git\/([^/]+)(\/.*)$/;
@@ -86,17 +88,6 @@ export function makeTestCa(dir) {
     ext,
   );
   return { caFile: ca.cert, keyFile: srv.key, certFile: srv.cert };
-}
-
-function basicPassword(header) {
-  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  const username = decoded.slice(0, colon);
-  // Azure DevOps accepts any non-empty username with a PAT.
-  return username.length > 0 ? decoded.slice(colon + 1) : undefined;
 }
 
 function collectBody(req) {
@@ -172,27 +163,17 @@ const PAT_USER = { id: 'c3a1e4f0-6b2d-4d7e-9a51-0f1f1a2b3c4d', displayName: 'Flu
 /**
  * Starts the server on 127.0.0.1 and a free port. `users`: more PATs, each an identity
  * (`{ pat, displayName, bypassPolicy }`; bypassPolicy: "Bypass policies when pushing/completing").
- * @param {{ pat: string, readOnlyPat?: string, users?: { pat: string, displayName: string, bypassPolicy?: boolean }[] }} options
+ * @param {{ pat?: string, readOnlyPat?: string, users?: { pat: string, displayName: string, bypassPolicy?: boolean }[],
+ *   entra?: { service: object, tenantId?: string, members?: string[], readers?: string[] } }} options
+ *   entra: accept Bearer tokens of tests/servers/entra's service (see git-auth.mjs); without a
+ *   pat the server is Bearer-only.
  */
-export async function startGitHttpsServer({ pat, readOnlyPat, users = [] } = {}) {
-  if (!pat) throw new Error('startGitHttpsServer: pat is required');
+export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra } = {}) {
+  if (!pat && !entra) throw new Error('startGitHttpsServer: pat or entra is required');
   const identities = [
-    { pat, ...PAT_USER, bypassPolicy: false },
+    ...(pat ? [{ pat, ...PAT_USER, bypassPolicy: false }] : []),
     ...users.map((u) => ({ id: randomUUID(), uniqueName: `${u.displayName.replace(/\W+/g, '.').toLowerCase()}@example.invalid`, bypassPolicy: false, ...u })),
   ];
-  /**
-   * Who a request is, from its Authorization header (Basic with a PAT, any username), or
-   * undefined. `readOnly`: may read, not push. The one place both Git and REST authenticate.
-   */
-  const authenticate = (headers) => {
-    const password = basicPassword(headers.authorization);
-    if (password === undefined) return undefined;
-    if (readOnlyPat !== undefined && password === readOnlyPat) return { ...PAT_USER, id: randomUUID(), readOnly: true, bypassPolicy: false };
-    const user = identities.find((u) => u.pat === password);
-    if (!user) return undefined;
-    const { pat: _pat, ...identity } = user;
-    return { ...identity, readOnly: false };
-  };
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-git-https-'));
   const root = join(work, 'repos');
   mkdirSync(root);
@@ -217,30 +198,23 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [] } = {})
   const log = [];
   let baseUrl;
   const rest = createAzdoRest({ repoDir: (org, project, repo) => join(root, org, project, repo), baseUrl: () => baseUrl });
+  // The one place both Git and REST authenticate.
+  const auth = createGitAuth({ identities, readOnlyPat, readOnlyIdentity: PAT_USER, entra, faults, stats });
 
   const server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) }, async (req, res) => {
     stats.requests += 1;
     try {
       const url = new URL(req.url, 'https://127.0.0.1');
       log.push(`${req.method} ${url.pathname}${url.search}`);
+      if (auth.answerOrgProbe(req, res, url)) return;
       const match = REPO_PATH.exec(url.pathname);
       if (!match && !rest.matches(url.pathname)) {
         res.writeHead(404).end('TF401019: not a Git repository path\n');
         return;
       }
-      const user = authenticate(req.headers);
-      const readOnly = user?.readOnly === true;
-      if (!user) {
-        stats.unauthorized += 1;
-        req.resume();
-        // Azure DevOps answers an unauthenticated GET/POST with its sign-in page unless told not to.
-        if (faults.signInPageFor401 && req.headers['x-tfs-fedauthredirect'] !== 'Suppress') {
-          res.writeHead(203, { 'Content-Type': 'text/html' }).end('<html><title>Azure DevOps Services | Sign In</title></html>\n');
-          return;
-        }
-        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="https://127.0.0.1/"' }).end();
-        return;
-      }
+      const user = await auth.authorize(req, res);
+      if (user === undefined) return;
+      const readOnly = user.readOnly;
       if (!match) {
         await rest.handle(req, res, url, user);
         return;

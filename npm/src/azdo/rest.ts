@@ -12,15 +12,13 @@ import {
   type GitPullRequest,
 } from 'azure-devops-node-api/interfaces/GitInterfaces.js';
 
+import type { AzureDevOpsTokenProvider } from '../azure/token-provider.js';
 import type { Repo } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import type { SecretValue } from '../secret-value.js';
 
-/** A REST credential: a PAT (Basic). Entra tokens (Bearer) take the same place once they land. */
-export interface RestCredential {
-  kind: 'pat';
-  token: SecretValue;
-}
+/** A REST credential: a PAT (Basic), or Microsoft Entra tokens (Bearer, `--azure-credential`). */
+export type RestCredential = { kind: 'pat'; token: SecretValue } | { kind: 'entra'; tokens: AzureDevOpsTokenProvider };
 
 export interface RestTarget {
   repo: Repo;
@@ -89,10 +87,30 @@ export class AzureDevOpsRest {
     this.#orgUrl = organizationUrl(target.repo);
   }
 
-  #api(): Promise<IGitApi> {
+  async #api(): Promise<IGitApi> {
+    const { credential } = this.#target;
+    // An Entra token expires during a long wait for the merge: ask the provider (which caches
+    // and refreshes it) before every call and hand the current one to the Bearer handler.
+    const bearer = credential.kind === 'entra' ? (await credential.tokens.getToken()).expose() : undefined;
+    const git = await this.#client(bearer);
+    if (bearer !== undefined && this.#bearer) this.#bearer.token = bearer;
+    return git;
+  }
+
+  #bearer: { token: string } | undefined;
+
+  #client(bearer: string | undefined): Promise<IGitApi> {
     // Loaded on first use: a bootstrap without a REST credential never pays for the client.
-    this.#git ??= import('azure-devops-node-api').then((azdev) => {
-      const handler = azdev.getPersonalAccessTokenHandler(this.#target.credential.token.expose());
+    this.#git ??= Promise.all([import('azure-devops-node-api'), import('azure-devops-node-api/handlers/bearertoken.js')]).then(([azdev, { BearerCredentialHandler }]) => {
+      const { credential } = this.#target;
+      let handler;
+      if (credential.kind === 'pat') {
+        handler = azdev.getPersonalAccessTokenHandler(credential.token.expose());
+      } else {
+        const bearerHandler = new BearerCredentialHandler(bearer ?? '');
+        this.#bearer = bearerHandler;
+        handler = bearerHandler;
+      }
       // Azure DevOps answers bad credentials with 203 and a sign-in page unless told not to
       // (then a 401 with WWW-Authenticate); #fail maps both to AUTH_FAILED.
       const options = {

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { AzureDevOpsTokenProvider } from '../azure/token-provider.js';
 import type { Plan, PullRequestPlan } from '../core/node.js';
 import { AzureDevOpsRest, type PullRequestInfo } from '../azdo/rest.js';
 import { FluxAzdoError } from '../errors.js';
@@ -17,14 +18,17 @@ import { secretOf, type BootstrapOptions } from './options.js';
 const POLL_MS = 1000;
 
 /**
- * The REST client when a REST credential is at hand: the PAT of an HTTPS push. With SSH,
- * `--password` is the key's passphrase, so there is none.
+ * The REST client when a REST credential is at hand: the Entra token or the PAT of an HTTPS
+ * push. With SSH, `--password` is the key's passphrase, so there is none.
  */
-export function restClient(options: BootstrapOptions, plan: Plan): AzureDevOpsRest | undefined {
+export function restClient(options: BootstrapOptions, plan: Plan, tokens: AzureDevOpsTokenProvider | undefined): AzureDevOpsRest | undefined {
   if (plan.repo.kind === 'generic' || plan.push.transport !== 'https') return undefined;
+  const caFile = options.caFile ? { caFile: options.caFile } : {};
+  // The Entra token pushes, so it is also the REST credential; a PAT given with it is the cluster's.
+  if (tokens) return new AzureDevOpsRest({ repo: plan.repo, credential: { kind: 'entra', tokens }, ...caFile });
   const token = secretOf(options.password);
   if (!token) return undefined;
-  return new AzureDevOpsRest({ repo: plan.repo, credential: { kind: 'pat', token }, ...(options.caFile ? { caFile: options.caFile } : {}) });
+  return new AzureDevOpsRest({ repo: plan.repo, credential: { kind: 'pat', token }, ...caFile });
 }
 
 /** `--pull-request` needs the REST API: say so before anything is pushed. */
@@ -36,7 +40,7 @@ export function requireRest(rest: AzureDevOpsRest | undefined, plan: Plan): Azur
       : 'pushing over SSH leaves no REST credential (--password is the key passphrase there)';
   throw new FluxAzdoError(
     'REST_CREDENTIAL_MISSING',
-    `--pull-request opens the pull request through the Azure DevOps REST API, which needs a Personal Access Token with Code (Read & Write): ${why}; use an https:// --url with --password`,
+    `--pull-request opens the pull request through the Azure DevOps REST API, which needs a Personal Access Token with Code (Read & Write) or a Microsoft Entra token: ${why}; use an https:// --url with --password or --azure-credential`,
     { option: 'pull-request' },
   );
 }
