@@ -156,6 +156,7 @@ fn remove(object: &mut Node, path: &[String]) -> Result<Node, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::yaml::parse_documents;

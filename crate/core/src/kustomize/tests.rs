@@ -211,19 +211,21 @@ fn patch_delete_removes_the_object() {
 
 #[test]
 fn refusals_name_the_field_with_a_stable_code() {
-    for field in [
-        "components:\n- ../c\n",
-        "configMapGenerator:\n- name: x\n",
-        "helmCharts:\n- name: x\n",
-        "namePrefix: x-\n",
-        "images:\n- name: x\n",
-        "replacements: []\n",
+    for (text, name) in [
+        ("components:\n- ../c\n", "components"),
+        ("configMapGenerator:\n- name: x\n", "configMapGenerator"),
+        ("helmCharts:\n- name: x\n", "helmCharts"),
+        ("namePrefix: x-\n", "namePrefix"),
+        ("images:\n- name: x\n", "images"),
+        ("replacements: []\n", "replacements"),
+        ("transformers: [t.yaml]\n", "transformers"),
     ] {
-        assert_eq!(
-            code(&format!("{HEAD}{field}"), &[]),
-            ErrorCode::KustomizationUnsupported,
-            "{field}"
-        );
+        let Err(Error::KustomizationUnsupported { field, .. }) =
+            build(&input(&format!("{HEAD}{text}"), &[]))
+        else {
+            panic!("{text}")
+        };
+        assert_eq!(field, name);
     }
     let remote = "resources:\n- https://github.com/fluxcd/flux2/manifests/install?ref=main\n";
     assert_eq!(code(remote, &[]), ErrorCode::KustomizationUnsupported);
