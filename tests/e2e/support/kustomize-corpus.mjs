@@ -91,6 +91,9 @@ export const buildCases = [
     - op: add
       path: /spec/template/spec/containers/0/args/-
       value: --default-service-account=default
+    - op: replace
+      path: /spec/template/spec/hostNetwork
+      value: false
   target:
     kind: Deployment
     name: "(kustomize-controller|helm-controller)"
@@ -279,12 +282,12 @@ export const invalidCases = [
 `,
   },
   {
-    name: 'a JSON 6902 replace of a path that is not there',
+    name: 'a JSON 6902 replace under a mapping that is not there',
     kustomization: `${head}patches:
 - patch: |
     - op: replace
-      path: /spec/template/spec/hostNetwork
-      value: true
+      path: /spec/template/spec/dnsConfig/nameservers
+      value: [10.0.0.10]
   target:
     kind: Deployment
     name: source-controller

@@ -31,11 +31,7 @@ fn apply_one(object: &mut Node, operation: &Node) -> Result<(), String> {
     match op {
         "add" => add(object, &path, value()?),
         "remove" => remove(object, &path).map(drop),
-        "replace" => {
-            let slot = get_mut(object, &path)?;
-            *slot = value()?;
-            Ok(())
-        }
+        "replace" => replace(object, &path, value()?),
         "move" => {
             let from = pointer(field(operation, "from")?)?;
             let moved = remove(object, &from)?;
@@ -137,6 +133,24 @@ fn add(object: &mut Node, path: &[String], value: Node) -> Result<(), String> {
     }
 }
 
+/// kustomize's JSON patch library replaces a missing key of an existing mapping as if added;
+/// a missing list element or parent fails.
+fn replace(object: &mut Node, path: &[String], value: Node) -> Result<(), String> {
+    let (parent_path, last) = split_last(path)?;
+    match get_mut(object, parent_path)? {
+        parent @ Node::Map(_) => {
+            parent.set(last, value);
+            Ok(())
+        }
+        Node::Seq(items) => {
+            let at = index(last, items.len(), path)?;
+            items[at] = value;
+            Ok(())
+        }
+        _ => Err(format!("{} does not exist", show(path))),
+    }
+}
+
 fn remove(object: &mut Node, path: &[String]) -> Result<Node, String> {
     let (parent_path, last) = split_last(path)?;
     match get_mut(object, parent_path)? {
@@ -174,12 +188,17 @@ mod tests {
         let Node::Seq(ops) = patch else { panic!() };
         apply(&mut object, &ops).unwrap();
         assert_eq!(object, doc("a:\n  b: [0, 2, 3]\n  c: y\ne/f: y\n"));
+        // As kustomize's JSON patch library: replacing a key a mapping lacks sets it.
+        let Node::Seq(ops) = doc("- {op: replace, path: /a/z, value: 1}") else { panic!() };
+        apply(&mut object, &ops).unwrap();
+        assert_eq!(object.at(&["a", "z"]), Some(&Node::Int(1)));
     }
 
     #[test]
     fn missing_paths_fail() {
         for op in [
-            "- {op: replace, path: /x, value: 1}",
+            "- {op: replace, path: /x/y, value: 1}",
+            "- {op: replace, path: /a/1, value: 1}",
             "- {op: remove, path: /a/5}",
             "- {op: add, path: /x/y, value: 1}",
             "- {op: add, path: /a/01, value: 1}",
