@@ -391,5 +391,8 @@ spec:
   }
   assert.equal(limits(second.get('kustomize-controller')).memory, '2Gi');
   assert.equal(controllers.processes['kustomize-controller'].starts, 1, 'kustomize-controller was not restarted');
-  await assertNoLeaks({ pats: [pat] }, { values: [result, rerun], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } });
+  await assertNoLeaks(
+    { pats: [pat] },
+    { values: [result, rerun], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } },
+  );
 });

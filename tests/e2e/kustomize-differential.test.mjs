@@ -115,7 +115,10 @@ for (const c of invalidCases) {
     const files = folderFiles(c.kustomization);
     const theirs = await kustomize(files);
     assert.equal(theirs.ok, false, 'kustomize builds it');
-    assert.throws(() => coreBuild(files), (err) => err.code === 'KUSTOMIZATION_INVALID');
+    assert.throws(
+      () => coreBuild(files),
+      (err) => err.code === 'KUSTOMIZATION_INVALID',
+    );
   });
 }
 
