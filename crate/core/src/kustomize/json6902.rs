@@ -189,7 +189,9 @@ mod tests {
         apply(&mut object, &ops).unwrap();
         assert_eq!(object, doc("a:\n  b: [0, 2, 3]\n  c: y\ne/f: y\n"));
         // As kustomize's JSON patch library: replacing a key a mapping lacks sets it.
-        let Node::Seq(ops) = doc("- {op: replace, path: /a/z, value: 1}") else { panic!() };
+        let Node::Seq(ops) = doc("- {op: replace, path: /a/z, value: 1}") else {
+            panic!()
+        };
         apply(&mut object, &ops).unwrap();
         assert_eq!(object.at(&["a", "z"]), Some(&Node::Int(1)));
     }
