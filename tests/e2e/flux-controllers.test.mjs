@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { bootstrap, connect } from '../../npm/dist/index.js';
+import { bootstrap, connect, dryRun } from '../../npm/dist/index.js';
 // flux-azdo's own health wait (the one bootstrap ends with), to read a failure after bootstrap.
 import { bootstrapHealthTargets, waitForHealth } from '../../npm/dist/kube/wait.js';
 import { kubeRequest } from '../harness/cluster.mjs';
@@ -376,14 +376,22 @@ spec:
   assert.equal(limits(first.get('kustomize-controller')).memory, '2Gi', 'the patch is in effect after the first run');
   assert.equal(limits(first.get('source-controller')).memory, '1Gi', 'and only where it targets');
 
-  const rerun = await bootstrap({
+  const again = {
     path: PATH_IN_REPO,
     components: COMPONENTS,
     kubeconfig: world.cluster.kubeconfigPath,
     manifests: bundleDir,
     timeout: '3m',
     ...options,
-  });
+  };
+  // The dry run builds the same folder: it predicts that the re-run changes no object.
+  const predicted = await dryRun(again);
+  assert.deepEqual(
+    predicted.objects.filter((o) => o.change !== 'unchanged'),
+    [],
+    'the dry run predicts no change',
+  );
+  const rerun = await bootstrap(again);
   assert.deepEqual(rerun.commits, [], 'nothing changed: nothing pushed');
   const second = await deployments();
   for (const [name, d] of first) {
