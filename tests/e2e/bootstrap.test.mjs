@@ -613,6 +613,35 @@ test('a wrong PAT fails with AUTH_FAILED before anything changes in the repo or 
   await assertNoLeaksInTest({ repos: [repo], passphrases: [wrongPat] });
 });
 
+test('a flux-system kustomization.yaml the core cannot build is refused with KUSTOMIZATION_UNSUPPORTED before anything changes', async () => {
+  const ns = 'tok-generator';
+  const repo = world.git.createRepo('org', 'project', ns);
+  const seed = await mkdtemp(join(work, 'seed-'));
+  const gitc = (...a) =>
+    execFileSync('git', ['-C', seed, ...a], {
+      env: { ...process.env, GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' },
+    });
+  gitc('init', '-q', '-b', 'main');
+  execFileSync('mkdir', ['-p', join(seed, `clusters/my-cluster/${ns}`)]);
+  await writeFile(
+    join(seed, `clusters/my-cluster/${ns}/kustomization.yaml`),
+    'resources:\n- gotk-components.yaml\n- gotk-sync.yaml\nconfigMapGenerator:\n- name: settings\n  literals: [a=b]\n',
+  );
+  gitc('add', '.');
+  gitc('commit', '-qm', 'user setup');
+  gitc('push', '-q', repo, 'main');
+  const before = refs(repo);
+  const res = record(await runCli(tokenFlags(world.git.repoUrl('org', 'project', ns), ns), { env: { GIT_PASSWORD: world.pat } }));
+  assert.equal(res.code, 1);
+  const error = jsonEvents(res.stdout).find((e) => e.type === 'error');
+  assert.equal(error.code, 'KUSTOMIZATION_UNSUPPORTED');
+  assert.deepEqual(error.done, [], 'nothing was done');
+  assert.deepEqual(refs(repo), before, 'nothing was pushed');
+  const nsObj = await getObject(world.cluster, `/api/v1/namespaces/${ns}`);
+  assert.equal(nsObj.status, 404, 'nothing was created in the cluster');
+  await assertNoLeaksInTest({ repos: [repo] });
+});
+
 test('an unreachable cluster fails with KUBE_UNREACHABLE before anything is pushed', async () => {
   const ns = 'tok-nokube';
   const repo = world.git.createRepo('org', 'project', ns);

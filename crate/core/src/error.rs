@@ -46,6 +46,8 @@ error_codes! {
     PathConflict = "PATH_CONFLICT",
     InvalidInput = "INVALID_INPUT",
     Internal = "INTERNAL",
+    KustomizationUnsupported = "KUSTOMIZATION_UNSUPPORTED",
+    KustomizationInvalid = "KUSTOMIZATION_INVALID",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,6 +127,20 @@ pub enum Error {
     /// A bug: the core reached a state it should not.
     #[error("internal error: {0}")]
     Internal(String),
+
+    /// The flux-system `kustomization.yaml` uses a kustomize feature the core does not build
+    /// (remote resources, generators, components, ...). `field` names it; `fix` says what to do.
+    #[error("{path}: `{field}` is not supported by flux-azdo's kustomize build: {fix}")]
+    KustomizationUnsupported {
+        path: String,
+        field: String,
+        fix: String,
+    },
+
+    /// The flux-system kustomization cannot be built as kustomize would refuse it too (a named
+    /// file missing, a patch that matches nothing or names a path that is not there, ...).
+    #[error("{path}: {reason}")]
+    KustomizationInvalid { path: String, reason: String },
 }
 
 impl Error {
@@ -143,6 +159,8 @@ impl Error {
             Self::PathConflict { .. } => ErrorCode::PathConflict,
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::KustomizationUnsupported { .. } => ErrorCode::KustomizationUnsupported,
+            Self::KustomizationInvalid { .. } => ErrorCode::KustomizationInvalid,
         }
     }
 

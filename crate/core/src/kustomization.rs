@@ -20,8 +20,8 @@ pub const MANIFEST_FILE: &str = "kustomization.yaml";
 pub const RESOURCES: [&str; 2] = ["gotk-components.yaml", "gotk-sync.yaml"];
 
 /// A controller flag that bootstrap adds through a patch in `kustomization.yaml`, and the
-/// Deployments the patch targets: one constant for the patch text and for the components the
-/// host applies (`install::generate_for_cluster`).
+/// Deployments the patch targets. The cluster gets it by the build of that file
+/// (`kustomize::cluster_objects`), so the patch text is the one place the rule lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ControllerFlag {
     /// The flag with its dashes, e.g. `--ssh-hostkey-algos`.

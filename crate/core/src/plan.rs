@@ -10,7 +10,6 @@ use crate::bundle::Bundle;
 use crate::entra::{self, EntraPush, PushCredential, PushCredentials};
 use crate::error::{Error, Result};
 use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
-use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
 use crate::pull_request::{self, PullRequestPlan};
@@ -243,9 +242,6 @@ pub struct Plan {
     /// `kustomization.yaml` goes into the first (components) commit: the controllers must
     /// carry the host key flag from their first start to reach Azure DevOps over SSH.
     pub kustomization_in_components_commit: bool,
-    /// What the host applies to the cluster for the components: `gotk-components.yaml` with
-    /// the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
-    pub cluster_components: String,
     /// `--pull-request`: the branch, title and texts of the pull request (null without it).
     pub pull_request: Option<PullRequestPlan>,
     /// Where the CLI's push credential comes from: the PAT, the SSH key or an Entra token.
@@ -281,11 +277,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let deploy_key = deploy_key(options, requires_rsa && needs_key)?;
 
     let install_options = install_options(options);
-    let components = install::generate_for_cluster(
-        &install_options,
-        bundle,
-        &controller_flags(&ssh_hostkey_algos),
-    )?;
+    let components = install::generate(&install_options, bundle)?;
     let sync = sync::generate(&sync_options(options, &sync_url))?;
     let kustomization =
         kustomization::generate(&kustomization_options(options, &ssh_hostkey_algos))?;
@@ -297,11 +289,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
             branch: &options.branch,
             version: &options.version,
             cluster: &options.pull_request_cluster,
-            files: [
-                &components.manifest.path,
-                &sync.path,
-                &kustomization.manifest.path,
-            ],
+            files: [&components.path, &sync.path, &kustomization.manifest.path],
             commit_subjects: [&commit.components_message, &commit.sync_message],
             auto_complete: options.pull_request_auto_complete,
         })?)
@@ -325,12 +313,11 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         push,
         requires_rsa,
         deploy_key,
-        cluster_components: components.cluster,
         kustomization_in_components_commit: !ssh_hostkey_algos.is_empty(),
         repo,
         sync_url,
         sync_auth,
-        components: components.manifest,
+        components,
         sync,
         kustomization: kustomization.manifest,
         kustomization_changed: kustomization.changed,
@@ -424,15 +411,6 @@ fn controller_hostkey_algos(
             repo.host_key_algorithms(&host.host, &options.ssh_hostkey_algos)
         }
         _ => Vec::new(),
-    }
-}
-
-/// The flags appended to the controllers for the cluster's copy of the components.
-fn controller_flags(ssh_hostkey_algos: &[String]) -> Vec<(ControllerFlag, String)> {
-    if ssh_hostkey_algos.is_empty() {
-        Vec::new()
-    } else {
-        vec![(SSH_HOSTKEY_ALGOS, ssh_hostkey_algos.join(","))]
     }
 }
 

@@ -14,6 +14,7 @@ import {
   planRepository as planWithCore,
   shownUrl,
   type BundleData,
+  type ClusterObjects,
   type Manifest,
   type Plan,
   type SecretAuth,
@@ -37,6 +38,7 @@ import {
 } from '../kube/index.js';
 import { listKubeContexts } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
+import { readClusterObjects } from './cluster-objects.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { entraTokens } from './entra.js';
@@ -185,9 +187,11 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const cloned = await cloneForBootstrap({ ...remote, branch, dir, createBranch: options.createBranch ?? false });
   const existing = await readRepoFile(dir, plan.kustomization.path);
   plan = planRepository(options, bundle, existing ? Buffer.from(existing).toString('utf8') : null);
+  // Built before anything is pushed: a kustomization the core cannot build stops the run here.
+  const cluster = await readClusterObjects(dir, plan);
 
   if (plan.pullRequest && rest) {
-    return pullRequestSequence(ctx, { dir, step, rest, plan, remote, client, state, pre, key, knownHosts, keyConfirmed });
+    return pullRequestSequence(ctx, { dir, step, rest, plan, cluster, remote, client, state, pre, key, knownHosts, keyConfirmed });
   }
   const { componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
@@ -199,7 +203,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
 
   if (!state.lastAppliedRevision) {
     step('install', 'installing components in the cluster');
-    await apply(ctx, client, plan, plan.clusterComponents, 'install');
+    await apply(ctx, client, plan, cluster.install, 'install');
     emit({ type: 'done', step: 'install', message: 'installed components' });
   }
 
@@ -211,7 +215,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const syncSha = await publish('sync', [plan.sync, plan.kustomization], syncMessage, 'sync manifests');
 
   const revision = `${cloned.branch}@sha1:${syncSha}`;
-  await applyAndWait(ctx, step, { client, plan, pre, revision });
+  await applyAndWait(ctx, step, { client, plan, cluster, pre, revision });
   return {
     commits,
     secret,
@@ -223,17 +227,18 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
 interface ClusterSide {
   client: KubeClient;
   plan: Plan;
+  cluster: ClusterObjects;
   pre: Awaited<ReturnType<typeof preflight>>;
   revision: string;
 }
 
 /** Applies the sync configuration, finishes a Helm takeover, waits for the cluster to reconcile `revision`. */
-async function applyAndWait(ctx: Context, step: StepFn, { client, plan, pre, revision }: ClusterSide): Promise<void> {
+async function applyAndWait(ctx: Context, step: StepFn, { client, plan, cluster, pre, revision }: ClusterSide): Promise<void> {
   const { emit, signal, options } = ctx;
   const flux = defaults();
   const { namespace } = plan;
   step('apply', 'applying the sync configuration');
-  const applied = await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
+  const applied = await apply(ctx, client, plan, cluster.apply, 'apply');
   if (pre.helm) {
     // --force took Flux over from Helm: finish it, so the next run needs no --force.
     await finishHelmTakeover(client, applied, pre.helm.releases, signal);
@@ -258,6 +263,7 @@ interface PullRequestRun {
   step: StepFn;
   rest: NonNullable<ReturnType<typeof restClient>>;
   plan: Plan;
+  cluster: ClusterObjects;
   remote: GitRemote;
   client: KubeClient;
   state: ClusterState;
@@ -274,7 +280,7 @@ interface PullRequestRun {
  */
 async function pullRequestSequence(ctx: Context, run: PullRequestRun): Promise<BootstrapResult> {
   const { emit, signal, options } = ctx;
-  const { step, rest, plan, client, state, key } = run;
+  const { step, rest, plan, cluster, client, state, key } = run;
   const pr = plan.pullRequest;
   if (!pr) throw new FluxAzdoError('INTERNAL', 'no pull request in the plan');
   step('pull-request', `proposing the bootstrap commits from ${pr.sourceBranch} into ${pr.targetBranch}`);
@@ -297,14 +303,14 @@ async function pullRequestSequence(ctx: Context, run: PullRequestRun): Promise<B
   if (!tip) throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${pr.targetBranch} disappeared after the merge`, { option: 'branch' });
   if (!state.lastAppliedRevision) {
     step('install', 'installing components in the cluster');
-    await apply(ctx, client, plan, plan.clusterComponents, 'install');
+    await apply(ctx, client, plan, cluster.install, 'install');
     emit({ type: 'done', step: 'install', message: 'installed components' });
   }
   step('secret', 'reconciling the Git credential Secret');
   if (key && !run.keyConfirmed) await confirmKey(ctx, plan, key);
   const secret = await reconcileSecret(ctx, client, plan, state, key, run.knownHosts?.sync);
   const revision = `${pr.targetBranch}@sha1:${tip}`;
-  await applyAndWait(ctx, step, { client, plan, pre: run.pre, revision });
+  await applyAndWait(ctx, step, { client, plan, cluster, pre: run.pre, revision });
   return { commits, secret, revision, ...(key ? { publicKey: key.pair.publicKey } : {}) };
 }
 
