@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { planFiles, type Manifest } from '../core/node.js';
 import { loadBundle } from '../manifests.js';
 import type { BootstrapOptions } from './options.js';
-import { planRepository } from './run.js';
+import { planRepository } from './plan.js';
 
 export interface ExportResult {
   /** The files written, with paths relative to the folder. */

@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import {
   defaults,
   generateSecret,
-  planRepository as planWithCore,
   shownUrl,
-  type BundleData,
   type Manifest,
   type Plan,
   type SecretAuth,
@@ -38,7 +36,8 @@ import {
 import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
-import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
+import { timeoutMs, type BootstrapOptions } from './options.js';
+import { planRepository } from './plan.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -76,9 +75,7 @@ interface Context {
   done: DoneFact[];
 }
 
-export function planRepository(options: BootstrapOptions, bundle: BundleData, existingKustomization: string | null): Plan {
-  return planWithCore(planOptions(options, existingKustomization), bundle);
-}
+export { planRepository };
 
 export async function bootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapResult> {
   const done: DoneFact[] = [];
