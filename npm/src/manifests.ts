@@ -50,15 +50,32 @@ export function defaultCacheDir(): string {
 }
 
 export async function loadBundle(opts: LoadBundleOptions = {}): Promise<BundleData> {
-  if (!opts.source && opts.embedded !== false) {
-    // Checked when the package was built (complete, and Flux's release byte for byte).
-    const embedded = embeddedBundle(opts.version && opts.version.length > 0 ? opts.version : fluxVersion());
-    if (embedded) return embedded;
-  }
-  const data = opts.source ? await readBundleSource(opts.source) : await cachedDownload(opts);
+  const embedded = embeddedFor(opts);
+  if (embedded) return embedded;
+  const data = await fromSourceOrCache(opts);
   // The core refuses an incomplete bundle with INVALID_BUNDLE.
   readBundle(data);
   return data;
+}
+
+/**
+ * The bundle as loadBundle finds it, not yet checked: for callers that hand it straight to a
+ * core call, which checks it the same way (INVALID_BUNDLE) — one copy of the 9 files into the
+ * core instead of three.
+ */
+export async function bundleData(opts: LoadBundleOptions = {}): Promise<BundleData> {
+  return embeddedFor(opts) ?? (await fromSourceOrCache(opts));
+}
+
+/** The package's own bundle, when no source is given and it carries the version asked for. */
+function embeddedFor(opts: LoadBundleOptions): BundleData | undefined {
+  if (opts.source || opts.embedded === false) return undefined;
+  // Checked when the package was built (complete, and Flux's release byte for byte).
+  return embeddedBundle(opts.version && opts.version.length > 0 ? opts.version : fluxVersion());
+}
+
+function fromSourceOrCache(opts: LoadBundleOptions): Promise<BundleData> {
+  return opts.source ? readBundleSource(opts.source) : cachedDownload(opts);
 }
 
 async function readBundleSource(source: string): Promise<BundleData> {
