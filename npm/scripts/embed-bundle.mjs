@@ -7,8 +7,9 @@
 //   FLUX_MANIFESTS=DIR|FILE.tar.gz  the same, for build machines without access to GitHub
 //   the CLI's download cache        $XDG_CACHE_HOME/flux-azdo/manifests/<version>/manifests.tar.gz
 // It must be Flux's release byte for byte (the package's checksums), or the build fails. Without
-// a source the package is built without one (it then downloads, as before) — unless
-// FLUX_AZDO_REQUIRE_BUNDLE=1 (CI), which makes that an error.
+// a source, a bundle an earlier build embedded for the same version stays; else the package is
+// built without one (it then downloads, as before) — unless FLUX_AZDO_REQUIRE_BUNDLE=1 (CI),
+// which makes that an error.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(pkgDir, 'bundle', 'manifests.json');
 const { fluxVersion, readBundle } = await import('../dist/core/node.js');
 const { defaultCacheDir, loadBundle, verifyRelease } = await import('../dist/manifests.js');
+const { embeddedBundleVersion } = await import('../dist/embedded-bundle.js');
 
 // Relative paths are relative to where npm was started, not to npm/.
 const cwd = process.env.INIT_CWD ?? process.cwd();
@@ -37,9 +39,15 @@ function source() {
   return existsSync(cache) ? { path: cache, from: 'the download cache' } : undefined;
 }
 
-// A stale bundle from an earlier build must not survive a build that embeds none.
-rmSync(out, { force: true });
 const found = source();
+if (!found && embeddedBundleVersion() === version) {
+  // `npm run build` again without a source (e.g. after a TypeScript change): the bundle an earlier
+  // build checked and embedded for this same version stays.
+  console.log(`embed-bundle: keeping bundle/manifests.json (Flux ${version}, embedded by an earlier build)`);
+  process.exit(0);
+}
+// A bundle for another version must not survive a build that embeds none.
+rmSync(out, { force: true });
 if (!found) {
   const message =
     `no bundle for Flux ${version}: give --manifests DIR|FILE.tar.gz or FLUX_MANIFESTS, ` +
