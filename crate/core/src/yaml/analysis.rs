@@ -36,7 +36,11 @@ impl Analysis {
             // Most scalars are ASCII: the same steps over bytes, without decoding characters.
             let bytes = value.as_bytes();
             for (i, &b) in bytes.iter().enumerate() {
-                scan.step(char::from(b), bytes.get(i + 1).map(|n| char::from(*n)), i == 0);
+                scan.step(
+                    char::from(b),
+                    bytes.get(i + 1).map(|n| char::from(*n)),
+                    i == 0,
+                );
             }
         } else {
             let mut chars = value.chars().peekable();
