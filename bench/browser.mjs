@@ -2,7 +2,7 @@
 // The browser preview page: its transfer size (gzip -9 of every file in browser/dist) and the
 // time from navigation to the first rendered preview in headless chromium, median of RUNS cold
 // loads (a fresh profile each), against a baseline measured in the same script: the same
-// server's time to the load event of an empty page. Target: first preview under 1 s.
+// server's time to the load event of an empty page. Target: first preview under 300 ms on a quiet machine (issue #11).
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { serveStatic } from '../tests/servers/static.mjs';
 import { median } from './stats.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 7);
-const TARGET_MS = 1000;
+const TARGET_MS = 300;
 const FRAGMENT = '#url=https%3A%2F%2Fdev.azure.com%2Facme%2FInfra%2F_git%2Ffleet&path=clusters%2Fprod';
 
 ensurePageBuilt();

@@ -3,8 +3,9 @@
 //   index.html, style.css, main.js (esbuild bundle), flux_azdo_wasm_bg.wasm (the core, built by
 //   scripts/build-wasm.mjs), manifests.json (Flux's bundle, checked by the core) and sw.js (the
 //   service worker that lets the page open offline).
-// The bundle comes from --manifests DIR|FILE.tar.gz, else the CLI's download cache
-// (defaultCacheDir()/manifests/<version>/manifests.tar.gz); without either
+// The bundle comes from --manifests DIR|FILE.tar.gz, else the one the flux-azdo package carries
+// for its Flux version (bundle/manifests.json, embedded when the package was built), else the
+// CLI's download cache (defaultCacheDir()/manifests/<version>/manifests.tar.gz); without any
 // the page is built without one and asks the user for a manifests.tar.gz.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     version: { type: 'string' },
     out: { type: 'string' },
     'no-minify': { type: 'boolean', default: false },
+    // A page that asks the user for a manifests.tar.gz (what a build without any bundle gives).
+    'no-manifests': { type: 'boolean', default: false },
   },
 });
 
@@ -40,12 +43,14 @@ if (!existsSync(join(wasmDir, 'flux_azdo_wasm_bg.wasm'))) {
 // The package (built by `npm run build -w flux-azdo`) reads the bundle from a folder or a tarball,
 // and the core checks and unpacks it: the page gets exactly the 9 files bootstrap would use.
 // Imported only now: the core loads its .wasm on import.
-const { defaultCacheDir, isFluxAzdoError, loadBundle } = await import('flux-azdo');
+const { defaultCacheDir, embeddedBundle, isFluxAzdoError, loadBundle } = await import('flux-azdo');
 const { fluxVersion, readBundle } = await import('flux-azdo/core');
 const version = args.version ?? fluxVersion();
 
 function bundleSource() {
+  if (args['no-manifests']) return undefined;
   if (args.manifests) return resolve(cwd, args.manifests);
+  if (embeddedBundle(version)) return 'the flux-azdo package';
   // Where the CLI keeps the release bundles it downloaded (see loadBundle).
   const cache = join(defaultCacheDir(), 'manifests', version, 'manifests.tar.gz');
   return existsSync(cache) ? cache : undefined;
@@ -56,11 +61,12 @@ rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
 const source = bundleSource();
+const embeddedSource = source !== undefined && !args.manifests && embeddedBundle(version) !== undefined;
 let preload = '';
 if (source) {
   let files;
   try {
-    files = readBundle(await loadBundle({ source }));
+    files = readBundle(embeddedSource ? embeddedBundle(version) : await loadBundle({ source }));
   } catch (err) {
     fail(isFluxAzdoError(err) ? `${err.code}: ${err.message}` : `${source} is not a usable Flux bundle: ${err.message}`);
   }
@@ -69,7 +75,7 @@ if (source) {
   console.log(`browser build: Flux ${version} manifests from ${source}`);
 } else {
   console.warn(
-    `browser build: no manifests (no --manifests, and no download cache for ${version}); ` + 'the page will ask for a manifests.tar.gz',
+    (args['no-manifests'] ? 'browser build: no manifests (--no-manifests); ' : `browser build: no manifests (no --manifests, none in the flux-azdo package and no download cache for ${version}); `) + 'the page will ask for a manifests.tar.gz',
   );
 }
 

@@ -28,6 +28,7 @@ export {
   type PushTargetOptions,
   type Repo,
 } from './core/node.js';
+export { embeddedBundle, embeddedBundleVersion } from './embedded-bundle.js';
 export { loadBundle, fluxVersion, defaultCacheDir, type BundleSource, type BundleData, type LoadBundleOptions } from './manifests.js';
 export type {
   FluxAzdoEvent,

@@ -1,5 +1,5 @@
 import { generateInstall, type InstallOptions, type Manifest } from './core/node.js';
-import { loadBundle, type BundleSource } from './manifests.js';
+import { bundleData, type BundleSource } from './manifests.js';
 
 export type { InstallOptions };
 
@@ -10,7 +10,7 @@ export type { InstallOptions };
  */
 export async function installManifests(options: InstallOptions & { manifests?: BundleSource } = {}): Promise<Manifest> {
   const { manifests, ...install } = options;
-  const bundle = await loadBundle({ source: manifests, version: install.version });
+  const bundle = await bundleData({ source: manifests, version: install.version });
   if (!install.version) delete install.version;
   return generateInstall(install, bundle);
 }

@@ -1,6 +1,8 @@
 /**
  * Flux's manifests bundle (the 9 files of the release asset `manifests.tar.gz`): from a folder or
- * a `.tar.gz` given with `--manifests`, or downloaded once per version into the cache
+ * a `.tar.gz` given with `--manifests`; for the core's own Flux version, the copy the package
+ * carries (`bundle/manifests.json`, added when the package is built: see embedded-bundle.ts);
+ * otherwise downloaded once per version into the cache
  * (`$XDG_CACHE_HOME/flux-azdo/manifests/<version>/manifests.tar.gz`), validated before it is kept:
  * complete, and, for the versions in BUNDLE_SHA256, byte for byte the files Flux released.
  */
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 
 import { BUNDLE_SHA256 } from './bundle-checksums.js';
 import { fluxVersion, readBundle, type BundleData } from './core/node.js';
+import { embeddedBundle } from './embedded-bundle.js';
 import { FluxAzdoError } from './errors.js';
 import type { LogEvent } from './events.js';
 
@@ -24,6 +27,11 @@ export interface LoadBundleOptions {
   source?: BundleSource | undefined;
   /** The Flux version whose release bundle to download when no source is given. */
   version?: string | undefined;
+  /**
+   * false: ignore the bundle the package carries and download (or reuse the cache) even for the
+   * core's own Flux version. Default true.
+   */
+  embedded?: boolean | undefined;
   /** Where downloads are cached; default `$XDG_CACHE_HOME/flux-azdo` or `~/.cache/flux-azdo`. */
   cacheDir?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -42,10 +50,32 @@ export function defaultCacheDir(): string {
 }
 
 export async function loadBundle(opts: LoadBundleOptions = {}): Promise<BundleData> {
-  const data = opts.source ? await readBundleSource(opts.source) : await cachedDownload(opts);
+  const embedded = embeddedFor(opts);
+  if (embedded) return embedded;
+  const data = await fromSourceOrCache(opts);
   // The core refuses an incomplete bundle with INVALID_BUNDLE.
   readBundle(data);
   return data;
+}
+
+/**
+ * The bundle as loadBundle finds it, not yet checked: for callers that hand it straight to a
+ * core call, which checks it the same way (INVALID_BUNDLE) — one copy of the 9 files into the
+ * core instead of three.
+ */
+export async function bundleData(opts: LoadBundleOptions = {}): Promise<BundleData> {
+  return embeddedFor(opts) ?? (await fromSourceOrCache(opts));
+}
+
+/** The package's own bundle, when no source is given and it carries the version asked for. */
+function embeddedFor(opts: LoadBundleOptions): BundleData | undefined {
+  if (opts.source || opts.embedded === false) return undefined;
+  // Checked when the package was built (complete, and Flux's release byte for byte).
+  return embeddedBundle(opts.version && opts.version.length > 0 ? opts.version : fluxVersion());
+}
+
+function fromSourceOrCache(opts: LoadBundleOptions): Promise<BundleData> {
+  return opts.source ? readBundleSource(opts.source) : cachedDownload(opts);
 }
 
 async function readBundleSource(source: string): Promise<BundleData> {
@@ -97,7 +127,7 @@ async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
     );
   }
   // Validate before caching so a broken or tampered download is never reused.
-  verifyRelease(version, url, readBundle(bytes), opts.onLog);
+  verifyRelease(version, `the manifests.tar.gz downloaded from ${url}`, readBundle(bytes), opts.onLog, 'nothing was cached');
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, bytes);
@@ -110,13 +140,19 @@ async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
  * (INVALID_BUNDLE naming the first file that differs, is missing, or is not Flux's). A version
  * without a list is used as downloaded, and the caller is told it could not be verified.
  */
-function verifyRelease(version: string, url: string, files: Record<string, string>, onLog: LoadBundleOptions['onLog']): void {
+export function verifyRelease(
+  version: string,
+  origin: string,
+  files: Record<string, string>,
+  onLog: LoadBundleOptions['onLog'],
+  consequence: string,
+): void {
   const expected = BUNDLE_SHA256[version];
   if (!expected) {
     onLog?.({
       type: 'log',
       level: 'warn',
-      message: `Flux ${version}'s manifests from ${url} could not be verified: flux-azdo carries no checksums for ${version}`,
+      message: `Flux ${version}'s manifests (${origin}) could not be verified: flux-azdo carries no checksums for ${version}`,
     });
     return;
   }
@@ -133,7 +169,7 @@ function verifyRelease(version: string, url: string, files: Record<string, strin
             : `has sha256 ${actual}, not ${expected[name]}`;
       throw new FluxAzdoError(
         'INVALID_BUNDLE',
-        `the manifests.tar.gz downloaded from ${url} is not Flux ${version}'s release: ${name} ${why}; nothing was cached`,
+        `${origin} is not Flux ${version}'s release: ${name} ${why}; ${consequence}`,
         { option: 'manifests', file: name },
       );
     }

@@ -56,9 +56,9 @@ after(async () => {
 test('downloads a version once, then serves it from the cache', async () => {
   const { loadBundle } = await import('../dist/index.js');
   const cacheDir = join(work, 'cache');
-  const first = await loadBundle({ version: 'v2.9.4', cacheDir });
+  const first = await loadBundle({ version: 'v2.9.4', embedded: false, cacheDir });
   assert.equal(requests.filter((u) => u.includes('v2.9.4')).length, 1);
-  const second = await loadBundle({ version: 'v2.9.4', cacheDir });
+  const second = await loadBundle({ version: 'v2.9.4', embedded: false, cacheDir });
   assert.equal(requests.filter((u) => u.includes('v2.9.4')).length, 1, 'the second load must not download');
   assert.deepEqual(Buffer.from(second), Buffer.from(first));
   assert.ok((await stat(join(cacheDir, 'manifests', 'v2.9.4', 'manifests.tar.gz'))).isFile());
@@ -101,7 +101,7 @@ test('a tampered download of a known version is INVALID_BUNDLE naming the file, 
   const cacheDir = join(work, 'cache-tampered');
   process.env.FLUX_AZDO_RELEASES_URL = `${baseUrl}/tampered`;
   try {
-    await assert.rejects(loadBundle({ version: 'v2.9.4', cacheDir }), (err) => {
+    await assert.rejects(loadBundle({ version: 'v2.9.4', embedded: false, cacheDir }), (err) => {
       assert.equal(err.code, 'INVALID_BUNDLE');
       assert.equal(err.file, 'source-controller.yaml');
       assert.equal(err.option, 'manifests');
@@ -119,7 +119,7 @@ test('a genuine download of a known version is verified silently and cached', as
   const { loadBundle } = await import('../dist/index.js');
   const cacheDir = join(work, 'cache-genuine');
   const logs = [];
-  await loadBundle({ version: 'v2.9.4', cacheDir, onLog: (e) => logs.push(e) });
+  await loadBundle({ version: 'v2.9.4', embedded: false, cacheDir, onLog: (e) => logs.push(e) });
   assert.deepEqual(logs, []);
   assert.deepEqual(await readFile(join(cacheDir, 'manifests', 'v2.9.4', 'manifests.tar.gz')), tarball);
 });
@@ -134,4 +134,18 @@ test('a version without checksums downloads as before and says it could not be v
     [['log', 'warn']],
   );
   assert.ok((await stat(join(cacheDir, 'manifests', 'v2.99.0', 'manifests.tar.gz'))).isFile());
+});
+
+test('the core’s own version comes from the bundle the package carries: no download, no cache', async () => {
+  const { embeddedBundleVersion, loadBundle } = await import('../dist/index.js');
+  const { readBundleFiles } = await import('../../tests/support/flux-reference.mjs');
+  // CI builds the package with the bundle (scripts/ci/build.sh; packaging.test.mjs checks the tarball).
+  assert.equal(embeddedBundleVersion(), 'v2.9.4', 'build the package with FLUX_MANIFESTS or --manifests');
+  const cacheDir = join(work, 'cache-embedded');
+  const before = requests.length;
+  for (const version of [undefined, 'v2.9.4']) {
+    assert.deepEqual(await loadBundle({ version, cacheDir }), readBundleFiles());
+  }
+  assert.equal(requests.length, before);
+  await assert.rejects(stat(cacheDir), (err) => err.code === 'ENOENT');
 });

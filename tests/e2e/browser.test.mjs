@@ -311,8 +311,8 @@ describe('browser preview page', () => {
 
   test('a page built without manifests asks for a manifests.tar.gz and then previews', async () => {
     const bare = join(work, 'bare-dist');
-    // An empty cache: the build finds no manifests to embed.
-    execFileSync(process.execPath, [join(root, 'browser', 'scripts', 'build.mjs'), '--out', bare], {
+    // --no-manifests and an empty cache: the build embeds none (not even the package's).
+    execFileSync(process.execPath, [join(root, 'browser', 'scripts', 'build.mjs'), '--out', bare, '--no-manifests'], {
       env: { ...process.env, XDG_CACHE_HOME: join(work, 'empty-cache') },
       stdio: 'pipe',
     });

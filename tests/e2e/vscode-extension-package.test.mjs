@@ -37,6 +37,7 @@ test('the .vsix holds the bundle, the wasm, the manifest and the readme, and not
   assert.deepEqual(files, [
     '[Content_Types].xml',
     'extension.vsixmanifest',
+    'extension/dist/bundle/manifests.json',
     'extension/dist/js/extension.js',
     'extension/dist/wasm/flux_azdo_wasm_bg.wasm',
     'extension/package.json',
@@ -49,6 +50,9 @@ test('the unpacked extension loads its wasm and previews the package’s files',
   execFileSync('unzip', ['-q', vsix, '-d', unpacked]);
   const wasm = await readFile(join(unpacked, 'extension', 'dist', 'wasm', 'flux_azdo_wasm_bg.wasm'));
   assert.ok(wasm.equals(await readFile(join(repoRoot, 'npm', 'wasm', 'flux_azdo_wasm_bg.wasm'))));
+  // Flux's bundle, the package's own copy: the extension previews and bootstraps offline.
+  const bundled = await readFile(join(unpacked, 'extension', 'dist', 'bundle', 'manifests.json'));
+  assert.ok(bundled.equals(await readFile(join(repoRoot, 'npm', 'bundle', 'manifests.json'))));
 
   const url = 'https://dev.azure.com/contoso/Platform/_git/fleet';
   const stub = await runCommand(

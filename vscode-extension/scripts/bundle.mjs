@@ -1,7 +1,8 @@
 // Bundles the extension into one CommonJS file, dist/js/extension.js, with the flux-azdo package
 // and its dependencies inside, and puts the core's .wasm where the package looks for it: the
 // package reads `../wasm/flux_azdo_wasm_bg.wasm` relative to its own JS file (import.meta.url),
-// which in the bundle is dist/js/extension.js, so dist/wasm/.
+// which in the bundle is dist/js/extension.js, so dist/wasm/; Flux's bundle goes to dist/bundle/.
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -32,3 +33,13 @@ await build({
 });
 await mkdir(join(dist, 'wasm'), { recursive: true });
 await copyFile(wasm, join(dist, 'wasm', 'flux_azdo_wasm_bg.wasm'));
+// The package's Flux bundle (built in by npm/scripts/embed-bundle.mjs), at the same path relative
+// to the bundle file as to the package's dist/embedded-bundle.js: the extension previews and
+// bootstraps offline for that version. A package built without one downloads instead.
+const manifests = join(dirname(require.resolve('flux-azdo/package.json')), 'bundle', 'manifests.json');
+if (existsSync(manifests)) {
+  await mkdir(join(dist, 'bundle'), { recursive: true });
+  await copyFile(manifests, join(dist, 'bundle', 'manifests.json'));
+} else {
+  console.warn(`vscode bundle: ${manifests} is missing (the package was built without Flux's bundle); the extension downloads it`);
+}

@@ -7,9 +7,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { planFiles, type Manifest } from '../core/node.js';
-import { loadBundle } from '../manifests.js';
+import { bundleData } from '../manifests.js';
 import type { BootstrapOptions } from './options.js';
-import { planRepository } from './run.js';
+import { planRepository } from './plan.js';
 
 export interface ExportResult {
   /** The files written, with paths relative to the folder. */
@@ -17,7 +17,7 @@ export interface ExportResult {
 }
 
 export async function exportFiles(options: BootstrapOptions & { dir: string }): Promise<ExportResult> {
-  const bundle = await loadBundle({ source: options.manifests, version: options.version });
+  const bundle = await bundleData({ source: options.manifests, version: options.version });
   const first = planRepository(options, bundle, null);
   const existing = await readFile(join(options.dir, first.kustomization.path), 'utf8').catch(() => null);
   const plan = existing === null ? first : planRepository(options, bundle, existing);

@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import {
   defaults,
   generateSecret,
-  planRepository as planWithCore,
   shownUrl,
-  type BundleData,
   type ClusterObjects,
   type Manifest,
   type Plan,
@@ -42,7 +40,8 @@ import { readClusterObjects } from './cluster-objects.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { entraTokens } from './entra.js';
-import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
+import { timeoutMs, type BootstrapOptions } from './options.js';
+import { planRepository } from './plan.js';
 import { awaitMerge, checkBranchPolicies, openPullRequest, requireRest, restClient } from './pull-request.js';
 
 export interface DeployKeyPrompt {
@@ -81,9 +80,7 @@ interface Context {
   done: DoneFact[];
 }
 
-export function planRepository(options: BootstrapOptions, bundle: BundleData, existingKustomization: string | null): Plan {
-  return planWithCore(planOptions(options, existingKustomization), bundle);
-}
+export { planRepository };
 
 export async function bootstrap(options: BootstrapOptions, run: RunOptions = {}): Promise<BootstrapResult> {
   const done: DoneFact[] = [];

@@ -27,57 +27,41 @@ impl Analysis {
                 block_allowed: false,
             };
         }
-        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
-        let (mut line_breaks, mut special) = (false, false);
-        let (mut leading_space, mut leading_break) = (false, false);
-        let (mut trailing_space, mut trailing_break) = (false, false);
-        let (mut break_space, mut space_break) = (false, false);
-        let (mut previous_space, mut previous_break) = (false, false);
-        let mut preceded_by_ws = true;
-        let mut chars = value.chars().peekable();
-        let mut first = true;
-        while let Some(c) = chars.next() {
-            let next = chars.peek().copied();
-            let followed_by_ws = next.is_none_or(|n| n == ' ' || n == '\t');
-            let is_last = next.is_none();
-            if first {
-                match c {
-                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
-                    | '"' | '%' | '@' | '`' => block_indicators = true,
-                    '?' | ':' if followed_by_ws => block_indicators = true,
-                    '-' if followed_by_ws => block_indicators = true,
-                    _ => {}
-                }
-            } else {
-                match c {
-                    ':' if followed_by_ws => block_indicators = true,
-                    '#' if preceded_by_ws => block_indicators = true,
-                    _ => {}
-                }
+        let mut scan = Scan {
+            block_indicators: value.starts_with("---") || value.starts_with("..."),
+            preceded_by_ws: true,
+            ..Scan::default()
+        };
+        if value.is_ascii() {
+            // Most scalars are ASCII: the same steps over bytes, without decoding characters.
+            let bytes = value.as_bytes();
+            for (i, &b) in bytes.iter().enumerate() {
+                scan.step(
+                    char::from(b),
+                    bytes.get(i + 1).map(|n| char::from(*n)),
+                    i == 0,
+                );
             }
-            if !is_printable(c) {
-                special = true;
+        } else {
+            let mut chars = value.chars().peekable();
+            let mut first = true;
+            while let Some(c) = chars.next() {
+                scan.step(c, chars.peek().copied(), first);
+                first = false;
             }
-            if c == ' ' {
-                leading_space |= first;
-                trailing_space |= is_last;
-                break_space |= previous_break;
-                previous_space = true;
-                previous_break = false;
-            } else if is_break(c) {
-                line_breaks = true;
-                leading_break |= first;
-                trailing_break |= is_last;
-                space_break |= previous_space;
-                previous_space = false;
-                previous_break = true;
-            } else {
-                previous_space = false;
-                previous_break = false;
-            }
-            preceded_by_ws = c == ' ' || c == '\t' || is_break(c);
-            first = false;
         }
+        let Scan {
+            block_indicators,
+            line_breaks,
+            special,
+            leading_space,
+            leading_break,
+            trailing_space,
+            trailing_break,
+            break_space,
+            space_break,
+            ..
+        } = scan;
         let mut a = Self {
             multiline: line_breaks,
             block_plain_allowed: true,
@@ -103,5 +87,67 @@ impl Analysis {
             a.block_plain_allowed = false;
         }
         a
+    }
+}
+
+/// The facts libyaml's analysis collects in one pass over a scalar.
+#[derive(Default)]
+struct Scan {
+    block_indicators: bool,
+    line_breaks: bool,
+    special: bool,
+    leading_space: bool,
+    leading_break: bool,
+    trailing_space: bool,
+    trailing_break: bool,
+    break_space: bool,
+    space_break: bool,
+    previous_space: bool,
+    previous_break: bool,
+    preceded_by_ws: bool,
+}
+
+impl Scan {
+    /// One character `c`, followed by `next` (None at the end); `first` for the first one.
+    #[inline(always)]
+    fn step(&mut self, c: char, next: Option<char>, first: bool) {
+        let followed_by_ws = next.is_none_or(|n| n == ' ' || n == '\t');
+        let is_last = next.is_none();
+        if first {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => self.block_indicators = true,
+                '?' | ':' if followed_by_ws => self.block_indicators = true,
+                '-' if followed_by_ws => self.block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_ws => self.block_indicators = true,
+                '#' if self.preceded_by_ws => self.block_indicators = true,
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            self.special = true;
+        }
+        if c == ' ' {
+            self.leading_space |= first;
+            self.trailing_space |= is_last;
+            self.break_space |= self.previous_break;
+            self.previous_space = true;
+            self.previous_break = false;
+        } else if is_break(c) {
+            self.line_breaks = true;
+            self.leading_break |= first;
+            self.trailing_break |= is_last;
+            self.space_break |= self.previous_space;
+            self.previous_space = false;
+            self.previous_break = true;
+        } else {
+            self.previous_space = false;
+            self.previous_break = false;
+        }
+        self.preceded_by_ws = c == ' ' || c == '\t' || is_break(c);
     }
 }

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Whole commands as processes, each started fresh, against a Go process running Flux's own
+// generator (the tests/oracle binary: start, read Flux's bundle, install.Generate, print, exit) on
+// the same options, interleaved round by round so machine noise hits every case alike. Medians
+// over RUNS (default 20) and ratios:
+//   install --export                  ≤ 0.5× the Go process
+//   bootstrap git --export            ≤ 1.2× install --export (Git, Kubernetes, SSH never load)
+//   --help, version                   ≤ 80 ms (absolute; `node -e 0` is printed as the floor)
+// flux-azdo runs as a user runs it: no --manifests, on the bundle the package carries (the
+// script refuses to run on a package built without one, which would measure a download).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { embeddedBundleVersion } from '../npm/dist/index.js';
+import { buildOracle } from '../tests/oracle/client.mjs';
+import { FLUX_VERSION, manifestsDir, readReference } from '../tests/support/flux-reference.mjs';
+import { median } from './stats.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 20);
+const cli = new URL('../npm/dist/cli/main.js', import.meta.url).pathname;
+
+if (embeddedBundleVersion() !== FLUX_VERSION) {
+  console.error(`npm/bundle/manifests.json is missing: build the package with FLUX_MANIFESTS (bash scripts/build.sh)`);
+  process.exit(1);
+}
+
+/** Runs a process to its end; resolves with its wall time in ms and its stdout. */
+function run(cmd, args, input) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err)}`));
+      else resolve({ ms, stdout: Buffer.concat(out).toString('utf8') });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+const oracle = buildOracle();
+const fluxRequest = `${JSON.stringify({
+  install: {
+    version: FLUX_VERSION,
+    namespace: 'flux-system',
+    components: ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'],
+    registry: 'ghcr.io/fluxcd',
+    imagePullSecret: '',
+    watchAllNamespaces: true,
+    networkPolicy: true,
+    logLevel: 'info',
+    clusterDomain: 'cluster.local',
+    tolerationKeys: [],
+    targetPath: 'clusters/my-cluster',
+  },
+})}\n`;
+
+const work = await mkdtemp(join(tmpdir(), 'flux-azdo-bench-commands-'));
+const cases = {
+  'go: Flux install.Generate process': async () => {
+    const { ms, stdout } = await run(oracle, ['-manifests', manifestsDir], fluxRequest);
+    const answer = JSON.parse(stdout).install;
+    if (answer.error) throw new Error(`Flux failed: ${answer.error}`);
+    return { ms, out: answer.content };
+  },
+  'flux-azdo install --export': async () => {
+    const { ms, stdout } = await run(process.execPath, [cli, 'install', '--export']);
+    return { ms, out: stdout };
+  },
+  'flux-azdo bootstrap git --export': async (i) => {
+    const dir = join(work, `export-${i}`);
+    const { ms } = await run(process.execPath, [
+      cli,
+      'bootstrap',
+      'git',
+      '--url=https://dev.azure.com/org/project/_git/repo',
+      '--token-auth',
+      '--path=clusters/my-cluster',
+      '--export',
+      dir,
+    ]);
+    return { ms };
+  },
+  'flux-azdo --help': async () => ({ ms: (await run(process.execPath, [cli, '--help'])).ms }),
+  'flux-azdo version': async () => ({ ms: (await run(process.execPath, [cli, 'version'])).ms }),
+  'node -e 0 (floor)': async () => ({ ms: (await run(process.execPath, ['-e', '0'])).ms }),
+};
+
+const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+const outputs = {};
+try {
+  for (let round = -1; round < RUNS; round++) {
+    for (const [name, fn] of Object.entries(cases)) {
+      const { ms, out } = await fn(round);
+      if (round >= 0) times[name].push(ms);
+      if (out !== undefined) outputs[name] = out;
+    }
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+const expected = readReference('install.yaml');
+for (const [name, out] of Object.entries(outputs)) {
+  if (out !== expected) throw new Error(`${name} did not print install.yaml: the comparison would be meaningless`);
+}
+
+const m = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t)]));
+const go = m['go: Flux install.Generate process'];
+const install = m['flux-azdo install --export'];
+const line = (name, extra = '') => console.log(`${name.padEnd(36)} median ${m[name].toFixed(1).padStart(7)} ms${extra}`);
+console.log(`runs per case: ${RUNS}, interleaved; both print Flux ${FLUX_VERSION}'s install.yaml byte for byte`);
+line('go: Flux install.Generate process');
+line('flux-azdo install --export', `  ${(install / go).toFixed(2)}× the Go process (target ≤ 0.5×)`);
+line('flux-azdo bootstrap git --export', `  ${(m['flux-azdo bootstrap git --export'] / install).toFixed(2)}× install --export (target ≤ 1.2×)`);
+line('flux-azdo --help', `  (target ≤ 80 ms; ${(m['flux-azdo --help'] / m['node -e 0 (floor)']).toFixed(2)}× node -e 0)`);
+line('flux-azdo version', `  (target ≤ 80 ms; ${(m['flux-azdo version'] / m['node -e 0 (floor)']).toFixed(2)}× node -e 0)`);
+line('node -e 0 (floor)');
