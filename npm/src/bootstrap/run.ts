@@ -21,6 +21,7 @@ import {
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type BootstrapStep, type DoneEvent, type DoneFact, type EventHandler, type StepEvent } from '../events.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type CommitAndPushOptions, type GitRemote } from '../git/index.js';
+import { revisionContains } from '../git/ancestry.js';
 import {
   applyGitSecret,
   applyManifests,
@@ -38,7 +39,7 @@ import {
 import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
-import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
+import { planOptions, pushAttempts, timeoutMs, type BootstrapOptions } from './options.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -128,6 +129,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   // Plan once without the repository: bad options fail here, before any connection.
   let plan = planRepository(options, bundle, null);
   const { namespace, secretName, branch } = plan;
+  const maxAttempts = pushAttempts(options, flux.pushRetries);
   if (!pushesOverSsh(plan)) patFor(options);
 
   step('preflight', `checking the cluster and the repository's credentials`);
@@ -157,7 +159,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const { componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
   const publish = (s: 'components' | 'sync', files: Manifest[], message: string, what: string) =>
-    commitStep(ctx, { ...remote, dir, files, message, author: plan.commit.author }, s, what, commits);
+    commitStep(ctx, { ...remote, dir, files, message, author: plan.commit.author, maxAttempts }, s, what, commits);
   step('components', `committing component manifests to ${plan.components.path}`);
   const componentFiles = [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])];
   await publish('components', componentFiles, componentsMessage, 'component manifests');
@@ -192,6 +194,9 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   await waitForHealth(client, bootstrapHealthTargets(namespace, plan.installedComponents, revision), {
     timeoutMs: timeoutMs(options, flux.timeout),
     signal,
+    // Done when the cluster's revision contains our sync commit: another cluster's commit on
+    // top of it (a fleet bootstrapping into one repository) counts.
+    revisionContains: revisionContains({ ...remote, dir, branch: cloned.branch, commit: syncSha }),
     onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready`, ref, action: 'ready' }),
   });
   emit({ type: 'done', step: 'health', message: `bootstrap finished: the cluster reconciles ${revision}`, revision });
@@ -211,9 +216,17 @@ async function commitStep(
   what: string,
   commits: BootstrapResult['commits'],
 ): Promise<string> {
-  const { sha, pushed } = await commitAndPush(push);
+  const { sha, pushed, retries } = await commitAndPush(push);
   if (pushed) commits.push({ message: push.message, sha });
-  ctx.emit({ type: 'done', step, message: pushed ? `pushed ${what} (${sha.slice(0, 7)})` : `${what} are up to date`, sha, pushed });
+  const raced = retries > 0 ? ` after ${retries} retr${retries === 1 ? 'y' : 'ies'} (other bootstraps pushed first)` : '';
+  ctx.emit({
+    type: 'done',
+    step,
+    message: pushed ? `pushed ${what} (${sha.slice(0, 7)})${raced}` : `${what} are up to date${raced}`,
+    sha,
+    pushed,
+    retries,
+  });
   return sha;
 }
 
