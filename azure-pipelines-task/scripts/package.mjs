@@ -10,7 +10,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const tfx = join(dirname(require.resolve('tfx-cli/package.json')), '_build', 'tfx-cli.js');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const out = join(root, 'dist-vsix');
+// The output folder: the first argument, else dist-vsix/.
+const out = process.argv[2] ?? join(root, 'dist-vsix');
 mkdirSync(out, { recursive: true });
 execFileSync(
   process.execPath,

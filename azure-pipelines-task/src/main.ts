@@ -4,6 +4,9 @@
  * the log as logging commands: a `##[group]` per bootstrap step, warnings and errors as
  * `##vso[task.logissue]`, the result as output variables and `##vso[task.complete]`.
  */
+// First: takes the secret inputs before task-lib loads (see the module).
+import './early-secrets.js';
+
 import { readFileSync } from 'node:fs';
 
 import * as tl from 'azure-pipelines-task-lib/task.js';
@@ -45,15 +48,12 @@ function createRenderer(): { render: (event: FluxAzdoEvent) => void; close: () =
 }
 
 /**
- * Every secret the task holds is registered with the agent's masker before anything could
- * print it: the token, the PAT, the passphrase, the private key (whole and per line, as the
- * masker matches one line at a time).
+ * The private key is registered with the agent's masker before flux-azdo reads it, line by
+ * line: the masker matches within one line, and task-lib refuses a secret with line breaks. (The token, the PAT and the
+ * passphrase are masked as soon as they are read.)
  */
-function maskSecrets(options: BootstrapOptions): void {
+function maskPrivateKey(options: BootstrapOptions): void {
   const secrets: string[] = [];
-  const password = options.password;
-  if (typeof password === 'string') secrets.push(password);
-  else if (password) secrets.push(password.expose());
   if (options.privateKeyFile) {
     let key = '';
     try {
@@ -63,7 +63,7 @@ function maskSecrets(options: BootstrapOptions): void {
         option: 'private-key-file',
       });
     }
-    secrets.push(key, ...key.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('-----')));
+    secrets.push(...key.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('-----')));
   }
   for (const secret of secrets) if (secret !== '') tl.setSecret(secret);
 }
@@ -75,7 +75,7 @@ async function run(): Promise<void> {
     // Masked first: nothing below may print before the masker knows every secret.
     for (const secret of auth.secrets) tl.setSecret(secret);
     const { options, dryRun: isDryRun } = optionsFromInputs(auth);
-    maskSecrets(options);
+    maskPrivateKey(options);
     for (const warning of auth.warnings(options)) {
       tl.warning(warning);
     }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task.js';
 import { FluxAzdoError, type BootstrapOptions } from 'flux-azdo';
 
+import { earlySecrets } from './early-secrets.js';
 import { AUTHENTICATION, INPUTS, type Authentication, type TaskInput } from './inputs.js';
 
 export interface TaskAuthentication {
@@ -27,16 +28,6 @@ function usage(input: string, message: string): FluxAzdoError {
   return new FluxAzdoError('USAGE', `input ${input}: ${message}`, { option: input });
 }
 
-/**
- * A secret input or variable, read from the environment the agent set without task-lib:
- * task-lib's getInput/getVariable write `name=value` debug lines, which must not come before
- * the value is masked.
- */
-function secretFromEnv(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
 /** Reads the credential inputs (and only those): the first thing the task does. */
 export function readAuthentication(): TaskAuthentication {
   const kind = tl.getInput('authentication', false) || 'systemAccessToken';
@@ -46,7 +37,7 @@ export function readAuthentication(): TaskAuthentication {
   const none = (): string[] => [];
   switch (kind) {
     case 'systemAccessToken': {
-      const token = secretFromEnv('SYSTEM_ACCESSTOKEN');
+      const token = earlySecrets.systemAccessToken;
       if (!token) {
         throw usage(
           'authentication',
@@ -66,12 +57,12 @@ export function readAuthentication(): TaskAuthentication {
       };
     }
     case 'personalAccessToken': {
-      const pat = secretFromEnv('INPUT_PERSONALACCESSTOKEN');
+      const pat = earlySecrets.personalAccessToken;
       if (!pat) throw usage('personalAccessToken', 'is empty: give the secret variable holding the PAT, e.g. $(FLUX_PAT)');
       return { kind, secrets: [pat], options: { password: pat }, warnings: none };
     }
     case 'sshKey': {
-      const passphrase = secretFromEnv('INPUT_SSHPASSPHRASE');
+      const passphrase = earlySecrets.sshPassphrase;
       const options: Partial<BootstrapOptions> = passphrase ? { password: passphrase } : {};
       return { kind, secrets: passphrase ? [passphrase] : [], options, warnings: none };
     }
