@@ -19,7 +19,14 @@ async function loadInputs() {
   const dir = await mkdtemp(join(tmpdir(), 'flux-azdo-task-json-'));
   try {
     const out = join(dir, 'inputs.mjs');
-    await build({ entryPoints: [join(root, 'src', 'inputs.ts')], outfile: out, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
+    await build({
+      entryPoints: [join(root, 'src', 'inputs.ts')],
+      outfile: out,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'warning',
+    });
     return await import(pathToFileURL(out).href);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -374,7 +374,12 @@ test('the .vsix (tfx-cli): the task, its bundle and wasm, the manifests, nothing
 function spawnSyncTask(file) {
   try {
     return execFileSync(process.execPath, [file], {
-      env: { PATH: process.env.PATH, AGENT_TEMPDIRECTORY: tmpdir(), INPUT_AUTHENTICATION: 'personalAccessToken', INPUT_PERSONALACCESSTOKEN: 'x' },
+      env: {
+        PATH: process.env.PATH,
+        AGENT_TEMPDIRECTORY: tmpdir(),
+        INPUT_AUTHENTICATION: 'personalAccessToken',
+        INPUT_PERSONALACCESSTOKEN: 'x',
+      },
       encoding: 'utf8',
     });
   } catch (err) {

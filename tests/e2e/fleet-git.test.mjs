@@ -33,7 +33,10 @@ before(async () => {
 });
 
 after(async () => {
-  await assertNoLeaks({ pats: [pat], usernames: ['git'] }, { values: seen, dirs: [work], repos: bareReposUnder(dirname(dirname(dirname(server.repoDir('o', 'p', 'r'))))) });
+  await assertNoLeaks(
+    { pats: [pat], usernames: ['git'] },
+    { values: seen, dirs: [work], repos: bareReposUnder(dirname(dirname(dirname(server.repoDir('o', 'p', 'r'))))) },
+  );
   await server?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -79,9 +82,15 @@ test('the default retry budget and backoff come from the core', () => {
   const b = { baseMs: d.pushBackoffMs, maxMs: d.pushBackoffMaxMs };
   const almostOne = () => 1 - 1e-9;
   assert.equal(backoffMs(b, 1, almostOne), d.pushBackoffMs - 1);
-  assert.equal(backoffMs(b, 3, () => 0.5), Math.floor(d.pushBackoffMs * 2));
+  assert.equal(
+    backoffMs(b, 3, () => 0.5),
+    Math.floor(d.pushBackoffMs * 2),
+  );
   assert.equal(backoffMs(b, 40, almostOne), d.pushBackoffMaxMs - 1);
-  assert.equal(backoffMs(b, 2, () => 0), 0);
+  assert.equal(
+    backoffMs(b, 2, () => 0),
+    0,
+  );
 });
 
 test('8 bootstraps of different paths into one empty repository at once: all land, each commit holds only its path', async () => {
@@ -152,7 +161,11 @@ test('the same path twice at once with the same options: one pushes, the other i
 test('the same path twice at once with different options: the loser stops with CONCURRENT_BOOTSTRAP, nothing of it pushed', async () => {
   const { bare, url } = newRepo({ empty: false });
   const dir = await clone(url);
-  const plan = planRepository({ url, path: 'clusters/same', tokenAuth: true, components: ['source-controller', 'kustomize-controller'] }, bundle, null);
+  const plan = planRepository(
+    { url, path: 'clusters/same', tokenAuth: true, components: ['source-controller', 'kustomize-controller'] },
+    bundle,
+    null,
+  );
   // The winner pushes its components between our clone and our push.
   let winner;
   server.faults.beforePush = async () => {

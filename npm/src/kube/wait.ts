@@ -44,10 +44,7 @@ export class KubeHealthError extends FluxAzdoError {
   }
 }
 
-type Verdict =
-  | { state: 'ready' }
-  | { state: 'waiting'; detail: string; seen?: string }
-  | { state: 'failed'; detail: string };
+type Verdict = { state: 'ready' } | { state: 'waiting'; detail: string; seen?: string } | { state: 'failed'; detail: string };
 
 interface Condition {
   type: string;
