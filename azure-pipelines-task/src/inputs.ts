@@ -6,7 +6,7 @@
  */
 import type { BootstrapOptions, Defaults } from 'flux-azdo';
 
-export type InputKind = 'string' | 'list' | 'int' | 'boolean' | 'filePath' | 'pickList' | 'secureString';
+export type InputKind = 'string' | 'list' | 'int' | 'boolean' | 'filePath' | 'pickList' | 'secureString' | 'connectedService:AzureRM';
 
 export type InputGroup = 'repository' | 'credentials' | 'cluster' | 'components' | 'sync' | 'advanced';
 
@@ -123,11 +123,11 @@ export const INPUTS: TaskInput[] = [
   },
   {
     name: 'azureSubscription',
-    kind: 'string',
+    kind: 'connectedService:AzureRM',
     label: 'Azure Resource Manager service connection',
     group: 'credentials',
     visibleRule: 'authentication = azurePipelines',
-    help: 'Pending: the workload identity service connection (`--azure-credential=pipelines`) arrives with flux-azdo’s Entra support; until then the task refuses this choice.',
+    help: 'A service connection with workload identity federation whose service principal is a member of the Azure DevOps organization: the task pushes with its Microsoft Entra token (`--azure-credential=pipelines`; needs `SYSTEM_ACCESSTOKEN: $(System.AccessToken)` on the step, which asks the pipeline for the federated token).',
   },
   {
     name: 'tokenAuth',

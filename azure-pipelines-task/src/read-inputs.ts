@@ -67,11 +67,43 @@ export function readAuthentication(): TaskAuthentication {
       return { kind, secrets: passphrase ? [passphrase] : [], options, warnings: none };
     }
     case 'azurePipelines':
-      throw usage(
-        'authentication',
-        'azurePipelines (workload identity, --azure-credential=pipelines) is not available in this version of the task yet; use systemAccessToken or personalAccessToken',
-      );
+      return pipelinesCredential();
   }
+}
+
+/**
+ * The workload identity service connection → what flux-azdo's `--azure-credential=pipelines`
+ * (@azure/identity's AzurePipelinesCredential) reads: the connection's id, its service
+ * principal and tenant, and the job token that asks the pipeline for the federated token. These
+ * are the variables AzureCLI@2 sets for its own script; a task gets the connection from its
+ * input, so it sets them for flux-azdo itself.
+ */
+function pipelinesCredential(): TaskAuthentication {
+  const connection = tl.getInput('azureSubscription', false);
+  if (!connection)
+    throw usage('azureSubscription', 'is required with authentication azurePipelines: an Azure Resource Manager service connection');
+  const scheme = tl.getEndpointAuthorizationScheme(connection, true);
+  if (scheme === undefined || scheme.toLowerCase() !== 'workloadidentityfederation') {
+    throw usage(
+      'azureSubscription',
+      `the service connection uses ${scheme ? `the ${scheme} scheme` : 'no scheme the task can read'}, not workload identity federation; convert it, or use personalAccessToken`,
+    );
+  }
+  const clientId = tl.getEndpointAuthorizationParameter(connection, 'serviceprincipalid', true);
+  const tenantId = tl.getEndpointAuthorizationParameter(connection, 'tenantid', true);
+  const token = earlySecrets.systemAccessToken;
+  if (!clientId || !tenantId) throw usage('azureSubscription', 'the service connection has no service principal or tenant id');
+  if (!token) {
+    throw usage(
+      'authentication',
+      'azurePipelines needs System.AccessToken: map it on the step with `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }`',
+    );
+  }
+  process.env['AZURESUBSCRIPTION_SERVICE_CONNECTION_ID'] = connection;
+  process.env['AZURESUBSCRIPTION_CLIENT_ID'] = clientId;
+  process.env['AZURESUBSCRIPTION_TENANT_ID'] = tenantId;
+  process.env['SYSTEM_ACCESSTOKEN'] = token;
+  return { kind: 'azurePipelines', secrets: [token], options: { azureCredential: 'pipelines' }, warnings: () => [] };
 }
 
 function value(input: TaskInput): string | undefined {

@@ -138,6 +138,15 @@ function assertMasked(run, secret) {
   assert.ok(!run.stderr.includes(secret));
 }
 
+const CONNECTION = '8c1e6d52-0000-4000-8000-0000000000aa';
+/** A service connection as the agent hands it to a task: ENDPOINT_* variables. */
+const endpoint = (scheme) => ({
+  [`ENDPOINT_URL_${CONNECTION}`]: 'https://management.azure.com/',
+  [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: scheme,
+  [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_SERVICEPRINCIPALID`]: '0f0e0d0c-0000-4000-8000-000000000001',
+  [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_TENANTID`]: '72f988bf-0000-4000-8000-000000000002',
+});
+
 const baseInputs = (url, name) => ({
   url,
   path: `clusters/${name}`,
@@ -224,7 +233,21 @@ test('bad inputs fail the task with the typed error, before anything is changed'
     ['a boolean that is not one', { tokenAuth: 'yes' }, token, 'USAGE'],
     ['a kubeconfig that does not exist', { kubeconfig: join(work, 'missing.kubeconfig') }, token, 'USAGE'],
     ['no System.AccessToken mapped', { authentication: 'systemAccessToken' }, {}, 'USAGE'],
-    ['workload identity, not available yet', { authentication: 'azurePipelines' }, token, 'USAGE'],
+    ['workload identity without a service connection', { authentication: 'azurePipelines' }, token, 'USAGE'],
+    [
+      'a service connection that is not workload identity federation',
+      { authentication: 'azurePipelines', azureSubscription: CONNECTION },
+      { ...token, ...endpoint('ServicePrincipal') },
+      'USAGE',
+    ],
+    [
+      // Everything the task maps is there, but the agent's OIDC endpoint is not: flux-azdo's
+      // --azure-credential=pipelines stops before any change.
+      'workload identity federation outside a pipeline job',
+      { authentication: 'azurePipelines', azureSubscription: CONNECTION },
+      { ...token, ...endpoint('WorkloadIdentityFederation') },
+      'AUTH_NO_AZURE_CREDENTIAL',
+    ],
     ['an unknown authentication', { authentication: 'password' }, token, 'USAGE'],
     ['an SSH key without its file', { authentication: 'sshKey' }, token, 'USAGE'],
     ['an invalid branch name', { branch: 'a..b' }, token, 'INVALID_OPTION'],

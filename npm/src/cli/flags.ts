@@ -195,6 +195,19 @@ export const bootstrapGitFlags = ({ options, rsaBits, pushRetries }: Defaults): 
       default: pushRetries,
       help: 'how often a push another bootstrap beat is rebuilt on the new tip and retried (jittered exponential backoff)',
     },
+    // Entra token push (npm/src/azure/).
+    {
+      name: 'azure-credential',
+      type: 'string',
+      default: options.azureCredential,
+      help: 'push with a Microsoft Entra token instead of a PAT, from this credential: default, cli, workload-identity, managed-identity, environment, pipelines',
+    },
+    {
+      name: 'azure-tenant-id',
+      type: 'string',
+      default: '',
+      help: "the Entra tenant to get the token from (default: the organisation's, found from Azure DevOps)",
+    },
     {
       name: 'gpg-key-ring',
       type: 'string',
