@@ -45,7 +45,9 @@ export type HostErrorCode =
   | 'APPLY_FAILED'
   | 'KUBE_REQUEST_FAILED'
   | 'TIMEOUT'
-  | 'HEALTH_CHECK_FAILED';
+  | 'HEALTH_CHECK_FAILED'
+  // from concurrent bootstraps into one repository (npm/src/git/repo.ts commitAndPush)
+  | 'CONCURRENT_BOOTSTRAP';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 

@@ -61,6 +61,8 @@ export interface DoneEvent {
   sha?: string;
   /** Commit steps: whether this run pushed that commit (false: it was there already). */
   pushed?: boolean;
+  /** Commit steps: pushes rejected as not a fast-forward (another bootstrap pushed first) and rebuilt. */
+  retries?: number;
   /** The health step: the `<branch>@sha1:<sha>` the cluster reconciled. */
   revision?: string;
   /** The secret step: the Secret, absent when the cluster needs none (workload identity). */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 import { repoRoot } from './helpers.mjs';
 
-const ROOTS = ['npm/src', 'browser/src', 'vscode-extension/src'];
+const ROOTS = ['npm/src', 'browser/src', 'vscode-extension/src', 'azure-pipelines-task/src'];
 
 /** Flux's defaults as they would be written in TS or HTML. */
 const SPELLED = [

@@ -13,6 +13,21 @@ pub const MIN_KUBERNETES_VERSION: &str = "1.33";
 /// `--timeout` when none is given, as Flux prints its default.
 pub const TIMEOUT: &str = "5m0s";
 
+/// `--push-retries` when none is given: how often a push rejected as not a fast-forward (another
+/// bootstrap into the same repository pushed first) is rebuilt on the new tip and tried again.
+/// Each race round lets at least one pusher through, and a bootstrap pushes twice, so a job that
+/// keeps losing among N started at the same second needs up to about 2N retries: 20 covers a
+/// matrix of ~10 legs at once; a larger fleet raises it (or spreads its jobs with `maxParallel`).
+pub const PUSH_RETRIES: u32 = 20;
+
+/// The first retry's backoff ceiling in milliseconds; it doubles per retry up to
+/// `PUSH_BACKOFF_MAX_MS`, and each wait is drawn uniformly below the ceiling ("full jitter"), so
+/// racing pushers spread out instead of colliding again in lockstep.
+pub const PUSH_BACKOFF_MS: u32 = 50;
+
+/// The backoff ceiling's upper bound in milliseconds.
+pub const PUSH_BACKOFF_MAX_MS: u32 = 3_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
@@ -33,6 +48,12 @@ pub struct Defaults {
     pub timeout: String,
     /// The oldest Kubernetes version Flux supports, `major.minor`.
     pub min_kubernetes_version: String,
+    /// `--push-retries` when none is given.
+    pub push_retries: u32,
+    /// The first push retry's backoff ceiling (ms), doubled per retry (full jitter below it).
+    pub push_backoff_ms: u32,
+    /// The push retry backoff ceiling's upper bound (ms).
+    pub push_backoff_max_ms: u32,
 }
 
 pub fn defaults() -> Defaults {
@@ -45,5 +66,8 @@ pub fn defaults() -> Defaults {
         rsa_bits: DEFAULT_RSA_BITS,
         timeout: TIMEOUT.to_owned(),
         min_kubernetes_version: MIN_KUBERNETES_VERSION.to_owned(),
+        push_retries: PUSH_RETRIES,
+        push_backoff_ms: PUSH_BACKOFF_MS,
+        push_backoff_max_ms: PUSH_BACKOFF_MAX_MS,
     }
 }

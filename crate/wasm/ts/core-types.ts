@@ -866,7 +866,19 @@ timeout: string,
 /**
  * The oldest Kubernetes version Flux supports, `major.minor`.
  */
-minKubernetesVersion: string, };
+minKubernetesVersion: string, 
+/**
+ * `--push-retries` when none is given.
+ */
+pushRetries: number, 
+/**
+ * The first push retry's backoff ceiling (ms), doubled per retry (full jitter below it).
+ */
+pushBackoffMs: number, 
+/**
+ * The push retry backoff ceiling's upper bound (ms).
+ */
+pushBackoffMaxMs: number, };
 
 export type KustomizeInput = { 
 /**

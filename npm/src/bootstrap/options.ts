@@ -36,6 +36,8 @@ export interface BootstrapOptions extends Omit<PlanOptions, 'existingKustomizati
   kubeconfig?: string;
   /** `--context`: the kubeconfig context (else its current one). */
   context?: string;
+  /** `--push-retries`: rebuilds and retries of a push another bootstrap beat; default `defaults().pushRetries`. */
+  pushRetries?: number;
   /**
    * `--azure-tenant-id`: the tenant to ask for the Entra token (`azureCredential`); without it
    * the organisation's tenant is found from Azure DevOps' answer to an anonymous request.
@@ -48,6 +50,17 @@ export interface BootstrapOptions extends Omit<PlanOptions, 'existingKustomizati
 export function secretOf(value: string | SecretValue | undefined): SecretValue | undefined {
   if (value === undefined || value === '') return undefined;
   return value instanceof SecretValue ? value : new SecretValue(value);
+}
+
+/** Push attempts: the first plus `--push-retries`, which must be a whole number ≥ 0. */
+export function pushAttempts(options: BootstrapOptions, defaultRetries: number): number {
+  const retries = options.pushRetries ?? defaultRetries;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new FluxAzdoError('USAGE', `--push-retries must be a whole number of 0 or more, not ${String(retries)}`, {
+      option: 'push-retries',
+    });
+  }
+  return retries + 1;
 }
 
 export function timeoutMs(options: BootstrapOptions, defaultTimeout: string): number {
@@ -74,6 +87,7 @@ export function planOptions(options: BootstrapOptions, existingKustomization: st
     timeout: _timeout,
     kubeconfig: _kubeconfig,
     context: _context,
+    pushRetries: _pushRetries,
     azureTenantId: _azureTenantId,
     azureTokenCredential: _azureTokenCredential,
     ...plan

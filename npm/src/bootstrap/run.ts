@@ -20,6 +20,7 @@ import {
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type BootstrapStep, type DoneEvent, type DoneFact, type EventHandler, type StepEvent } from '../events.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type CommitAndPushOptions, type GitRemote } from '../git/index.js';
+import { revisionContains, type ContainsCommitOptions } from '../git/ancestry.js';
 import {
   applyGitSecret,
   applyManifests,
@@ -40,7 +41,7 @@ import { readClusterObjects } from './cluster-objects.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { entraTokens } from './entra.js';
-import { timeoutMs, type BootstrapOptions } from './options.js';
+import { pushAttempts, timeoutMs, type BootstrapOptions } from './options.js';
 import { planRepository } from './plan.js';
 import { awaitMerge, checkBranchPolicies, openPullRequest, requireRest, restClient } from './pull-request.js';
 
@@ -142,6 +143,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   // Plan once without the repository: bad options fail here, before any connection.
   let plan = planRepository(options, bundle, null);
   const { namespace, secretName, branch } = plan;
+  const maxAttempts = pushAttempts(options, flux.pushRetries);
   if (plan.needsPat) patFor(options);
   const tokens = await entraTokens(options, plan);
   const rest = restClient(options, plan, tokens);
@@ -193,7 +195,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const { componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
   const publish = (s: 'components' | 'sync', files: Manifest[], message: string, what: string) =>
-    commitStep(ctx, { ...remote, dir, files, message, author: plan.commit.author }, s, what, commits);
+    commitStep(ctx, { ...remote, dir, files, message, author: plan.commit.author, maxAttempts }, s, what, commits);
   step('components', `committing component manifests to ${plan.components.path}`);
   const componentFiles = [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])];
   await publish('components', componentFiles, componentsMessage, 'component manifests');
@@ -212,7 +214,8 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const syncSha = await publish('sync', [plan.sync, plan.kustomization], syncMessage, 'sync manifests');
 
   const revision = `${cloned.branch}@sha1:${syncSha}`;
-  await applyAndWait(ctx, step, { client, plan, cluster, pre, revision });
+  const contains = { ...remote, dir, branch: cloned.branch, commit: syncSha };
+  await applyAndWait(ctx, step, { client, plan, cluster, pre, revision, contains });
   return {
     commits,
     secret,
@@ -227,10 +230,12 @@ interface ClusterSide {
   cluster: ClusterObjects;
   pre: Awaited<ReturnType<typeof preflight>>;
   revision: string;
+  /** The commit the cluster's revision must contain, and where to read the history. */
+  contains: ContainsCommitOptions;
 }
 
 /** Applies the sync configuration, finishes a Helm takeover, waits for the cluster to reconcile `revision`. */
-async function applyAndWait(ctx: Context, step: StepFn, { client, plan, cluster, pre, revision }: ClusterSide): Promise<void> {
+async function applyAndWait(ctx: Context, step: StepFn, { client, plan, cluster, pre, revision, contains }: ClusterSide): Promise<void> {
   const { emit, signal, options } = ctx;
   const flux = defaults();
   const { namespace } = plan;
@@ -250,6 +255,9 @@ async function applyAndWait(ctx: Context, step: StepFn, { client, plan, cluster,
   await waitForHealth(client, bootstrapHealthTargets(namespace, plan.installedComponents, revision), {
     timeoutMs: timeoutMs(options, flux.timeout),
     signal,
+    // Done when the cluster's revision contains our sync commit: another cluster's commit on
+    // top of it (a fleet bootstrapping into one repository) counts.
+    revisionContains: revisionContains(contains),
     onReady: (ref) => emit({ type: 'progress', step: 'health', message: `${ref} is ready`, ref, action: 'ready' }),
   });
   emit({ type: 'done', step: 'health', message: `bootstrap finished: the cluster reconciles ${revision}`, revision });
@@ -307,7 +315,8 @@ async function pullRequestSequence(ctx: Context, run: PullRequestRun): Promise<B
   if (key && !run.keyConfirmed) await confirmKey(ctx, plan, key);
   const secret = await reconcileSecret(ctx, client, plan, state, key, run.knownHosts?.sync);
   const revision = `${pr.targetBranch}@sha1:${tip}`;
-  await applyAndWait(ctx, step, { client, plan, cluster, pre: run.pre, revision });
+  const contains = { ...run.remote, dir: run.dir, branch: pr.targetBranch, commit: tip };
+  await applyAndWait(ctx, step, { client, plan, cluster, pre: run.pre, revision, contains });
   return { commits, secret, revision, ...(key ? { publicKey: key.pair.publicKey } : {}) };
 }
 
@@ -319,9 +328,17 @@ async function commitStep(
   what: string,
   commits: BootstrapResult['commits'],
 ): Promise<string> {
-  const { sha, pushed } = await commitAndPush(push);
+  const { sha, pushed, retries } = await commitAndPush(push);
   if (pushed) commits.push({ message: push.message, sha });
-  ctx.emit({ type: 'done', step, message: pushed ? `pushed ${what} (${sha.slice(0, 7)})` : `${what} are up to date`, sha, pushed });
+  const raced = retries > 0 ? ` after ${retries} retr${retries === 1 ? 'y' : 'ies'} (other bootstraps pushed first)` : '';
+  ctx.emit({
+    type: 'done',
+    step,
+    message: pushed ? `pushed ${what} (${sha.slice(0, 7)})${raced}` : `${what} are up to date${raced}`,
+    sha,
+    pushed,
+    retries,
+  });
   return sha;
 }
 

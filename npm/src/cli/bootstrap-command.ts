@@ -59,6 +59,7 @@ function checkContradictions(args: ParsedArgs): void {
 function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
   const install = installOptionsFromArgs(args);
   const rsaBits = int(args, 'ssh-rsa-bits');
+  const pushRetries = int(args, 'push-retries');
   const options: BootstrapOptions = {
     url: str(args, 'url'),
     branch: str(args, 'branch'),
@@ -85,6 +86,7 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
     allowInsecureHttp: bool(args, 'allow-insecure-http'),
     timeout: str(args, 'timeout'),
     ...(rsaBits === undefined ? {} : { sshRsaBits: rsaBits }),
+    ...(pushRetries === undefined ? {} : { pushRetries }),
     ...(str(args, 'private-key-file') ? { privateKeyFile: str(args, 'private-key-file') } : {}),
     ...(str(args, 'ca-file') ? { caFile: str(args, 'ca-file') } : {}),
     ...(str(args, 'manifests') ? { manifests: str(args, 'manifests') } : {}),

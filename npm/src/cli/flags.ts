@@ -77,7 +77,7 @@ export const installFlags = ({ options, componentsExtra, logLevels }: Defaults):
 
 export const INSTALL_ONLY_FLAGS: FlagSpec[] = [{ name: 'export', type: 'bool', help: 'write the install manifests to stdout and exit' }];
 
-export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
+export const bootstrapGitFlags = ({ options, rsaBits, pushRetries }: Defaults): FlagSpec[] =>
   markPaths([
     {
       name: 'url',
@@ -201,6 +201,13 @@ export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
     },
     { name: 'export', type: 'string', default: '', help: 'write the repository files to this folder and exit (no Git, no cluster)' },
     { name: 'allow-insecure-http', type: 'bool', default: options.allowInsecureHttp, help: 'allows insecure HTTP connections' },
+    // fleet: many bootstraps into one repository at once
+    {
+      name: 'push-retries',
+      type: 'int',
+      default: pushRetries,
+      help: 'how often a push another bootstrap beat is rebuilt on the new tip and retried (jittered exponential backoff)',
+    },
     // Entra token push (npm/src/azure/).
     {
       name: 'azure-credential',

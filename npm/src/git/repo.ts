@@ -14,10 +14,11 @@ import { mkdir, readdir } from 'node:fs/promises';
 
 import git from 'isomorphic-git';
 
-import { validateBranch } from '../core/node.js';
+import { defaults, validateBranch } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { toGitError } from './git-errors.js';
 import { withHeadFallback } from './head-fallback.js';
+import { backoffMs, sleep, type Backoff } from './backoff.js';
 import { withTransport, type Transport } from './transport.js';
 import type { GitAuthor, GitRemote, RepoFile } from './types.js';
 
@@ -375,8 +376,15 @@ async function remoteTip(t: Transport, branch: string): Promise<string | null> {
 }
 
 export interface CommitAndPushOptions extends GitRemote, CommitFilesOptions {
-  /** Push attempts when someone else pushes first (each re-applies the files on their tip). Default 3. */
+  /**
+   * Push attempts when someone else pushes first (each re-applies the files on their tip).
+   * Default `defaults().pushRetries + 1`.
+   */
   maxAttempts?: number;
+  /** The retry backoff (full jitter below a doubling ceiling); default the core's `pushBackoffMs` / `pushBackoffMaxMs`. */
+  backoff?: Partial<Backoff>;
+  /** Told before each retry's wait: the attempt that failed (1 = the first push) and the wait in ms. */
+  onRetry?: (attempt: number, waitMs: number) => void;
 }
 
 export interface CommitAndPushResult {
@@ -384,18 +392,25 @@ export interface CommitAndPushResult {
   sha: string;
   /** Whether this call pushed a commit (false: the remote already had these files). */
   pushed: boolean;
+  /** Pushes rejected as not a fast-forward before this result (0: the first push went through). */
+  retries: number;
 }
 
 /**
  * Writes `files`, commits with `message` and `author` when something changed, and pushes.
- * When the remote moved on meanwhile (non-fast-forward), fetches its new tip, re-applies the same
- * files on top and tries again, up to `maxAttempts`; the other commit is never lost, the push
- * never forced. A connection lost during the push is checked against the remote: if the commit
- * arrived, that counts as pushed.
+ * When the remote moved on meanwhile (non-fast-forward), waits a jittered, doubling backoff,
+ * fetches the new tip, re-applies the same files on top and tries again, up to `maxAttempts`;
+ * the other commit is never lost, the push never forced, and the rebuilt commit changes only
+ * `files`. When the other pusher wrote these same paths (a second bootstrap of the same
+ * `--path`), there is no rebuild: identical content is "up to date", different content is
+ * CONCURRENT_BOOTSTRAP. A connection lost during the push is checked against the remote: if the
+ * commit arrived, that counts as pushed.
  */
 export async function commitAndPush(options: CommitAndPushOptions): Promise<CommitAndPushResult> {
   const { dir } = options;
-  const maxAttempts = options.maxAttempts ?? 3;
+  const flux = defaults();
+  const maxAttempts = options.maxAttempts ?? flux.pushRetries + 1;
+  const backoff: Backoff = { baseMs: flux.pushBackoffMs, maxMs: flux.pushBackoffMaxMs, ...options.backoff };
   const branch = await currentBranchName(dir);
   return withTransport(options, async (t) => {
     const commit = () => commitFiles({ dir, files: options.files, message: options.message, author: options.author });
@@ -404,33 +419,68 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
     const local = await resolveOrNull(dir, `refs/heads/${branch}`);
     if (sha === null) {
       // Nothing new, and nothing left unpushed from an earlier commit in this clone.
-      if (local !== null && local === tracking) return { sha: local, pushed: false };
+      if (local !== null && local === tracking) return { sha: local, pushed: false, retries: 0 };
       if (local === null) throw new FluxAzdoError('INVALID_OPTION', 'no files to commit into an empty repository', { option: 'path' });
       sha = local;
     }
+    // The tip our commit was built on: what "someone else changed our files" is measured against.
+    let base = tracking;
     for (let attempt = 1; ; attempt += 1) {
+      const started = Date.now();
       try {
         await pushWith(t, dir, branch);
-        return { sha, pushed: true };
+        return { sha, pushed: true, retries: attempt - 1 };
       } catch (err) {
         const error = toGitError(err, t.shownUrl, 'push');
         if (error.code === 'GIT_UNREACHABLE') {
           const tip = await remoteTip(t, branch).catch(() => undefined);
-          if (tip === sha) return { sha, pushed: true };
+          if (tip === sha) return { sha, pushed: true, retries: attempt - 1 };
           throw error;
         }
         if (error.code !== 'NON_FAST_FORWARD' || attempt >= maxAttempts) throw error;
       }
+      const waitMs = backoffMs(backoff, attempt, Math.random, Date.now() - started);
+      options.onRetry?.(attempt, waitMs);
+      await sleep(waitMs);
       const tip = await fetchTip(t, dir, branch);
       if (tip === null) {
         throw new FluxAzdoError('BRANCH_NOT_FOUND', `branch ${branch} disappeared from ${t.shownUrl} during the push`, {
           option: 'branch',
         });
       }
+      const touched = await changedPaths(dir, base, tip, options.files);
       await git.writeRef({ fs, dir, ref: `refs/heads/${branch}`, value: tip, force: true });
       const again = await commit();
-      if (again === null) return { sha: tip, pushed: false };
+      if (again === null) return { sha: tip, pushed: false, retries: attempt };
+      if (touched.length > 0) {
+        throw new FluxAzdoError(
+          'CONCURRENT_BOOTSTRAP',
+          `another bootstrap pushed different content to ${touched.join(', ')} in ${t.shownUrl} while this one ran; ` +
+            'bootstrap each --path from one job at a time (or give both the same options), then re-run',
+          { option: 'path' },
+        );
+      }
+      base = tip;
       sha = again;
     }
   });
+}
+
+/** The paths among `files` whose content differs between the commits `from` and `to`. */
+async function changedPaths(dir: string, from: string | null, to: string, files: RepoFile[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of files) {
+    const [before, after] = await Promise.all([blobOidAt(dir, from, file.path), blobOidAt(dir, to, file.path)]);
+    if (before !== after) out.push(file.path);
+  }
+  return out;
+}
+
+async function blobOidAt(dir: string, commit: string | null, path: string): Promise<string | null> {
+  if (commit === null) return null;
+  try {
+    return (await git.readBlob({ fs, dir, oid: commit, filepath: path })).oid;
+  } catch {
+    return null;
+  }
 }

@@ -22,6 +22,11 @@ export interface WaitOptions {
   signal?: AbortSignal | undefined;
   /** Called when a target becomes ready. */
   onReady?: (ref: string) => void;
+  /**
+   * When given, a Flux object at another revision than its target's is ready if this says the
+   * seen revision contains the target's commit (another bootstrap's commit landed on top).
+   */
+  revisionContains?: (seen: string) => Promise<boolean>;
 }
 
 export interface HealthFailure {
@@ -39,7 +44,7 @@ export class KubeHealthError extends FluxAzdoError {
   }
 }
 
-type Verdict = { state: 'ready' } | { state: 'waiting'; detail: string } | { state: 'failed'; detail: string };
+type Verdict = { state: 'ready' } | { state: 'waiting'; detail: string; seen?: string } | { state: 'failed'; detail: string };
 
 interface Condition {
   type: string;
@@ -80,7 +85,7 @@ export async function waitForHealth(client: KubeClient, targets: HealthTarget[],
   const deadline = Date.now() + timeoutMs;
   let pending = targets.map((t) => ({ target: t, ref: objectRef(t), detail: 'not checked yet' }));
   for (;;) {
-    const verdicts = await Promise.all(pending.map((p) => check(client, p.target, options.signal)));
+    const verdicts = await Promise.all(pending.map((p) => check(client, p.target, options)));
     const failures: HealthFailure[] = [];
     const still: typeof pending = [];
     pending.forEach((p, i) => {
@@ -144,11 +149,17 @@ export async function waitForCrdsEstablished(
   }
 }
 
-async function check(client: KubeClient, t: HealthTarget, signal: AbortSignal | undefined): Promise<Verdict> {
-  const res = await client.request<WatchedObject>('GET', resourcePath(KNOWN_TYPES[t.kind], t.namespace, t.name), { signal });
+async function check(client: KubeClient, t: HealthTarget, options: WaitOptions): Promise<Verdict> {
+  const res = await client.request<WatchedObject>('GET', resourcePath(KNOWN_TYPES[t.kind], t.namespace, t.name), {
+    signal: options.signal,
+  });
   if (res.status === 404) return { state: 'waiting', detail: 'not found' };
   if (res.status !== 200) throw responseError(res, `read ${objectRef(t)}`, 'KUBE_REQUEST_FAILED');
-  return t.kind === 'Deployment' ? deploymentVerdict(res.body) : fluxVerdict(res.body, t);
+  if (t.kind === 'Deployment') return deploymentVerdict(res.body);
+  const verdict = fluxVerdict(res.body, t);
+  // Only "waiting for another revision" can turn ready: a later tip that holds our commit.
+  if (verdict.state !== 'waiting' || verdict.seen === undefined || !options.revisionContains) return verdict;
+  return (await options.revisionContains(verdict.seen)) ? { state: 'ready' } : verdict;
 }
 
 /** kubectl's rollout status rule. */
@@ -183,7 +194,10 @@ function fluxVerdict(o: WatchedObject, t: HealthTarget & { revision?: string }):
   if (ready.status !== 'True') return { state: 'waiting', detail: conditionText(ready) };
   if (t.revision) {
     const seen = t.kind === 'GitRepository' ? s.artifact?.revision : s.lastAttemptedRevision;
-    if (seen !== t.revision) return { state: 'waiting', detail: `at revision ${seen ?? '(none)'}, waiting for ${t.revision}` };
+    if (seen !== t.revision) {
+      const detail = `at revision ${seen ?? '(none)'}, waiting for ${t.revision}`;
+      return seen ? { state: 'waiting', detail, seen } : { state: 'waiting', detail };
+    }
   }
   return { state: 'ready' };
 }
