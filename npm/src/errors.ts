@@ -34,7 +34,12 @@ export type HostErrorCode =
   | 'APPLY_FAILED'
   | 'KUBE_REQUEST_FAILED'
   | 'TIMEOUT'
-  | 'HEALTH_CHECK_FAILED';
+  | 'HEALTH_CHECK_FAILED'
+  // from rotate and check (npm/src/rotate, npm/src/check)
+  | 'NOT_BOOTSTRAPPED'
+  | 'ROTATE_ROLLED_BACK'
+  | 'ROTATE_ROLLBACK_FAILED'
+  | 'PAT_LIFECYCLE_FAILED';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 

@@ -33,6 +33,8 @@ pub struct Defaults {
     pub timeout: String,
     /// The oldest Kubernetes version Flux supports, `major.minor`.
     pub min_kubernetes_version: String,
+    /// `check --warn-days`: days before a PAT's expiry that `check` warns.
+    pub pat_warn_days: u32,
 }
 
 pub fn defaults() -> Defaults {
@@ -45,5 +47,6 @@ pub fn defaults() -> Defaults {
         rsa_bits: DEFAULT_RSA_BITS,
         timeout: TIMEOUT.to_owned(),
         min_kubernetes_version: MIN_KUBERNETES_VERSION.to_owned(),
+        pat_warn_days: crate::credentials::PAT_WARN_DAYS,
     }
 }

@@ -46,6 +46,8 @@ error_codes! {
     PathConflict = "PATH_CONFLICT",
     InvalidInput = "INVALID_INPUT",
     Internal = "INTERNAL",
+    CredentialNotRotatable = "CREDENTIAL_NOT_ROTATABLE",
+    CredentialKindSwitch = "CREDENTIAL_KIND_SWITCH",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,6 +127,19 @@ pub enum Error {
     /// A bug: the core reached a state it should not.
     #[error("internal error: {0}")]
     Internal(String),
+
+    /// `rotate` has nothing to replace (workload identity); `reason` says why.
+    #[error("nothing to rotate: {reason}")]
+    CredentialNotRotatable { reason: String },
+
+    /// `rotate` was asked for a credential the GitRepository's URL cannot use. The URL lives in
+    /// Git and `rotate` commits nothing: bootstrap again with the other URL form instead.
+    #[error("the GitRepository syncs from {url} with {from}; {to} needs the other URL form, which lives in Git: run `flux-azdo bootstrap git` with that --url (and --token-auth for a PAT) to switch")]
+    CredentialKindSwitch {
+        from: String,
+        to: String,
+        url: String,
+    },
 }
 
 impl Error {
@@ -143,6 +158,8 @@ impl Error {
             Self::PathConflict { .. } => ErrorCode::PathConflict,
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::CredentialNotRotatable { .. } => ErrorCode::CredentialNotRotatable,
+            Self::CredentialKindSwitch { .. } => ErrorCode::CredentialKindSwitch,
         }
     }
 

@@ -7,6 +7,10 @@
 import type {
   BundleData,
   BundleFiles,
+  CheckFacts,
+  CheckReport,
+  CredentialFacts,
+  CredentialKind,
   Defaults,
   DurationOptions,
   ErrorCode as CoreErrorCode,
@@ -19,11 +23,15 @@ import type {
   KustomizationOutput,
   LoadPrivateKeyOptions,
   Manifest,
+  PatExpiry,
+  PatExpiryOptions,
   Plan,
   PlanOptions,
   PushTarget,
   PushTargetOptions,
   Repo,
+  RotationOptions,
+  RotationPlan,
   Secret,
   SecretOptions,
   SshHostPolicy,
@@ -39,7 +47,13 @@ export type {
   Author,
   BundleData,
   BundleFiles,
+  CheckFacts,
+  CheckReport,
+  CheckStatus,
   Commits,
+  ComponentFact,
+  CredentialFacts,
+  CredentialKind,
   Defaults,
   DeployKeySpec,
   DurationOptions,
@@ -56,14 +70,23 @@ export type {
   KustomizationOutput,
   LoadPrivateKeyOptions,
   Manifest,
+  FluxObjectFact,
+  Finding,
+  PatExpiry,
+  PatExpiryOptions,
+  PatExpiryStatus,
+  PatFact,
   Plan,
   PlanDefaults,
   PlanOptions,
   PushTarget,
   PushTargetOptions,
   Repo,
+  RotationOptions,
+  RotationPlan,
   Secret,
   SecretAuth,
+  Severity,
   SecretOptions,
   SecretString,
   SshHost,
@@ -225,4 +248,24 @@ export function validateBranch(branch: string): void {
 /** Throws `PATH_CONFLICT` when `wanted` would move the installation at `existing`. */
 export function checkSyncPath(check: SyncPathCheck): void {
   call((w) => w.checkSyncPath(check));
+}
+
+/** The credential a cluster syncs with (`provider: azure` wins; else the URL's transport and the Secret's keys). */
+export function credentialKind(facts: CredentialFacts): CredentialKind {
+  return call((w) => w.credentialKind(facts));
+}
+
+/** What `rotate` replaces and the key to make; refuses a switch the URL cannot carry (`CREDENTIAL_KIND_SWITCH`). */
+export function rotationPlan(options: RotationOptions): RotationPlan {
+  return call((w) => w.rotationPlan(options));
+}
+
+/** How close a PAT is to its `validTo` (`--warn-days`). */
+export function patExpiry(options: PatExpiryOptions): PatExpiry {
+  return call((w) => w.patExpiry(options));
+}
+
+/** `check`'s findings (code, severity, remedy) over what the host read from the cluster. */
+export function evaluateCheck(facts: CheckFacts): CheckReport {
+  return call((w) => w.evaluateCheck(facts));
 }
