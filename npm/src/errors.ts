@@ -23,6 +23,11 @@ export type HostErrorCode =
   | 'TLS_UNTRUSTED'
   | 'GIT_UNREACHABLE'
   | 'GIT_PROTOCOL'
+  // from the Entra token push (npm/src/azure/): all AUTH_*, like AUTH_FAILED
+  | 'AUTH_NO_AZURE_CREDENTIAL'
+  | 'AUTH_ENTRA_REFUSED'
+  | 'AUTH_TOKEN_REJECTED'
+  | 'AUTH_NO_ORG_ACCESS'
   // from the cluster side (npm/src/kube)
   | 'KUBECONFIG_INVALID'
   | 'KUBE_AUTH_INTERACTIVE'

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod check;
 pub mod credentials;
 pub mod defaults;
+pub mod entra;
 pub mod error;
 pub mod inputs;
 pub mod install;

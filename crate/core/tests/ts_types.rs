@@ -9,8 +9,8 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, check, credentials, defaults, inputs, install, keys, kustomization, manifest, plan,
-    secret, secret_string, sync, ErrorCode,
+    azure_url, check, credentials, defaults, entra, inputs, install, keys, kustomization, manifest,
+    plan, secret, secret_string, sync, ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -58,6 +58,10 @@ fn declarations() -> String {
         plan::Author::decl(&cfg),
         plan::Commits::decl(&cfg),
         plan::Plan::decl(&cfg),
+        entra::AzureCredentialKind::decl(&cfg),
+        entra::EntraPush::decl(&cfg),
+        entra::PushCredential::decl(&cfg),
+        entra::PushCredentials::decl(&cfg),
         defaults::Defaults::decl(&cfg),
         credentials::CredentialKind::decl(&cfg),
         input::<credentials::CredentialFacts>(&cfg, &[]),

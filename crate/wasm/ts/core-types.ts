@@ -497,7 +497,13 @@ commitMessageAppendix?: string,
 /**
  * The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
  */
-existingKustomization?: string, };
+existingKustomization?: string, 
+/**
+ * `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
+ * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
+ * PAT; empty: no Entra token.
+ */
+azureCredential?: string, };
 
 export type PlanDefaults = { 
 /**
@@ -628,7 +634,13 @@ commitMessageAppendix: string,
 /**
  * The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
  */
-existingKustomization?: string, };
+existingKustomization?: string, 
+/**
+ * `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
+ * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
+ * PAT; empty: no Entra token.
+ */
+azureCredential: string, };
 
 export type SyncAuth = "token" | "bearer" | "ssh" | "workloadIdentity";
 
@@ -726,7 +738,50 @@ kustomizationInComponentsCommit: boolean,
  * What the host applies to the cluster for the components: `gotk-components.yaml` with
  * the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
  */
-clusterComponents: string, };
+clusterComponents: string, 
+/**
+ * Where the CLI's push credential comes from: the PAT, the SSH key or an Entra token.
+ */
+pushCredential: PushCredential, 
+/**
+ * The Entra token to push with (`--azure-credential`); none without it.
+ */
+entra?: EntraPush, 
+/**
+ * Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
+ * and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
+ */
+needsPat: boolean, };
+
+export type AzureCredentialKind = "default" | "cli" | "workload-identity" | "managed-identity" | "environment" | "pipelines";
+
+export type EntraPush = { credential: AzureCredentialKind, 
+/**
+ * The token's scope: `499b84ac-1321-427f-aa17-267ca6975798/.default`.
+ */
+scope: string, 
+/**
+ * `https://dev.azure.com/{org}` (or `https://{server}/{collection}`): an anonymous `HEAD`
+ * there names the organisation's tenant (`WWW-Authenticate`, `X-VSS-ResourceTenant`).
+ */
+organizationUrl: string, };
+
+export type PushCredential = "pat" | "sshKey" | "entra";
+
+export type PushCredentials = { 
+/**
+ * Where the CLI's push credential comes from.
+ */
+pushCredential: PushCredential, 
+/**
+ * Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
+ * and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
+ */
+needsPat: boolean, 
+/**
+ * The Entra token to push with; none without `--azure-credential`.
+ */
+entra?: EntraPush, };
 
 export type Defaults = { 
 /**
