@@ -22,11 +22,14 @@ function basicPassword(header) {
 /**
  * @param {{ pat?: string, readOnlyPat?: string,
  *   entra?: { service: object, tenantId?: string, members?: string[], readers?: string[] },
- *   faults: { signInPageFor401: boolean }, stats: object }} options
+ *   faults: { signInPageFor401: boolean }, stats: object,
+ *   pats?: { accepted: Set<string>, revoked: Set<string>, restricted: Map<string, RegExp> } }} options
+ *   pats: rotation switches (git-https.mjs) — more accepted PATs, revoked ones, and ones a
+ *   conditional access policy allows only from clients whose User-Agent matches.
  *   entra.members: object ids that may read and write (every identity of the tenant when omitted);
  *   entra.readers: object ids that may only read.
  */
-export function createGitAuth({ pat, readOnlyPat, entra, faults, stats }) {
+export function createGitAuth({ pat, readOnlyPat, entra, faults, stats, pats }) {
   const tenantId = entra ? (entra.tenantId ?? entra.service.tenantId) : undefined;
   const members = entra?.members === undefined ? undefined : [...entra.members, ...(entra.readers ?? [])];
   const verify = entra ? bearerVerifierFor(entra.service, { tenantId, members }) : undefined;
@@ -82,6 +85,13 @@ export function createGitAuth({ pat, readOnlyPat, entra, faults, stats }) {
         return refuse(res);
       }
       const password = basicPassword(header);
+      if (password !== undefined && pats?.revoked.has(password)) return (req.resume(), refuse(res));
+      const allowedClients = password === undefined ? undefined : pats?.restricted.get(password);
+      if (allowedClients && !allowedClients.test(req.headers['user-agent'] ?? '')) {
+        req.resume();
+        return refuse(res, { body: 'VS403463: The conditional access policy defined by your Azure AD administrator has failed.\n' });
+      }
+      if (password !== undefined && pats?.accepted.has(password)) return 'write';
       if (pat !== undefined && password === pat) return 'write';
       if (readOnlyPat !== undefined && password === readOnlyPat) return 'read';
       req.resume();

@@ -182,7 +182,9 @@ export async function startGitHttpsServer({ pat, readOnlyPat, entra } = {}) {
   };
   const stats = { requests: 0, pushes: 0, unauthorized: 0, multiAckRefused: 0 };
   const log = [];
-  const auth = createGitAuth({ pat, readOnlyPat, entra, faults, stats });
+  /** Credential rotation switches: see revokePat / addPat / restrictPat below. */
+  const pats = { accepted: new Set(), revoked: new Set(), restricted: new Map() };
+  const auth = createGitAuth({ pat, readOnlyPat, entra, faults, stats, pats });
 
   const server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) }, async (req, res) => {
     stats.requests += 1;
@@ -264,6 +266,15 @@ export async function startGitHttpsServer({ pat, readOnlyPat, entra } = {}) {
     faults,
     stats,
     log,
+    /** Accept another PAT (read and write), as a newly created one. */
+    addPat: (value) => pats.accepted.add(value),
+    /** Revoke a PAT (or let it expire): it gets 401 from now on. */
+    revokePat: (value) => pats.revoked.add(value),
+    /**
+     * A conditional access policy on a PAT: accepted only from clients whose User-Agent matches
+     * (standing in for the source IP: everything here runs on 127.0.0.1), else 401 VS403463.
+     */
+    restrictPat: (value, allowedUserAgent) => pats.restricted.set(value, allowedUserAgent),
     /** The clone URL of a repo, as Azure DevOps shows it. */
     repoUrl: (org, project, repo) => `${baseUrl}/${org}/${project}/_git/${repo}`,
     repoDir,

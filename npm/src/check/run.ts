@@ -32,8 +32,8 @@ export interface CheckOptions {
   context?: string;
   /** Reads the PAT's expiry from the PAT lifecycle API; without it the expiry is reported unknown. */
   patLifecycle?: {
-    /** A Microsoft Entra user token for Azure DevOps (`--azure-credential`). */
-    getToken: () => Promise<SecretValue>;
+    /** A Microsoft Entra user token for Azure DevOps (`--azure-credential`), for the GitRepository's URL. */
+    getToken: (gitUrl: string) => Promise<SecretValue>;
     /** `--pat-name`: the display name of the PAT in the Secret. */
     patName?: string;
     /** The organization (default: the GitRepository URL's). */
@@ -209,7 +209,7 @@ async function readPat(options: CheckOptions, url: string): Promise<{ fact: PatF
   try {
     const pats = await listPats({
       organization,
-      token: await lifecycle.getToken(),
+      token: await lifecycle.getToken(url),
       ...(lifecycle.baseUrl ? { baseUrl: lifecycle.baseUrl } : {}),
       ...(lifecycle.caPem ? { caPem: lifecycle.caPem } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -2,10 +2,12 @@
  * `flux-azdo check`: a read-only report a pipeline can gate on. Exit 0 healthy, 3 warnings
  * (e.g. the PAT expires within --warn-days), 4 unhealthy; 1 when the check itself could not run.
  */
-import { defaults } from '../core/node.js';
+import { readFile } from 'node:fs/promises';
+
+import { defaults, pushCredentials } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import type { CheckOptions, CheckResult } from '../check/run.js';
-import { bool, formatHelp, int, parseArgs, str, type FlagSpec } from './args.js';
+import { bool, formatHelp, int, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { checkFlags, globalFlags } from './flags.js';
 import { chooseMode, createRenderer, wantsDebug } from './output.js';
@@ -21,6 +23,14 @@ const specs = (): FlagSpec[] => {
       default: '',
       help: "the PAT lifecycle API's origin (default https://vssps.dev.azure.com)",
     },
+    {
+      name: 'azure-credential',
+      type: 'string',
+      default: '',
+      help: 'read the PAT\'s expiry with a Microsoft Entra user token from this credential: default, cli, environment, …',
+    },
+    { name: 'azure-tenant-id', type: 'string', default: '', help: "the Entra tenant (default: the organisation's, found from Azure DevOps)" },
+    { name: 'ca-file', type: 'string', default: '', path: true, help: 'CA file (PEM) for the organisation and the PAT lifecycle API' },
     ...globalFlags(flux),
   ];
 };
@@ -43,6 +53,7 @@ export async function runCheck(argv: string[]): Promise<ExitCode> {
     ...(warnDays === undefined ? {} : { warnDays }),
     ...(str(args, 'kubeconfig') ? { kubeconfig: str(args, 'kubeconfig') } : {}),
     ...(str(args, 'context') ? { context: str(args, 'context') } : {}),
+    ...(str(args, 'azure-credential') ? { patLifecycle: await patLifecycle(args) } : {}),
   };
   const { check } = await import('../check/run.js');
   const result = await check(options, render);
@@ -51,6 +62,31 @@ export async function runCheck(argv: string[]): Promise<ExitCode> {
   if (result.status === 'unhealthy') return EXIT.checkUnhealthy;
   if (result.status === 'warnings') return EXIT.checkWarnings;
   return EXIT.ok;
+}
+
+/** The PAT lifecycle lookup: an Entra token from --azure-credential (npm/src/azure), for the repository's organisation. */
+async function patLifecycle(args: ParsedArgs): Promise<NonNullable<CheckOptions['patLifecycle']>> {
+  const { createAzureDevOpsTokenProvider } = await import('../azure/index.js');
+  const caFile = str(args, 'ca-file');
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = await readFile(caFile, 'utf8');
+    } catch {
+      throw new FluxAzdoError('USAGE', `cannot read --ca-file ${caFile}`, { option: 'ca-file' });
+    }
+  }
+  const tenantId = str(args, 'azure-tenant-id');
+  return {
+    getToken: async (gitUrl) => {
+      const { entra } = pushCredentials({ url: gitUrl, tokenAuth: true, azureCredential: str(args, 'azure-credential') });
+      if (!entra) throw new FluxAzdoError('INTERNAL', 'no Entra credential planned');
+      return createAzureDevOpsTokenProvider({ entra, ...(tenantId ? { tenantId } : {}), ...(ca ? { ca } : {}) }).getToken();
+    },
+    ...(str(args, 'pat-name') ? { patName: str(args, 'pat-name') } : {}),
+    ...(str(args, 'pat-lifecycle-url') ? { baseUrl: str(args, 'pat-lifecycle-url') } : {}),
+    ...(ca ? { caPem: ca } : {}),
+  };
 }
 
 function formatReport(r: CheckResult): string {
