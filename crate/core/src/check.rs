@@ -56,7 +56,7 @@ pub struct CheckFacts {
     pub namespace_found: bool,
     /// The API server's `major.minor[.patch]`.
     pub kubernetes_version: String,
-    /// The controllers bootstrap needs, and any others that are installed.
+    /// The Flux Deployments found in the namespace (`app.kubernetes.io/part-of=flux`).
     pub components: Vec<ComponentFact>,
     pub git_repository: FluxObjectFact,
     pub kustomization: FluxObjectFact,
@@ -157,21 +157,25 @@ pub fn evaluate(facts: &CheckFacts) -> Result<CheckReport> {
             "run `flux-azdo bootstrap git` (or pass --namespace if Flux runs elsewhere)",
         );
     }
-    for c in &facts.components {
-        let subject = format!("Deployment/{ns}/{}", c.name);
-        if !c.found && REQUIRED_COMPONENTS.contains(&c.name.as_str()) {
+    for required in REQUIRED_COMPONENTS {
+        if !facts
+            .components
+            .iter()
+            .any(|c| c.found && c.name == required)
+        {
             add(
                 "COMPONENT_MISSING",
                 Severity::Error,
-                subject,
-                format!("{} is not installed; the sync needs it", c.name),
+                format!("Deployment/{ns}/{required}"),
+                format!("{required} is not installed; the sync needs it"),
                 bootstrap_again,
             );
-        } else if c.found && !c.ready {
-            add("COMPONENT_NOT_READY", Severity::Error, subject,
-                format!("{} has no available replica", c.name),
-                "look at its pods (`kubectl -n <namespace> describe deployment <name>`): image pulls, resources, crash loops");
         }
+    }
+    for c in facts.components.iter().filter(|c| c.found && !c.ready) {
+        add("COMPONENT_NOT_READY", Severity::Error, format!("Deployment/{ns}/{}", c.name),
+            format!("{} has no available replica", c.name),
+            "look at its pods (`kubectl -n <namespace> describe deployment <name>`): image pulls, resources, crash loops");
     }
     let source = format!("GitRepository/{ns}/{ns}");
     let kind = if facts.git_repository.found {

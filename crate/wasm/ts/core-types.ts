@@ -929,7 +929,7 @@ export type CheckFacts = { namespace?: string, namespaceFound?: boolean,
  */
 kubernetesVersion?: string, 
 /**
- * The controllers bootstrap needs, and any others that are installed.
+ * The Flux Deployments found in the namespace (`app.kubernetes.io/part-of=flux`).
  */
 components?: Array<ComponentFact>, gitRepository?: FluxObjectFact, kustomization?: FluxObjectFact, 
 /**

@@ -77,8 +77,6 @@ interface DeploymentList {
   items?: { metadata: { name: string }; spec?: { template?: { spec?: { containers?: { image?: string }[] } } }; status?: { availableReplicas?: number } }[];
 }
 
-const REQUIRED = ['source-controller', 'kustomize-controller'];
-
 export async function check(options: CheckOptions = {}, onEvent: EventHandler = ignoreEvents): Promise<CheckResult> {
   const flux = defaults();
   const namespace = options.namespace || flux.options.namespace;
@@ -159,16 +157,13 @@ async function readComponents(client: KubeClient, namespace: string, exists: boo
     ? await client.request<DeploymentList>('GET', `${resourcePath(KNOWN_TYPES.Deployment, namespace)}?labelSelector=${encodeURIComponent('app.kubernetes.io/part-of=flux')}`, { signal })
     : undefined;
   const items = list?.status === 200 ? (list.body.items ?? []) : [];
-  const names = [...new Set([...REQUIRED, ...items.map((d) => d.metadata.name)])];
-  return names.map((n) => {
-    const d = items.find((i) => i.metadata.name === n);
-    return {
-      name: n,
-      found: d !== undefined,
-      ready: (d?.status?.availableReplicas ?? 0) >= 1,
-      image: d?.spec?.template?.spec?.containers?.[0]?.image ?? '',
-    };
-  });
+  // The core knows which controllers the sync needs and reports those missing.
+  return items.map((d) => ({
+    name: d.metadata.name,
+    found: true,
+    ready: (d.status?.availableReplicas ?? 0) >= 1,
+    image: d.spec?.template?.spec?.containers?.[0]?.image ?? '',
+  }));
 }
 
 function objectFact(obj: ObjectWithStatus | GitRepositoryObject | undefined): FluxObjectFact {

@@ -34,6 +34,7 @@ Examples:
   flux-azdo rotate --private-key-file=./new-key
 `;
 
+// The core checks the key algorithm and curve (INVALID_INPUT naming the flag), as for bootstrap.
 function rotateOptionsFromArgs(args: ParsedArgs): RotateOptions {
   const rsaBits = int(args, 'ssh-rsa-bits');
   const given = (name: string) => args.given.has(name);
@@ -46,27 +47,13 @@ function rotateOptionsFromArgs(args: ParsedArgs): RotateOptions {
     silent: bool(args, 'silent'),
     ...(bool(args, 'token-auth') ? { to: 'token' as const } : given('private-key-file') ? { to: 'ssh' as const } : {}),
     ...(str(args, 'private-key-file') ? { privateKeyFile: str(args, 'private-key-file') } : {}),
-    ...(str(args, 'ssh-key-algorithm') ? { sshKeyAlgorithm: keyAlgorithm(str(args, 'ssh-key-algorithm')) } : {}),
+    ...(str(args, 'ssh-key-algorithm') ? { sshKeyAlgorithm: str(args, 'ssh-key-algorithm') as KeyAlgorithm } : {}),
     ...(rsaBits === undefined ? {} : { sshRsaBits: rsaBits }),
-    ...(str(args, 'ssh-ecdsa-curve') ? { sshEcdsaCurve: curve(str(args, 'ssh-ecdsa-curve')) } : {}),
+    ...(str(args, 'ssh-ecdsa-curve') ? { sshEcdsaCurve: str(args, 'ssh-ecdsa-curve') as EcdsaCurve } : {}),
     ...(str(args, 'ca-file') ? { caFile: str(args, 'ca-file') } : {}),
     ...(str(args, 'kubeconfig') ? { kubeconfig: str(args, 'kubeconfig') } : {}),
     ...(str(args, 'context') ? { context: str(args, 'context') } : {}),
   };
-}
-
-function keyAlgorithm(value: string): KeyAlgorithm {
-  if (value === 'rsa' || value === 'ecdsa' || value === 'ed25519') return value;
-  throw new FluxAzdoError('USAGE', `invalid --ssh-key-algorithm ${JSON.stringify(value)}: expected rsa, ecdsa or ed25519`, {
-    option: 'ssh-key-algorithm',
-  });
-}
-
-function curve(value: string): EcdsaCurve {
-  if (value === 'p256' || value === 'p384' || value === 'p521') return value;
-  throw new FluxAzdoError('USAGE', `invalid --ssh-ecdsa-curve ${JSON.stringify(value)}: expected p256, p384 or p521`, {
-    option: 'ssh-ecdsa-curve',
-  });
 }
 
 export async function runRotate(argv: string[]): Promise<ExitCode> {

@@ -3,7 +3,7 @@ import type { CredentialKind, EcdsaCurve, KeyAlgorithm } from '../core/node.js';
 import type { SecretValue } from '../secret-value.js';
 
 export interface RotateOptions {
-  /** `-n`: Flux's namespace (default `flux-system`). */
+  /** `-n`: Flux's namespace (default: Flux's, from the core's defaults). */
   namespace?: string;
   /** The GitRepository's name (default: the namespace, as bootstrap names it). */
   name?: string;
