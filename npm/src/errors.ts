@@ -47,7 +47,12 @@ export type HostErrorCode =
   | 'TIMEOUT'
   | 'HEALTH_CHECK_FAILED'
   // from concurrent bootstraps into one repository (npm/src/git/repo.ts commitAndPush)
-  | 'CONCURRENT_BOOTSTRAP';
+  | 'CONCURRENT_BOOTSTRAP'
+  // from rotate and check (npm/src/rotate, npm/src/check)
+  | 'NOT_BOOTSTRAPPED'
+  | 'ROTATE_ROLLED_BACK'
+  | 'ROTATE_ROLLBACK_FAILED'
+  | 'PAT_LIFECYCLE_FAILED';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 

@@ -20,7 +20,12 @@ export type BootstrapStep =
   | 'pull-request'
   | 'export'
   | 'dry-run'
-  | 'uninstall';
+  | 'uninstall'
+  // rotate and check
+  | 'verify'
+  | 'reconcile'
+  | 'rollback'
+  | 'check';
 
 /** What happened to one cluster object: applied (as the server said), ready, or deleted. */
 export type ObjectAction = ApplyAction | 'ready' | 'deleted';
@@ -96,6 +101,8 @@ export interface ErrorEvent {
   message: string;
   /** Bootstrap: what the run had already changed (empty: nothing); a re-run converges from there. */
   done?: DoneFact[];
+  /** Rotate: the old Secret was put back after the cluster could not fetch with the new one. */
+  rolledBack?: boolean;
 }
 
 export type FluxAzdoEvent = StepEvent | ProgressEvent | LogEvent | DoneEvent | ErrorEvent;

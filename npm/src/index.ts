@@ -72,3 +72,6 @@ export {
   type UninstallOptions,
   type UninstallResult,
 } from './kube/index.js';
+export { rotate, type RotateOptions, type RotateResult, type RotateRunOptions } from './rotate/run.js';
+export { check, type CheckOptions, type CheckResult } from './check/run.js';
+export { listPats, type PatToken, type PatLifecycleOptions } from './check/pat-lifecycle.js';

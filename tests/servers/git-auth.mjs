@@ -23,14 +23,18 @@ function basicPassword(header) {
 
 /**
  * identities: the PAT users (`{ pat, id, displayName, uniqueName, bypassPolicy }`);
- * readOnlyIdentity: who the read-only PAT is.
+ * readOnlyIdentity: who the read-only PAT and the PATs in `pats.accepted` are (the main user);
+ * pats: the rotation switches (`accepted`, `revoked`, `restricted`; see git-https.mjs).
  * @param {{ identities: object[], readOnlyPat?: string, readOnlyIdentity: object,
  *   entra?: { service: object, tenantId?: string, members?: string[], readers?: string[] },
- *   faults: { signInPageFor401: boolean }, stats: object }} options
+ *   faults: { signInPageFor401: boolean }, stats: object,
+ *   pats?: { accepted: Set<string>, revoked: Set<string>, restricted: Map<string, RegExp> } }} options
+ *   pats: rotation switches (git-https.mjs) — more accepted PATs, revoked ones, and ones a
+ *   conditional access policy allows only from clients whose User-Agent matches.
  *   entra.members: object ids that may read and write (every identity of the tenant when omitted);
  *   entra.readers: object ids that may only read. Both are read at each request.
  */
-export function createGitAuth({ identities, readOnlyPat, readOnlyIdentity, entra, faults, stats }) {
+export function createGitAuth({ identities, readOnlyPat, readOnlyIdentity, entra, faults, stats, pats }) {
   const tenantId = entra ? (entra.tenantId ?? entra.service.tenantId) : undefined;
   // Read at each request: a test may change `entra.members` / `entra.readers` while the server runs.
   const members = () => (entra?.members === undefined ? undefined : [...entra.members, ...(entra.readers ?? [])]);
@@ -92,12 +96,20 @@ export function createGitAuth({ identities, readOnlyPat, readOnlyIdentity, entra
       }
       const password = basicPassword(header);
       if (password !== undefined) {
+        if (pats?.revoked.has(password)) return (req.resume(), refuse(req, res));
+        const allowedClients = pats?.restricted.get(password);
+        if (allowedClients && !allowedClients.test(req.headers['user-agent'] ?? '')) {
+          req.resume();
+          return refuse(req, res, { body: 'VS403463: The conditional access policy defined by your Azure AD administrator has failed.\n' });
+        }
         if (readOnlyPat !== undefined && password === readOnlyPat) return { ...readOnlyIdentity, id: randomUUID(), readOnly: true, bypassPolicy: false };
         const user = identities.find((u) => u.pat === password);
         if (user) {
           const { pat: _pat, ...identity } = user;
           return { ...identity, readOnly: false };
         }
+        // A PAT added by a test (a newly created one of the main user).
+        if (pats?.accepted.has(password)) return { ...readOnlyIdentity, readOnly: false, bypassPolicy: false };
       }
       req.resume();
       return refuse(req, res);

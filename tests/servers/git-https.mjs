@@ -198,8 +198,10 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
   const log = [];
   let baseUrl;
   const rest = createAzdoRest({ repoDir: (org, project, repo) => join(root, org, project, repo), baseUrl: () => baseUrl });
+  /** Credential rotation switches: see revokePat / addPat / restrictPat below. */
+  const pats = { accepted: new Set(), revoked: new Set(), restricted: new Map() };
   // The one place both Git and REST authenticate.
-  const auth = createGitAuth({ identities, readOnlyPat, readOnlyIdentity: PAT_USER, entra, faults, stats });
+  const auth = createGitAuth({ identities, readOnlyPat, readOnlyIdentity: PAT_USER, entra, faults, stats, pats });
 
   const server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) }, async (req, res) => {
     stats.requests += 1;
@@ -303,6 +305,15 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
       const hook = join(repoDir(org, project, repo), 'hooks', 'pre-receive');
       writeFileSync(hook, preReceiveHookScript(reason), { mode: 0o755 });
     },
+    /** Accept another PAT (read and write), as a newly created one. */
+    addPat: (value) => pats.accepted.add(value),
+    /** Revoke a PAT (or let it expire): it gets 401 from now on. */
+    revokePat: (value) => pats.revoked.add(value),
+    /**
+     * A conditional access policy on a PAT: accepted only from clients whose User-Agent matches
+     * (standing in for the source IP: everything here runs on 127.0.0.1), else 401 VS403463.
+     */
+    restrictPat: (value, allowedUserAgent) => pats.restricted.set(value, allowedUserAgent),
     /** The clone URL of a repo, as Azure DevOps shows it. */
     repoUrl: (org, project, repo) => `${baseUrl}/${org}/${project}/_git/${repo}`,
     repoDir,

@@ -135,6 +135,14 @@ export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } =
     addAuthorizedKey(line) {
       writeFileSync(authorizedKeysFile, `${line.trim()}\n`, { flag: 'a' });
     },
+    /** Removes a key (matched by its type and blob, comments ignored): sshd reads the file per login. */
+    removeAuthorizedKey(line) {
+      const blob = line.trim().split(/\s+/).slice(0, 2).join(' ');
+      const kept = readFileSync(authorizedKeysFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '' && l.trim().split(/\s+/).slice(0, 2).join(' ') !== blob);
+      writeFileSync(authorizedKeysFile, kept.map((l) => `${l}\n`).join(''));
+    },
     createRepo(org, project, repo, { branch = 'main' } = {}) {
       const dir = repoDir(org, project, repo);
       mkdirSync(dir, { recursive: true });

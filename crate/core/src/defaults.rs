@@ -54,6 +54,8 @@ pub struct Defaults {
     pub push_backoff_ms: u32,
     /// The push retry backoff ceiling's upper bound (ms).
     pub push_backoff_max_ms: u32,
+    /// `check --warn-days`: days before a PAT's expiry that `check` warns.
+    pub pat_warn_days: u32,
 }
 
 pub fn defaults() -> Defaults {
@@ -69,5 +71,6 @@ pub fn defaults() -> Defaults {
         push_retries: PUSH_RETRIES,
         push_backoff_ms: PUSH_BACKOFF_MS,
         push_backoff_max_ms: PUSH_BACKOFF_MAX_MS,
+        pat_warn_days: crate::credentials::PAT_WARN_DAYS,
     }
 }

@@ -48,6 +48,8 @@ error_codes! {
     Internal = "INTERNAL",
     KustomizationUnsupported = "KUSTOMIZATION_UNSUPPORTED",
     KustomizationInvalid = "KUSTOMIZATION_INVALID",
+    CredentialNotRotatable = "CREDENTIAL_NOT_ROTATABLE",
+    CredentialKindSwitch = "CREDENTIAL_KIND_SWITCH",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -141,6 +143,18 @@ pub enum Error {
     /// file missing, a patch that matches nothing or names a path that is not there, ...).
     #[error("{path}: {reason}")]
     KustomizationInvalid { path: String, reason: String },
+    /// `rotate` has nothing to replace (workload identity); `reason` says why.
+    #[error("nothing to rotate: {reason}")]
+    CredentialNotRotatable { reason: String },
+
+    /// `rotate` was asked for a credential the GitRepository's URL cannot use. The URL lives in
+    /// Git and `rotate` commits nothing: bootstrap again with the other URL form instead.
+    #[error("the GitRepository syncs from {url} with {from}; {to} needs the other URL form, which lives in Git: run `flux-azdo bootstrap git` with that --url (and --token-auth for a PAT) to switch")]
+    CredentialKindSwitch {
+        from: String,
+        to: String,
+        url: String,
+    },
 }
 
 impl Error {
@@ -161,6 +175,8 @@ impl Error {
             Self::Internal(_) => ErrorCode::Internal,
             Self::KustomizationUnsupported { .. } => ErrorCode::KustomizationUnsupported,
             Self::KustomizationInvalid { .. } => ErrorCode::KustomizationInvalid,
+            Self::CredentialNotRotatable { .. } => ErrorCode::CredentialNotRotatable,
+            Self::CredentialKindSwitch { .. } => ErrorCode::CredentialKindSwitch,
         }
     }
 

@@ -7,6 +7,8 @@
 
 pub mod azure_url;
 pub mod bundle;
+pub mod check;
+pub mod credentials;
 pub mod defaults;
 pub mod entra;
 pub mod error;

@@ -351,7 +351,7 @@ fn sync_auth(options: &Options) -> SyncAuth {
 
 /// The key to generate. Azure DevOps takes RSA only, so there a non-RSA `--ssh-key-algorithm`
 /// is refused up front rather than after the key is made.
-fn deploy_key(options: &Options, rsa_only: bool) -> Result<DeployKeySpec> {
+pub(crate) fn deploy_key(options: &Options, rsa_only: bool) -> Result<DeployKeySpec> {
     keys::validate_rsa_bits(options.ssh_rsa_bits)?;
     let algorithm = match options.ssh_key_algorithm {
         Some(algorithm) => algorithm,

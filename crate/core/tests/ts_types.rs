@@ -9,8 +9,8 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, defaults, entra, inputs, install, keys, kustomization, kustomize, manifest, plan,
-    secret, secret_string, sync, ErrorCode,
+    azure_url, check, credentials, defaults, entra, inputs, install, keys, kustomization,
+    kustomize, manifest, plan, secret, secret_string, sync, ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -68,6 +68,21 @@ fn declarations() -> String {
         kustomize::Output::decl(&cfg),
         input::<kustomize::RepoFiles>(&cfg, &[]),
         kustomize::ClusterObjects::decl(&cfg),
+        credentials::CredentialKind::decl(&cfg),
+        input::<credentials::CredentialFacts>(&cfg, &[]),
+        input::<credentials::RotationOptions>(&cfg, &[]),
+        credentials::RotationPlan::decl(&cfg),
+        input::<credentials::PatExpiryOptions>(&cfg, &[]),
+        credentials::PatExpiryStatus::decl(&cfg),
+        credentials::PatExpiry::decl(&cfg),
+        input::<check::ComponentFact>(&cfg, &[]),
+        input::<check::FluxObjectFact>(&cfg, &[]),
+        input::<check::PatFact>(&cfg, &[]),
+        input::<check::CheckFacts>(&cfg, &[]),
+        check::Severity::decl(&cfg),
+        check::Finding::decl(&cfg),
+        check::CheckStatus::decl(&cfg),
+        check::CheckReport::decl(&cfg),
         // The bundle crosses as JS values serde does not describe.
         "/**\n * Flux's manifests bundle: the `manifests.tar.gz` bytes, or file name → content.\n */\ntype BundleData = Uint8Array | Record<string, string>;".to_owned(),
         "/**\n * The 9 files of Flux's manifests bundle, by name.\n */\ntype BundleFiles = Record<string, string>;".to_owned(),

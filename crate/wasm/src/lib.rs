@@ -14,6 +14,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod keys;
+mod lifecycle;
 mod manifests;
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -11,7 +11,7 @@ path: string,
  */
 content: string, };
 
-export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "PATH_CONFLICT" | "INVALID_INPUT" | "INTERNAL" | "KUSTOMIZATION_UNSUPPORTED" | "KUSTOMIZATION_INVALID";
+export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "PATH_CONFLICT" | "INVALID_INPUT" | "INTERNAL" | "KUSTOMIZATION_UNSUPPORTED" | "KUSTOMIZATION_INVALID" | "CREDENTIAL_NOT_ROTATABLE" | "CREDENTIAL_KIND_SWITCH";
 
 export type InstallOptions = { 
 /**
@@ -878,7 +878,11 @@ pushBackoffMs: number,
 /**
  * The push retry backoff ceiling's upper bound (ms).
  */
-pushBackoffMaxMs: number, };
+pushBackoffMaxMs: number, 
+/**
+ * `check --warn-days`: days before a PAT's expiry that `check` warns.
+ */
+patWarnDays: number, };
 
 export type KustomizeInput = { 
 /**
@@ -926,6 +930,149 @@ install: string,
  * At the apply step of every run: the whole build, as kustomize-controller applies it.
  */
 apply: string, };
+
+export type CredentialKind = "token" | "bearer" | "ssh" | "workloadIdentity" | "none";
+
+export type CredentialFacts = { 
+/**
+ * The GitRepository's `spec.url`.
+ */
+url?: string, 
+/**
+ * The GitRepository's `spec.provider` (empty: `generic`).
+ */
+provider?: string, 
+/**
+ * The keys of the Git Secret's `data` (empty when there is no Secret).
+ */
+secretKeys?: Array<string>, };
+
+export type RotationOptions = { 
+/**
+ * What the cluster holds now.
+ */
+facts?: CredentialFacts, 
+/**
+ * The kind the user asked for (`--token-auth` → token, `--private-key-file` → ssh);
+ * unset: the kind in use.
+ */
+to?: CredentialKind, 
+/**
+ * `--ssh-key-algorithm` for a generated key; unset as in bootstrap.
+ */
+sshKeyAlgorithm?: KeyAlgorithm, 
+/**
+ * `--ssh-rsa-bits`.
+ */
+sshRsaBits?: number, 
+/**
+ * `--ssh-ecdsa-curve`.
+ */
+sshEcdsaCurve?: EcdsaCurve, };
+
+export type RotationPlan = { 
+/**
+ * The credential in the Secret now, which is also the one written (see `CredentialKindSwitch`).
+ */
+kind: CredentialKind, 
+/**
+ * A loaded or generated deploy key must be RSA (Azure DevOps).
+ */
+requiresRsa: boolean, 
+/**
+ * The key to generate when no `--private-key-file` is given.
+ */
+deployKey: DeployKeySpec, 
+/**
+ * Where the user adds the new public key (Azure DevOps Services' SSH keys page).
+ */
+deployKeyPage?: string, 
+/**
+ * How flux-azdo proves the new credential from where it runs: the GitRepository's URL.
+ */
+probe: PushTarget, };
+
+export type PatExpiryOptions = { 
+/**
+ * `validTo` from the PAT lifecycle API.
+ */
+validToMs?: number, nowMs?: number, 
+/**
+ * `--warn-days`.
+ */
+warnDays?: number, };
+
+export type PatExpiryStatus = "valid" | "expiring" | "expired";
+
+export type PatExpiry = { status: PatExpiryStatus, 
+/**
+ * Whole days left (rounded down; negative once expired).
+ */
+daysLeft: number, };
+
+export type ComponentFact = { name?: string, found?: boolean, 
+/**
+ * Available replicas ≥ 1.
+ */
+ready?: boolean, 
+/**
+ * The container image, `registry/name:tag`.
+ */
+image?: string, };
+
+export type FluxObjectFact = { found?: boolean, 
+/**
+ * The Ready condition's status: `True`, `False`, `Unknown`, or empty when there is none.
+ */
+ready?: string, reason?: string, message?: string, suspended?: boolean, };
+
+export type PatFact = { 
+/**
+ * `validTo` in Unix milliseconds, when the PAT was found.
+ */
+validToMs?: number, 
+/**
+ * Why the expiry is unknown (no Entra credential, no match, the API refused).
+ */
+unavailable?: string, };
+
+export type CheckFacts = { namespace?: string, namespaceFound?: boolean, 
+/**
+ * The API server's `major.minor[.patch]`.
+ */
+kubernetesVersion?: string, 
+/**
+ * The Flux Deployments found in the namespace (`app.kubernetes.io/part-of=flux`).
+ */
+components?: Array<ComponentFact>, gitRepository?: FluxObjectFact, kustomization?: FluxObjectFact, 
+/**
+ * `spec.url`/`spec.provider` of the GitRepository and the Secret's keys.
+ */
+credential?: CredentialFacts, secretName?: string, secretFound?: boolean, pat?: PatFact, nowMs?: number, 
+/**
+ * `--warn-days`.
+ */
+warnDays?: number, };
+
+export type Severity = "info" | "warning" | "error";
+
+export type Finding = { 
+/**
+ * UPPER_SNAKE, stable (see the README's check table).
+ */
+code: string, severity: Severity, 
+/**
+ * What it is about, e.g. `GitRepository/flux-system/flux-system`.
+ */
+subject: string, message: string, 
+/**
+ * What to do; empty for information.
+ */
+remedy: string, };
+
+export type CheckStatus = "healthy" | "warnings" | "unhealthy";
+
+export type CheckReport = { status: CheckStatus, credential: CredentialKind, patExpiry?: PatExpiry, findings: Array<Finding>, };
 
 export /**
  * Flux's manifests bundle: the `manifests.tar.gz` bytes, or file name → content.

@@ -106,7 +106,7 @@ async function readKeyFile(path: string): Promise<SecretValue> {
 const NAMED_CURVES: Record<EcdsaCurve, string> = { p256: 'P-256', p384: 'P-384', p521: 'P-521' };
 
 /** ECDSA or Ed25519 through the platform's crypto, encoded by the core (Flux's formats). */
-function generateNonRsa(algorithm: Exclude<KeyAlgorithm, 'rsa'>, curve: EcdsaCurve): KeyPair {
+export function generateNonRsa(algorithm: Exclude<KeyAlgorithm, 'rsa'>, curve: EcdsaCurve): KeyPair {
   const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
   const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
   const pem =

@@ -14,6 +14,10 @@ export const EXIT = {
    * tells a cancel from a failure by it; which signal it was is the caller's own knowledge.
    */
   cancelled: 130,
+  /** `check`: the sync works, but something needs attention soon (e.g. the PAT expires within --warn-days). */
+  checkWarnings: 3,
+  /** `check`: something is broken (a finding of severity error); the report names the remedy. */
+  checkUnhealthy: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

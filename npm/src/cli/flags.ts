@@ -242,3 +242,34 @@ function markPaths(specs: FlagSpec[]): FlagSpec[] {
   }
   return specs;
 }
+
+// ---- rotate and check (issue #14) ----------------------------------------------------------
+
+/** `flux-azdo rotate`: the new credential's flags, named as bootstrap's. */
+export const rotateFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
+  markPaths([
+    {
+      name: 'password',
+      short: 'p',
+      type: 'string',
+      secret: true,
+      default: '',
+      help: 'the new PAT, or the new key\'s passphrase; falls back to GIT_PASSWORD, a prompt, or stdin',
+    },
+    { name: 'username', short: 'u', type: 'string', default: '', help: "basic authentication username (default: the Secret's)" },
+    { name: 'private-key-file', type: 'string', default: '', help: 'the new SSH deploy key (default: a new key is generated)' },
+    { name: 'token-auth', type: 'bool', default: false, help: 'the new credential is a PAT (refused when the cluster syncs over SSH)' },
+    { name: 'ssh-key-algorithm', type: 'string', default: '', help: 'SSH public key algorithm of a generated key (rsa, ecdsa, ed25519)' },
+    { name: 'ssh-rsa-bits', type: 'int', default: rsaBits, help: 'SSH RSA public key bit size (multiplies of 8, 2048 to 8192)' },
+    { name: 'ssh-ecdsa-curve', type: 'string', default: options.sshEcdsaCurve, help: 'SSH ECDSA public key curve (p256, p384, p521)' },
+    { name: 'ca-file', type: 'string', default: '', help: "TLS CA file for proving the PAT (default: the Secret's ca.crt)" },
+    { name: 'name', type: 'string', default: '', help: 'the GitRepository (default: the namespace, as bootstrap names it)' },
+    { name: 'silent', short: 's', type: 'bool', default: false, help: 'do not wait for the user to add a generated deploy key' },
+    { name: 'dry-run', type: 'bool', default: false, help: 'prove the new credential and print what would change; change nothing' },
+  ]);
+
+/** `flux-azdo check`. */
+export const checkFlags = ({ patWarnDays }: Defaults): FlagSpec[] => [
+  { name: 'name', type: 'string', default: '', help: 'the GitRepository and Kustomization (default: the namespace)' },
+  { name: 'warn-days', type: 'int', default: patWarnDays, help: "warn this many days before the PAT's expiry" },
+];

@@ -2,7 +2,7 @@
 /**
  * The flux-azdo CLI: `flux-azdo install --export`, `flux-azdo bootstrap git`, `flux-azdo version`.
  * Exit codes: 0 success, 1 failure, 2 bad usage (unknown or contradictory flags), 130 cancelled
- * (Ctrl-C, SIGTERM, or a question answered no).
+ * (Ctrl-C, SIGTERM, or a question answered no); `check` adds 3 (warnings) and 4 (unhealthy).
  */
 // Each command's modules (the core, Git, Kubernetes, SSH) load only when that command runs, so
 // `--help` and `version` start as fast as Node does (bench/commands.mjs).
@@ -16,6 +16,8 @@ Usage:
   flux-azdo bootstrap git [flags]   push Flux's manifests to the repo, install Flux, make the cluster sync itself
   flux-azdo install --export [flags] print Flux's install manifests (as flux install --export)
   flux-azdo uninstall [flags]        remove Flux from the cluster (the Git repository is not touched)
+  flux-azdo rotate [flags]           replace the cluster's Git credential (PAT or deploy key), proven, rolled back on failure
+  flux-azdo check [flags]            a read-only health report: Flux, the sync, the credential and its expiry
   flux-azdo version                 print the versions
 
 Run 'flux-azdo <command> --help' for the flags of a command.
@@ -31,6 +33,14 @@ async function main(argv: string[]): Promise<ExitCode> {
     case 'bootstrap': {
       const { runBootstrap } = await import('./bootstrap-command.js');
       return runBootstrap(rest);
+    }
+    case 'rotate': {
+      const { runRotate } = await import('./rotate-command.js');
+      return runRotate(rest);
+    }
+    case 'check': {
+      const { runCheck } = await import('./check-command.js');
+      return runCheck(rest);
     }
     case 'uninstall': {
       const { runUninstall } = await import('./uninstall-command.js');

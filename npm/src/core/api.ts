@@ -8,6 +8,10 @@ import type {
   BundleData,
   BundleFiles,
   ClusterObjects,
+  CheckFacts,
+  CheckReport,
+  CredentialFacts,
+  CredentialKind,
   Defaults,
   DurationOptions,
   ErrorCode as CoreErrorCode,
@@ -22,6 +26,8 @@ import type {
   KustomizeOutput,
   LoadPrivateKeyOptions,
   Manifest,
+  PatExpiry,
+  PatExpiryOptions,
   Plan,
   PlanOptions,
   PushCredentials,
@@ -29,6 +35,8 @@ import type {
   PushTargetOptions,
   Repo,
   RepoFiles,
+  RotationOptions,
+  RotationPlan,
   Secret,
   SecretOptions,
   SshHostPolicy,
@@ -45,7 +53,13 @@ export type {
   BundleData,
   BundleFiles,
   ClusterObjects,
+  CheckFacts,
+  CheckReport,
+  CheckStatus,
   Commits,
+  ComponentFact,
+  CredentialFacts,
+  CredentialKind,
   Defaults,
   DeployKeySpec,
   DurationOptions,
@@ -64,6 +78,12 @@ export type {
   KustomizeOutput,
   LoadPrivateKeyOptions,
   Manifest,
+  FluxObjectFact,
+  Finding,
+  PatExpiry,
+  PatExpiryOptions,
+  PatExpiryStatus,
+  PatFact,
   Plan,
   PlanDefaults,
   PlanOptions,
@@ -72,8 +92,11 @@ export type {
   PushTargetOptions,
   Repo,
   RepoFiles,
+  RotationOptions,
+  RotationPlan,
   Secret,
   SecretAuth,
+  Severity,
   SecretOptions,
   SecretString,
   SshHost,
@@ -263,4 +286,24 @@ export function validateBranch(branch: string): void {
 /** Throws `PATH_CONFLICT` when `wanted` would move the installation at `existing`. */
 export function checkSyncPath(check: SyncPathCheck): void {
   call((w) => w.checkSyncPath(check));
+}
+
+/** The credential a cluster syncs with (`provider: azure` wins; else the URL's transport and the Secret's keys). */
+export function credentialKind(facts: CredentialFacts): CredentialKind {
+  return call((w) => w.credentialKind(facts));
+}
+
+/** What `rotate` replaces and the key to make; refuses a switch the URL cannot carry (`CREDENTIAL_KIND_SWITCH`). */
+export function rotationPlan(options: RotationOptions): RotationPlan {
+  return call((w) => w.rotationPlan(options));
+}
+
+/** How close a PAT is to its `validTo` (`--warn-days`). */
+export function patExpiry(options: PatExpiryOptions): PatExpiry {
+  return call((w) => w.patExpiry(options));
+}
+
+/** `check`'s findings (code, severity, remedy) over what the host read from the cluster. */
+export function evaluateCheck(facts: CheckFacts): CheckReport {
+  return call((w) => w.evaluateCheck(facts));
 }

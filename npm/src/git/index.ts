@@ -24,6 +24,7 @@ export {
   type ScannedHostKey,
   type ScanHostKeyOptions,
 } from './hostkey.js';
+export { lsRemote, type LsRemoteResult } from './ls-remote.js';
 export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
 export type { GitAuth, TokenAuth, SshAuth, EntraAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
 // The credentials in GitAuth are SecretValues; errors come from the package's front door.

@@ -51,7 +51,7 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
       });
     }
     const displayUrl = httpsDisplayUrl(remote.url);
-    let ca: string | undefined;
+    let ca: string | undefined = remote.caPem;
     if (remote.caFile !== undefined) {
       try {
         ca = await readFile(remote.caFile, 'utf8');

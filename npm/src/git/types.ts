@@ -48,6 +48,8 @@ export interface GitRemote {
   auth: GitAuth;
   /** PEM file of CA certificates to trust for HTTPS (Flux's `--ca-file`), in place of the system's. */
   caFile?: string;
+  /** The same as PEM text (e.g. the `ca.crt` of the cluster's Git Secret); `caFile` wins. */
+  caPem?: string;
 }
 
 export interface GitAuthor {
