@@ -147,13 +147,13 @@ export class Workbench {
 
   /** Types `text` and returns the validation message the extension shows for it (no Enter). */
   async validationFor(promptPattern, text) {
-    await this.quickInputFor(promptPattern);
+    const before = await this.quickInputFor(promptPattern);
     await this.input.fill(text);
-    const message = this.page.locator('.quick-input-widget .quick-input-message');
+    // The message line shows the prompt until validation replaces it.
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const t = (await message.innerText().catch(() => '')).trim();
-      if (t) return t;
+      const now = (await this.quickInputState()).message;
+      if (now && now !== before.message) return now;
       await sleep(100);
     }
     return '';
