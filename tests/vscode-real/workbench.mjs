@@ -145,6 +145,15 @@ export class Workbench {
     return state;
   }
 
+  /** Replaces the current box's value with `text` and presses Enter (after validationFor). */
+  async submit(text) {
+    const state = await this.quickInputState();
+    await this.input.fill(text);
+    await sleep(150);
+    await this.page.keyboard.press('Enter');
+    await this.waitInputGone(state);
+  }
+
   /** Types `text` and returns the validation message the extension shows for it (no Enter). */
   async validationFor(promptPattern, text) {
     const before = await this.quickInputFor(promptPattern);
