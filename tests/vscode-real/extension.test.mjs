@@ -145,6 +145,18 @@ for (const build of selectedBuilds()) {
       await wb.page.keyboard.press('Escape');
     });
 
+    test('Cancel on the progress notification stops with a CANCELLED warning, no error', async () => {
+      await startBootstrap(env.world.pat, false, 'cancel');
+      const progress = await wb.notification(/Bootstrapping Flux/);
+      await wb.clickToastButton(progress.locator, 'Cancel');
+      const warning = await wb.notification(/was cancelled/, { timeoutMs: 120_000 });
+      assert.match(warning.text, /\(CANCELLED\)/);
+      await wb.screenshot('cancelled');
+      await wb.guard('after cancel');
+      await wb.clickToastButton(warning.locator, 'Show Log');
+      await wb.page.keyboard.press('Escape');
+    });
+
     test('Bootstrap Cluster…: the progress shows the steps, Flux’s controllers reconcile, the PAT is in no file', async () => {
       const controllers = startFluxControllers(env.world.cluster, { namespace: NS, binDir, waitForDeploymentsMs: 240_000 });
       controllers.then((c) => running.push(c), () => {});
@@ -248,6 +260,52 @@ for (const build of selectedBuilds()) {
       await wb.screenshot('explorer-path-offered');
       await wb.page.keyboard.press('Escape');
       assert.deepEqual(Object.keys(refs(env.world.git.repoDir('org', 'project', 'vscode'))), ['refs/heads/main']);
+    });
+    test('SSH: the deploy-key dialog shows the public key, Copy copies it, I Added It carries on', async () => {
+      const { sshd } = env.world;
+      const bare = sshd.createRepo('org', 'project', 'vscode-ssh');
+      const sshUrl = sshd.repoUrl('org', 'project', 'vscode-ssh');
+      await wb.runCommand('Flux for Azure DevOps: Bootstrap Cluster…');
+      await wb.answer(/Repository URL/, sshUrl);
+      await wb.answer(/Branch the cluster syncs/, 'main');
+      await wb.answer(/Path in the repository/, PATH_IN_REPO);
+      await wb.pick(/How the cluster authenticates/, 'SSH key');
+      // An SSH push needs no token: the next step is the context, step 5 of 5.
+      const ctx = await wb.quickInputFor(/Kubernetes context/);
+      assert.match(ctx.title, /5\/5/);
+      await wb.pick(/Kubernetes context/, context());
+      const first = await wb.dialog(/Add the new deploy key/, 120_000);
+      await wb.screenshot('ssh-deploy-key-dialog');
+      // The order on screen is the platform's (Linux puts the first button last): compare as a set.
+      assert.deepEqual(first.buttons.filter((b) => b !== 'Cancel').sort(), ['Copy Public Key', 'I Added It']);
+      const publicKey = /^(ssh-rsa \S+)/m.exec(first.detail)?.[1];
+      assert.ok(publicKey, `the dialog shows the public key: ${first.detail}`);
+      await first.click('Copy Public Key');
+      const again = await wb.dialog(/Add the new deploy key/);
+      assert.equal(await wb.page.evaluate(() => navigator.clipboard.readText()), publicKey, 'the public key is on the clipboard');
+      // The user adds it in Azure DevOps: here, the sshd's authorized keys.
+      sshd.addAuthorizedKey(`${publicKey}\n`);
+      await again.click('I Added It');
+      // The push went over SSH with the new key: both commits land on the branch.
+      const deadline = Date.now() + 120_000;
+      while (git(bare, 'rev-list', '--count', '--all') !== '2') {
+        assert.ok(Date.now() < deadline, 'the two bootstrap commits were pushed over SSH');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const progress = await wb.notification(/Bootstrapping Flux/);
+      // Then the sync is applied: the cluster's GitRepository now points at the SSH URL.
+      for (;;) {
+        const repo = (await get(`/apis/source.toolkit.fluxcd.io/v1/namespaces/${NS}/gitrepositories/${NS}`)).body;
+        if (/^ssh:\/\//.test(repo.spec.url)) break;
+        assert.ok(Date.now() < deadline, `the cluster syncs over SSH (${repo.spec.url})`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await wb.screenshot('ssh-pushed');
+      // The health wait for the SSH sync is left to flux-controllers.test.mjs (see the README):
+      // cancel it, which ends with the CANCELLED warning and no error.
+      await wb.clickToastButton(progress.locator, 'Cancel');
+      const warning = await wb.notification(/was cancelled/, { timeoutMs: 60_000 });
+      assert.match(warning.text, /\(CANCELLED\)/);
     });
   });
 }

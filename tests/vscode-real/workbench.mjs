@@ -244,8 +244,9 @@ export class Workbench {
    */
   async editorText(label) {
     await this.page.locator('.tabs-container .tab', { hasText: label }).first().click();
-    const editor = this.page.locator('.editor-group-container.active .monaco-editor textarea').first();
-    await editor.focus();
+    // A click in the text focuses the editor whether it takes input through a textarea (1.100) or
+    // an EditContext element (later releases).
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await this.page.keyboard.press('Control+A');
     await this.page.keyboard.press('Control+C');
     await sleep(300);
