@@ -42,6 +42,11 @@ describe('activation', () => {
     assert.equal(stub.context.subscriptions.length, 6);
   });
 
+  test('the vscode stub type-checks against @types/vscode (it cannot drift from the API)', () => {
+    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'tests', 'e2e', 'support', 'tsconfig.vscode-stub.json')], { stdio: 'pipe' });
+  });
+
   test('@types/vscode is the engines.vscode minimum', () => {
     assert.equal(`^${pkg.devDependencies['@types/vscode']}`, pkg.engines.vscode);
   });

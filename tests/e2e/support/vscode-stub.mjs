@@ -100,6 +100,7 @@ function memento(initial = {}) {
       if (value === undefined) values.delete(key);
       else values.set(key, value);
     },
+    setKeysForSync() {},
     values,
   };
 }
@@ -315,8 +316,9 @@ export function createVscodeStub({
     Uri,
     Disposable,
     EventEmitter,
-    ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2, Three: 3 },
-    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    // Literal types for tests/e2e/support/vscode-stub-types.ts, which checks them against VS Code's.
+    ViewColumn: /** @type {const} */ ({ Active: -1, Beside: -2, One: 1, Two: 2, Three: 3 }),
+    ProgressLocation: /** @type {const} */ ({ SourceControl: 1, Window: 10, Notification: 15 }),
     QuickInputButtons,
     window,
     workspace,
