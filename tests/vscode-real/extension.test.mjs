@@ -67,6 +67,7 @@ for (const build of selectedBuilds()) {
       assert.match(url.title, /1\/5/, 'a step counter');
       assert.equal(url.back, false, 'no Back on the first step');
       await wb.screenshot('preview-url-from-remote');
+      await wb.screenshotOf(wb.quickInput, 'url-from-remote');
       // An invalid URL keeps the box open with the core's message.
       const message = await wb.validationFor(/Repository URL/, 'dev.azure.com/contoso');
       assert.equal(message, invalidUrlMessage('dev.azure.com/contoso'), "the core's INVALID_URL message");
@@ -139,6 +140,7 @@ for (const build of selectedBuilds()) {
       const toast = await wb.notification(/Bootstrap failed/, { expectError: true, timeoutMs: 120_000 });
       assert.match(toast.text, /\(AUTH_FAILED\)/);
       await wb.screenshot('bad-token-error');
+      await wb.screenshotOf(toast.locator, 'error-code');
       await wb.clickToastButton(toast.locator, 'Show Log');
       assert.ok(!toast.text.includes(env.world.pat));
       assert.equal(git(env.world.git.repoDir('org', 'project', 'vscode'), 'rev-list', '--count', 'main'), '1', 'only the initial commit');
@@ -175,6 +177,7 @@ for (const build of selectedBuilds()) {
             if (!shot && /apply|reconcile|wait/i.test(text)) {
               shot = true;
               await wb.screenshot('bootstrap-progress');
+              await wb.screenshotOf(wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'Bootstrapping Flux' }), 'progress').catch(() => {});
             }
           }
         }
@@ -276,6 +279,7 @@ for (const build of selectedBuilds()) {
       await wb.pick(/Kubernetes context/, context());
       const first = await wb.dialog(/Add the new deploy key/, 120_000);
       await wb.screenshot('ssh-deploy-key-dialog');
+      await wb.screenshotOf(wb.page.locator('.monaco-dialog-box'), 'deploy-key');
       // The order on screen is the platform's (Linux puts the first button last): compare as a set.
       assert.deepEqual(first.buttons.filter((b) => b !== 'Cancel').sort(), ['Copy Public Key', 'I Added It']);
       const publicKey = /^(ssh-rsa \S+)/m.exec(first.detail)?.[1];

@@ -45,6 +45,13 @@ export class Workbench {
     return relative(root, file);
   }
 
+  /** Saves just `locator`'s element as `docs-<label>.png` (for the extension's README). */
+  async screenshotOf(locator, label) {
+    const file = join(this.outDir, `docs-${label}.png`);
+    await locator.first().screenshot({ path: file });
+    return relative(root, file);
+  }
+
   /** Fails with a screenshot when a modal dialog or an error toast is up and no test asked for it. */
   async guard(step) {
     if (this.#expecting > 0) return;

@@ -27,7 +27,7 @@ export function builtVsix() {
   const vsix = join(work, 'flux-azdo-vscode.vsix');
   const require = createRequire(join(extensionDir, 'package.json'));
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], {
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix], {
     cwd: extensionDir,
     stdio: 'pipe',
   });
