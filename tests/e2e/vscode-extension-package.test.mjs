@@ -23,10 +23,14 @@ let vsix;
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'flux-azdo-vsix-'));
   vsix = join(work, 'flux-azdo-vscode.vsix');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix], {
-    cwd: extensionDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
+    {
+      cwd: extensionDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 });
 after(async () => {
   if (work) await rm(work, { recursive: true, force: true });

@@ -77,7 +77,10 @@ describe('activation', () => {
   });
 
   test('the Explorer entry is on folders only and hidden from the palette', () => {
-    assert.deepEqual(pkg.contributes.menus['explorer/context'].map((m) => [m.command, m.when]), [['fluxAzdo.bootstrapFolder', 'explorerResourceIsFolder']]);
+    assert.deepEqual(
+      pkg.contributes.menus['explorer/context'].map((m) => [m.command, m.when]),
+      [['fluxAzdo.bootstrapFolder', 'explorerResourceIsFolder']],
+    );
     assert.deepEqual(pkg.contributes.menus.commandPalette, [{ command: 'fluxAzdo.bootstrapFolder', when: 'false' }]);
   });
 

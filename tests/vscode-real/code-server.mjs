@@ -127,7 +127,8 @@ function writeSettings(dirs, settings) {
 async function waitHealthy(url, exited, logPath) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (exited()) throw new Error(`code-server exited before listening; its log: ${logPath}\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
+    if (exited())
+      throw new Error(`code-server exited before listening; its log: ${logPath}\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
       () => false,

@@ -107,7 +107,10 @@ for (const build of selectedBuilds()) {
         for (const name of FILES) {
           const shown = await wb.editorText(name);
           const exported = readFileSync(join(out, PATH_IN_REPO, NS, name), 'utf8');
-          assert.ok(shown === exported, `${name} in the editor is byte-identical to --export's (${shown.length} vs ${exported.length} chars)`);
+          assert.ok(
+            shown === exported,
+            `${name} in the editor is byte-identical to --export's (${shown.length} vs ${exported.length} chars)`,
+          );
         }
       } finally {
         rmSync(out, { recursive: true, force: true });
@@ -161,7 +164,10 @@ for (const build of selectedBuilds()) {
 
     test('Bootstrap Cluster…: the progress shows the steps, Flux’s controllers reconcile, the PAT is in no file', async () => {
       const controllers = startFluxControllers(env.world.cluster, { namespace: NS, binDir, waitForDeploymentsMs: 240_000 });
-      controllers.then((c) => running.push(c), () => {});
+      controllers.then(
+        (c) => running.push(c),
+        () => {},
+      );
       await startBootstrap(env.world.pat, true, 'bootstrap');
       const seen = new Set();
       const all = new Set();
@@ -169,7 +175,13 @@ for (const build of selectedBuilds()) {
       const done = wb.notification(/Flux is bootstrapped/, { timeoutMs: 300_000 });
       const watching = (async () => {
         for (let settled = false; !settled; ) {
-          settled = await Promise.race([done.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), 200))]);
+          settled = await Promise.race([
+            done.then(
+              () => true,
+              () => true,
+            ),
+            new Promise((r) => setTimeout(() => r(false), 200)),
+          ]);
           for (const text of await wb.toastTexts().catch(() => [])) {
             all.add(text);
             if (!text.includes('Bootstrapping Flux')) continue;
@@ -177,7 +189,9 @@ for (const build of selectedBuilds()) {
             if (!shot && /apply|reconcile|wait/i.test(text)) {
               shot = true;
               await wb.screenshot('bootstrap-progress');
-              await wb.screenshotOf(wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'Bootstrapping Flux' }), 'progress').catch(() => {});
+              await wb
+                .screenshotOf(wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'Bootstrapping Flux' }), 'progress')
+                .catch(() => {});
             }
           }
         }

@@ -95,7 +95,15 @@ export class Workbench {
       await this.input.waitFor({ state: 'visible' });
       await this.input.fill(`>${title}`);
       const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title });
-      if (await row.first().waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) {
+      if (
+        await row
+          .first()
+          .waitFor({ state: 'visible', timeout: 5000 })
+          .then(
+            () => true,
+            () => false,
+          )
+      ) {
         await this.page.keyboard.press('Enter');
         return;
       }
@@ -130,12 +138,22 @@ export class Workbench {
   }
 
   async quickInputState() {
-    const title = (await this.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).trim();
+    const title = (
+      await this.page
+        .locator('.quick-input-widget .quick-input-title')
+        .innerText()
+        .catch(() => '')
+    ).trim();
     return {
       title,
       value: await this.input.inputValue(),
       placeholder: (await this.input.getAttribute('placeholder')) ?? '',
-      message: (await this.page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '')).trim(),
+      message: (
+        await this.page
+          .locator('.quick-input-widget .quick-input-message')
+          .innerText()
+          .catch(() => '')
+      ).trim(),
       back: await this.page.locator('.quick-input-widget .quick-input-titlebar .codicon-quick-input-back').isVisible(),
       password: (await this.input.getAttribute('type')) === 'password',
     };
@@ -231,7 +249,12 @@ export class Workbench {
       const box = await this.waitVisible(this.page.locator('.monaco-dialog-box', { hasText: pattern }), `dialog ${pattern}`, timeoutMs);
       return {
         message: (await box.locator('.dialog-message-text').innerText()).trim(),
-        detail: (await box.locator('.dialog-message-detail').innerText().catch(() => '')).trim(),
+        detail: (
+          await box
+            .locator('.dialog-message-detail')
+            .innerText()
+            .catch(() => '')
+        ).trim(),
         buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((t) => t.trim()),
         click: (label) => box.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click(),
       };

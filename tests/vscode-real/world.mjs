@@ -27,10 +27,14 @@ export function builtVsix() {
   const vsix = join(work, 'flux-azdo-vscode.vsix');
   const require = createRequire(join(extensionDir, 'package.json'));
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix], {
-    cwd: extensionDir,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
+    {
+      cwd: extensionDir,
+      stdio: 'pipe',
+    },
+  );
   packaged = vsix;
   return vsix;
 }
@@ -61,7 +65,13 @@ export async function startBuildWorld(build, repo) {
     // One row per folder (not "clusters / staging"), so a test can right-click the inner one.
     'explorer.compactFolders': false,
   };
-  const server = await startCodeServer({ build, vsix: builtVsix(), workspace: ws.dir, settings, env: { KUBECONFIG: world.cluster.kubeconfigPath } });
+  const server = await startCodeServer({
+    build,
+    vsix: builtVsix(),
+    workspace: ws.dir,
+    settings,
+    env: { KUBECONFIG: world.cluster.kubeconfigPath },
+  });
   return {
     world,
     ws,

@@ -14,7 +14,10 @@ const { defaults } = await import(join(root, '..', 'npm', 'dist', 'index.js'));
 /** What each generated setting's schema takes from the core. */
 export function fromCore(d = defaults()) {
   return {
-    'fluxAzdo.components': { default: d.options.components, items: { type: 'string', enum: [...d.options.components, ...d.componentsExtra] } },
+    'fluxAzdo.components': {
+      default: d.options.components,
+      items: { type: 'string', enum: [...d.options.components, ...d.componentsExtra] },
+    },
     'fluxAzdo.componentsExtra': { items: { type: 'string', enum: d.componentsExtra } },
     'fluxAzdo.registry': { default: d.options.registry },
     'fluxAzdo.version': { default: d.options.version },
@@ -38,7 +41,9 @@ for (const [key, fields] of Object.entries(fromCore())) {
 }
 if (process.argv.includes('--check')) {
   if (differing.length > 0) {
-    console.error(`package.json's settings differ from the core's defaults(): ${differing.join(', ')}; run node vscode-extension/scripts/settings.mjs`);
+    console.error(
+      `package.json's settings differ from the core's defaults(): ${differing.join(', ')}; run node vscode-extension/scripts/settings.mjs`,
+    );
     process.exit(1);
   }
 } else if (differing.length > 0) {

@@ -96,7 +96,13 @@ async function prepare(api: FluxAzdoApi, env: CommandEnvironment, offered: Remem
     ...syncTargetSteps(api, TITLE, settings, answers, offered),
     {
       skip: () => !pushesOverHttps(),
-      ...patStep(api, storesOf(env), TITLE, () => answers.repo ?? api.parseRepoUrl(answers.url ?? ''), (answer) => (pat = answer)),
+      ...patStep(
+        api,
+        storesOf(env),
+        TITLE,
+        () => answers.repo ?? api.parseRepoUrl(answers.url ?? ''),
+        (answer) => (pat = answer),
+      ),
     },
     kubeContextStep(TITLE, answers, offered.context, () => api.listKubeContexts()),
   ];

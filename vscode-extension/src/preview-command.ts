@@ -58,10 +58,16 @@ export async function previewCommand(env: PreviewEnvironment): Promise<void> {
           return !comparing() || !target || !needsPat(flux, optionsFor(target, settings));
         },
         // A dry run proves nothing about the token's write scope: it is never remembered from here.
-        ...patStep(flux, storesOf(env), TITLE, () => answers.repo ?? flux.parseRepoUrl(answers.url ?? ''), (answer) => {
-          hasPat = true;
-          pat = answer.pat;
-        }),
+        ...patStep(
+          flux,
+          storesOf(env),
+          TITLE,
+          () => answers.repo ?? flux.parseRepoUrl(answers.url ?? ''),
+          (answer) => {
+            hasPat = true;
+            pat = answer.pat;
+          },
+        ),
       },
       { skip: () => !comparing(), ...kubeContextStep(TITLE, answers, offered.context, () => flux.listKubeContexts()) },
     ];

@@ -209,7 +209,16 @@ export function createVscodeStub({
       Object.assign(box, { value: '', prompt: undefined, placeholder: undefined, password: false, validationMessage: undefined });
       box.show = () =>
         queueMicrotask(() => {
-          const options = { title: box.title, prompt: box.prompt, placeHolder: box.placeholder, password: box.password, value: box.value, step: box.step, totalSteps: box.totalSteps, buttons: box.buttons.length };
+          const options = {
+            title: box.title,
+            prompt: box.prompt,
+            placeHolder: box.placeholder,
+            password: box.password,
+            value: box.value,
+            step: box.step,
+            totalSteps: box.totalSteps,
+            buttons: box.buttons.length,
+          };
           record('showInputBox', options);
           const question = `${options.title ?? ''} | ${options.prompt ?? ''} | ${options.placeHolder ?? ''}`;
           for (;;) {
@@ -229,8 +238,19 @@ export function createVscodeStub({
       Object.assign(pick, { items: [], activeItems: [], selectedItems: [], placeholder: undefined });
       pick.show = () =>
         queueMicrotask(() => {
-          const options = { title: pick.title, placeHolder: pick.placeholder, step: pick.step, totalSteps: pick.totalSteps, buttons: pick.buttons.length, active: pick.activeItems.map((i) => i.label) };
-          record('showQuickPick', pick.items.map((i) => i.label), options);
+          const options = {
+            title: pick.title,
+            placeHolder: pick.placeholder,
+            step: pick.step,
+            totalSteps: pick.totalSteps,
+            buttons: pick.buttons.length,
+            active: pick.activeItems.map((i) => i.label),
+          };
+          record(
+            'showQuickPick',
+            pick.items.map((i) => i.label),
+            options,
+          );
           const answer = next(`${options.title ?? ''} | ${options.placeHolder ?? ''}`);
           if (answer === undefined || answer === BACK) return answer === BACK ? pick.trigger(QuickInputButtons.Back) : pick.hide();
           const picked = pick.items.find((i) => i.label === answer);
@@ -352,7 +372,9 @@ export function createVscodeStub({
     secrets,
     workspaceState: memento(workspaceState),
     globalState: memento(globalState),
-    extensionUri: Uri.file('/extension'), extensionPath: '/extension' };
+    extensionUri: Uri.file('/extension'),
+    extensionPath: '/extension',
+  };
 
   return { vscode, context, calls, commands, channels, secretsStore, unanswered, remaining: script };
 }
