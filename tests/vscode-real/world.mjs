@@ -35,6 +35,8 @@ export function builtVsix() {
       stdio: 'pipe',
     },
   );
+  // Shared by every build's run in this process: removed when the process ends.
+  process.once('exit', () => rmSync(work, { recursive: true, force: true }));
   packaged = vsix;
   return vsix;
 }
