@@ -16,6 +16,13 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v tmux >/dev/null || need_apt+=(tmux)
 command -v unzip >/dev/null || need_apt+=(unzip)  # the VS Code extension's .vsix test
+# code-server (tests/vscode-real/install.sh): kerberos builds against gssapi; ripgrep stands in
+# for @vscode/ripgrep's GitHub download.
+[ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
+command -v rg >/dev/null || need_apt+=(ripgrep)
+command -v make >/dev/null || need_apt+=(make)
+command -v g++ >/dev/null || need_apt+=(g++)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "apt: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

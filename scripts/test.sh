@@ -5,7 +5,7 @@
 # A step assumes the ones before it in the list below have run at least once.
 source "$(dirname "$0")/ci/lib.sh"
 
-steps=(deps build harness rust lint node-unit e2e browser vscode)
+steps=(deps build harness rust lint node-unit e2e browser vscode vscode-real)
 
 usage() {
   echo "usage: bash scripts/test.sh [step...]; steps: ${steps[*]}" >&2

@@ -23,16 +23,20 @@ let vsix;
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'flux-azdo-vsix-'));
   vsix = join(work, 'flux-azdo-vscode.vsix');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], {
-    cwd: extensionDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
+    {
+      cwd: extensionDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 });
 after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the .vsix holds the bundle, the wasm, the manifest and the readme, and nothing else', () => {
+test('the .vsix holds the bundle, the wasm, the manifest and the readme with its images, and nothing else', () => {
   const files = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n').sort();
   assert.deepEqual(files, [
     '[Content_Types].xml',
@@ -40,6 +44,10 @@ test('the .vsix holds the bundle, the wasm, the manifest and the readme, and not
     'extension/dist/bundle/manifests.json',
     'extension/dist/js/extension.js',
     'extension/dist/wasm/flux_azdo_wasm_bg.wasm',
+    'extension/images/deploy-key.png',
+    'extension/images/error-code.png',
+    'extension/images/progress.png',
+    'extension/images/url-from-remote.png',
     'extension/package.json',
     'extension/readme.md',
   ]);

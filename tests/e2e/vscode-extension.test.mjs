@@ -23,12 +23,12 @@ const AZURE_URL = 'https://dev.azure.com/contoso/Platform/_git/fleet';
 const TOKEN_AUTH = 'Personal Access Token over HTTPS';
 
 describe('activation', () => {
-  test('registers both contributed commands and the preview scheme', () => {
+  test('registers every contributed command and the preview scheme', () => {
     const stub = createVscodeStub();
     const extension = loadExtension(bundlePath, stub);
     extension.activate(stub.context);
     const contributed = pkg.contributes.commands.map((c) => c.command).sort();
-    assert.deepEqual(contributed, ['fluxAzdo.bootstrap', 'fluxAzdo.previewManifests']);
+    assert.deepEqual(contributed, ['fluxAzdo.bootstrap', 'fluxAzdo.bootstrapFolder', 'fluxAzdo.forgetPat', 'fluxAzdo.previewManifests']);
     assert.deepEqual([...stub.commands.keys()].sort(), contributed);
     assert.deepEqual(
       pkg.activationEvents.sort(),
@@ -39,7 +39,12 @@ describe('activation', () => {
       ['Flux for Azure DevOps'],
     );
     // Everything registered is handed to VS Code for disposal.
-    assert.equal(stub.context.subscriptions.length, 4);
+    assert.equal(stub.context.subscriptions.length, 6);
+  });
+
+  test('the vscode stub type-checks against @types/vscode (it cannot drift from the API)', () => {
+    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'tests', 'e2e', 'support', 'tsconfig.vscode-stub.json')], { stdio: 'pipe' });
   });
 
   test('@types/vscode is the engines.vscode minimum', () => {
@@ -49,10 +54,34 @@ describe('activation', () => {
   test('the settings the commands read are the ones contributed', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
       'fluxAzdo.caFile',
+      'fluxAzdo.components',
       'fluxAzdo.componentsExtra',
       'fluxAzdo.defaultPath',
       'fluxAzdo.manifests',
+      'fluxAzdo.registry',
+      'fluxAzdo.timeout',
+      'fluxAzdo.version',
     ]);
+  });
+
+  test("the settings' defaults are the core's defaults(), as scripts/settings.mjs writes them", () => {
+    const props = pkg.contributes.configuration.properties;
+    const d = fluxAzdo.defaults();
+    assert.deepEqual(props['fluxAzdo.components'].default, d.options.components);
+    assert.deepEqual(props['fluxAzdo.components'].items.enum, [...d.options.components, ...d.componentsExtra]);
+    assert.equal(props['fluxAzdo.registry'].default, d.options.registry);
+    assert.equal(props['fluxAzdo.version'].default, d.options.version);
+    assert.equal(props['fluxAzdo.timeout'].default, d.timeout);
+    // The script's own check agrees (the build runs it).
+    execFileSync(process.execPath, [join(extensionDir, 'scripts', 'settings.mjs'), '--check'], { stdio: 'pipe' });
+  });
+
+  test('the Explorer entry is on folders only and hidden from the palette', () => {
+    assert.deepEqual(
+      pkg.contributes.menus['explorer/context'].map((m) => [m.command, m.when]),
+      [['fluxAzdo.bootstrapFolder', 'explorerResourceIsFolder']],
+    );
+    assert.deepEqual(pkg.contributes.menus.commandPalette, [{ command: 'fluxAzdo.bootstrapFolder', when: 'false' }]);
   });
 
   test("the componentsExtra setting offers the core's extras, in its order", () => {

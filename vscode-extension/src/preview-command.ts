@@ -7,22 +7,23 @@ import * as vscode from 'vscode';
 
 import type { BootstrapOptions, DryRunReport } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
-import { askPat } from './credentials';
+import { rememberAnswers } from './answers';
+import { offeredAnswers, storesOf, type CommandEnvironment } from './bootstrap-command';
+import { patStep } from './credentials';
 import { failureOf, reportFailure } from './errors';
 import { loadFlux, type FluxAzdoApi } from './flux';
+import { pickStep, runSteps, settle, type Step } from './multi-step';
 import type { PreviewDocuments } from './preview-documents';
 import { withEventProgress } from './progress';
-import { askKubeContext } from './prompts';
+import { kubeContextStep, type Answers } from './prompts';
 import { readSettings } from './settings';
-import { askSyncTarget, needsPat, optionsFor, type SyncTarget } from './sync-target';
+import { needsPat, optionsFor, syncTargetOf, syncTargetSteps, type SyncTarget } from './sync-target';
 
 const TITLE = 'Flux for Azure DevOps: Preview Bootstrap Files';
 export const OPEN_FILES = 'Open the files';
 export const COMPARE = 'Compare with repository and cluster';
 
-export interface PreviewEnvironment {
-  secrets: vscode.SecretStorage;
-  log: vscode.OutputChannel;
+export interface PreviewEnvironment extends CommandEnvironment {
   documents: PreviewDocuments;
 }
 
@@ -30,16 +31,60 @@ export async function previewCommand(env: PreviewEnvironment): Promise<void> {
   let api: FluxAzdoApi | undefined;
   try {
     api = await loadFlux();
+    const flux = api;
     const settings = readSettings();
-    const target = await askSyncTarget(api, TITLE, settings);
+    const offered = await offeredAnswers(flux, env.workspaceState, {});
+    const answers: Answers = {};
+    let action: string | undefined;
+    let hasPat = false;
+    let pat: BootstrapOptions['password'];
+    const comparing = () => action === COMPARE;
+    const steps: Step[] = [
+      ...syncTargetSteps(flux, TITLE, settings, answers, offered),
+      {
+        run: async (at) =>
+          settle(
+            await pickStep(at, {
+              title: TITLE,
+              placeHolder: 'Preview the files, or compare them with the branch and the cluster',
+              items: [{ label: OPEN_FILES }, { label: COMPARE }],
+            }),
+            (item) => (action = item.label),
+          ),
+      },
+      {
+        skip: () => {
+          const target = syncTargetOf(answers);
+          return !comparing() || !target || !needsPat(flux, optionsFor(target, settings));
+        },
+        // A dry run proves nothing about the token's write scope: it is never remembered from here.
+        ...patStep(
+          flux,
+          storesOf(env),
+          TITLE,
+          () => answers.repo ?? flux.parseRepoUrl(answers.url ?? ''),
+          (answer) => {
+            hasPat = true;
+            pat = answer.pat;
+          },
+        ),
+      },
+      { skip: () => !comparing(), ...kubeContextStep(TITLE, answers, offered.context, () => flux.listKubeContexts()) },
+    ];
+    if (!(await runSteps(steps))) return;
+    const target = syncTargetOf(answers);
     if (!target) return;
-    const action = await vscode.window.showQuickPick([OPEN_FILES, COMPARE], {
-      title: TITLE,
-      placeHolder: 'Preview the files, or compare them with the branch and the cluster',
-      ignoreFocusOut: true,
-    });
-    if (action === OPEN_FILES) await openFiles(api, env, optionsFor(target, settings));
-    else if (action === COMPARE) await compare(api, env, target, optionsFor(target, settings));
+    await rememberAnswers(env.workspaceState, answers);
+    const options = optionsFor(target, settings);
+    if (action === OPEN_FILES) await openFiles(flux, env, options);
+    else if (action === COMPARE && answers.context) {
+      if (needsPat(flux, options)) {
+        if (!hasPat) return;
+        options.password = pat;
+      }
+      options.context = answers.context;
+      await compare(flux, env, target, options);
+    }
   } catch (err) {
     await reportFailure(env.log, 'Preview', failureOf(api, err), false);
   }
@@ -64,16 +109,7 @@ async function openFiles(api: FluxAzdoApi, env: PreviewEnvironment, options: Boo
 }
 
 async function compare(api: FluxAzdoApi, env: PreviewEnvironment, target: SyncTarget, options: BootstrapOptions): Promise<void> {
-  if (needsPat(api, options)) {
-    const pat = await askPat(api, env.secrets, target.repo, TITLE);
-    if (!pat) return;
-    // A dry run proves nothing about the token's write scope: it is not remembered from here.
-    options.password = pat.pat;
-  }
-  const kube = api.listKubeContexts();
-  const context = await askKubeContext(TITLE, kube.contexts, kube.current);
-  if (!context) return;
-  options.context = context;
+  const context = options.context;
   env.log.appendLine(`Dry run of ${options.url} (branch ${target.branch}, path ${target.path || '.'}) on context ${context}`);
   const plan = await withEventProgress('Comparing with the repository and the cluster', env.log, (onEvent, signal) =>
     api.dryRun(options, { onEvent, signal }),

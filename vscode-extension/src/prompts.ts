@@ -1,22 +1,29 @@
 /**
- * The questions both commands ask. Each returns undefined when the user presses Escape, which
- * ends the command quietly.
+ * The questions both commands ask, as steps of one multi-step input (multi-step.ts). Each step
+ * offers the remembered answer (answers.ts) or the default, and stores what the user chose in
+ * the command's `Answers`.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 import type { KubeContext, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import type { FluxAzdoApi } from './flux';
+import { inputStep, pickStep, settle, type Step } from './multi-step';
 
 export type AuthMethod = 'token' | 'ssh';
 
-export interface RepositoryAnswer {
-  repo: Repo;
-  /** What the user typed, normalized by the core (scp-like SSH becomes `ssh://`). */
-  url: string;
+/** What the user answered so far; a step fills its field. */
+export interface Answers {
+  repo?: Repo;
+  /** What the user typed, normalized by the core (scp-like SSH becomes `ssh://`, credentials dropped). */
+  url?: string;
+  branch?: string;
+  path?: string;
+  auth?: AuthMethod;
+  context?: string;
 }
 
-export async function askRepository(api: FluxAzdoApi, title: string): Promise<RepositoryAnswer | undefined> {
+export function repositoryStep(api: FluxAzdoApi, title: string, answers: Answers, offered: string | undefined): Step {
   const validate = (value: string): string | undefined => {
     try {
       api.parseRepoUrl(value.trim());
@@ -26,39 +33,54 @@ export async function askRepository(api: FluxAzdoApi, title: string): Promise<Re
       return err instanceof Error ? err.message : String(err);
     }
   };
-  const input = await vscode.window.showInputBox({
-    title,
-    prompt: 'Repository URL on Azure DevOps',
-    placeHolder: 'https://dev.azure.com/<organization>/<project>/_git/<repository>',
-    ignoreFocusOut: true,
-    validateInput: validate,
-  });
-  if (input === undefined) return undefined;
-  const repo = api.parseRepoUrl(input.trim());
-  return { repo, url: repo.url };
+  return {
+    run: async (at) =>
+      settle(
+        await inputStep(at, {
+          title,
+          prompt: 'Repository URL on Azure DevOps',
+          placeHolder: 'https://dev.azure.com/<organization>/<project>/_git/<repository>',
+          value: answers.url ?? offered,
+          validate,
+        }),
+        (input) => {
+          const repo = api.parseRepoUrl(input.trim());
+          answers.repo = repo;
+          answers.url = repo.url;
+        },
+      ),
+  };
 }
 
-/** `fluxDefault`: Flux's branch (the core's `defaults()`), the answer offered. */
-export async function askBranch(title: string, fluxDefault: string): Promise<string | undefined> {
-  const branch = await vscode.window.showInputBox({
-    title,
-    prompt: 'Branch the cluster syncs',
-    value: fluxDefault,
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : `the branch must not be empty (Flux uses ${fluxDefault})`),
-  });
-  return branch?.trim();
+/** `fluxDefault`: Flux's branch (the core's `defaults()`), offered unless another was remembered. */
+export function branchStep(title: string, answers: Answers, offered: string | undefined, fluxDefault: string): Step {
+  return {
+    run: async (at) =>
+      settle(
+        await inputStep(at, {
+          title,
+          prompt: 'Branch the cluster syncs',
+          value: answers.branch ?? offered ?? fluxDefault,
+          validate: (value) => (value.trim() ? undefined : `the branch must not be empty (Flux uses ${fluxDefault})`),
+        }),
+        (branch) => (answers.branch = branch.trim()),
+      ),
+  };
 }
 
-export async function askPath(title: string, defaultPath: string): Promise<string | undefined> {
-  const path = await vscode.window.showInputBox({
-    title,
-    prompt: 'Path in the repository the cluster syncs (empty: the repository root)',
-    placeHolder: 'clusters/my-cluster',
-    value: defaultPath,
-    ignoreFocusOut: true,
-  });
-  return path?.trim();
+export function pathStep(title: string, answers: Answers, offered: string): Step {
+  return {
+    run: async (at) =>
+      settle(
+        await inputStep(at, {
+          title,
+          prompt: 'Path in the repository the cluster syncs (empty: the repository root)',
+          placeHolder: 'clusters/my-cluster',
+          value: answers.path ?? offered,
+        }),
+        (path) => (answers.path = path.trim()),
+      ),
+  };
 }
 
 interface AuthItem extends vscode.QuickPickItem {
@@ -66,7 +88,7 @@ interface AuthItem extends vscode.QuickPickItem {
 }
 
 /** `secretName`: the Secret the cluster keeps its credentials in (Flux's default, from the core). */
-export async function askAuth(title: string, secretName: string): Promise<AuthMethod | undefined> {
+export function authStep(title: string, answers: Answers, offered: AuthMethod | undefined, secretName: string): Step {
   const items: AuthItem[] = [
     {
       label: 'Personal Access Token over HTTPS',
@@ -79,34 +101,50 @@ export async function askAuth(title: string, secretName: string): Promise<AuthMe
       method: 'ssh',
     },
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title,
-    placeHolder: 'How the cluster authenticates to the repository',
-    ignoreFocusOut: true,
-  });
-  return picked?.method;
+  return {
+    run: async (at) =>
+      settle(
+        await pickStep(at, {
+          title,
+          placeHolder: 'How the cluster authenticates to the repository',
+          items,
+          active: items.find((i) => i.method === (answers.auth ?? offered)),
+        }),
+        (item) => (answers.auth = item.method),
+      ),
+  };
 }
 
 interface ContextItem extends vscode.QuickPickItem {
   name: string;
 }
 
-export async function askKubeContext(
+export function kubeContextStep(
   title: string,
-  contexts: readonly KubeContext[],
-  current: string | undefined,
-): Promise<string | undefined> {
-  const items: ContextItem[] = contexts.map((c) => ({
-    label: c.name,
-    description: c.name === current ? `${c.cluster} (current)` : c.cluster,
-    name: c.name,
-  }));
-  // The current context first: the likely answer is one Enter away.
-  items.sort((a, b) => Number(b.name === current) - Number(a.name === current));
-  const picked = await vscode.window.showQuickPick(items, {
-    title,
-    placeHolder: 'Kubernetes context of the cluster to bootstrap',
-    ignoreFocusOut: true,
-  });
-  return picked?.name;
+  answers: Answers,
+  offered: string | undefined,
+  contexts: () => { contexts: readonly KubeContext[]; current: string | undefined },
+): Step {
+  return {
+    run: async (at) => {
+      const { contexts: list, current } = contexts();
+      const items: ContextItem[] = list.map((c) => ({
+        label: c.name,
+        description: c.name === current ? `${c.cluster} (current)` : c.cluster,
+        name: c.name,
+      }));
+      // The current context first: the likely answer is one Enter away (or the remembered one).
+      items.sort((a, b) => Number(b.name === current) - Number(a.name === current));
+      const remembered = answers.context ?? offered;
+      return settle(
+        await pickStep(at, {
+          title,
+          placeHolder: 'Kubernetes context of the cluster to bootstrap',
+          items,
+          active: items.find((i) => i.name === remembered),
+        }),
+        (item) => (answers.context = item.name),
+      );
+    },
+  };
 }

@@ -1,4 +1,8 @@
-/** The extension's settings (`contributes.configuration`), read fresh on every command. */
+/**
+ * The extension's settings (`contributes.configuration`), read fresh on every command. Their
+ * defaults in package.json are Flux's, written there from the core's `defaults()` by
+ * scripts/settings.mjs (and checked by the extension's tests), never typed by hand.
+ */
 import { isAbsolute, resolve } from 'node:path';
 
 import * as vscode from 'vscode';
@@ -7,19 +11,29 @@ export interface Settings {
   /** Flux's manifests bundle (folder or manifests.tar.gz), absolute; undefined: download. */
   manifests: string | undefined;
   defaultPath: string;
+  components: string[] | undefined;
   componentsExtra: string[];
+  registry: string | undefined;
+  version: string | undefined;
+  timeout: string | undefined;
   /** The repository server's CA (PEM file), absolute; undefined: the system's CAs. */
   caFile: string | undefined;
 }
 
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('fluxAzdo');
-  const manifests = config.get<string>('manifests', '').trim();
-  const caFile = config.get<string>('caFile', '').trim();
+  const text = (key: string): string | undefined => config.get<string>(key, '').trim() || undefined;
+  const manifests = text('manifests');
+  const caFile = text('caFile');
+  const components = config.get<string[]>('components');
   return {
     manifests: manifests ? absolute(manifests) : undefined,
     defaultPath: config.get<string>('defaultPath', '').trim(),
+    components: components && components.length > 0 ? components : undefined,
     componentsExtra: config.get<string[]>('componentsExtra', []),
+    registry: text('registry'),
+    version: text('version'),
+    timeout: text('timeout'),
     caFile: caFile ? absolute(caFile) : undefined,
   };
 }

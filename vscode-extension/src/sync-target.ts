@@ -1,11 +1,13 @@
 /**
- * What both commands ask first — repository, branch, path, how the cluster authenticates — and
- * the package options it makes, with the settings folded in.
+ * What both commands ask first — repository, branch, path, how the cluster authenticates — as
+ * steps, and the package options the answers make, with the settings folded in.
  */
 import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
+import type { Remembered } from './answers';
 import type { FluxAzdoApi } from './flux';
-import { askAuth, askBranch, askPath, askRepository, type AuthMethod } from './prompts';
+import type { Step } from './multi-step';
+import { authStep, branchStep, pathStep, repositoryStep, type Answers, type AuthMethod } from './prompts';
 import type { Settings } from './settings';
 
 export interface SyncTarget {
@@ -16,17 +18,25 @@ export interface SyncTarget {
   auth: AuthMethod;
 }
 
-export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: Settings): Promise<SyncTarget | undefined> {
-  const repository = await askRepository(api, title);
-  if (!repository) return undefined;
+/**
+ * `offered`: the remembered answers, with the workspace's Azure DevOps remote as the URL when
+ * none is remembered and `path` a folder the command was started on.
+ */
+export function syncTargetSteps(api: FluxAzdoApi, title: string, settings: Settings, answers: Answers, offered: Remembered): Step[] {
   const { branch: fluxBranch, secretName } = api.defaults().options;
-  const branch = await askBranch(title, fluxBranch);
-  if (branch === undefined) return undefined;
-  const path = await askPath(title, settings.defaultPath);
-  if (path === undefined) return undefined;
-  const auth = await askAuth(title, secretName);
-  if (!auth) return undefined;
-  return { repo: repository.repo, url: repository.url, branch, path, auth };
+  return [
+    repositoryStep(api, title, answers, offered.url),
+    branchStep(title, answers, offered.branch, fluxBranch),
+    pathStep(title, answers, offered.path ?? settings.defaultPath),
+    authStep(title, answers, offered.auth, secretName),
+  ];
+}
+
+/** The answers as a SyncTarget once the steps ran (every field is set by then). */
+export function syncTargetOf(answers: Answers): SyncTarget | undefined {
+  const { repo, url, branch, path, auth } = answers;
+  if (!repo || url === undefined || branch === undefined || path === undefined || !auth) return undefined;
+  return { repo, url, branch, path, auth };
 }
 
 /** Token auth pushes and syncs over HTTPS; SSH syncs over SSH and pushes the way the URL says. */
@@ -40,7 +50,11 @@ export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOpt
     // for URLs it recognises, so a generated key is RSA whatever the host name looks like.
     ...(target.auth === 'ssh' ? { sshKeyAlgorithm: 'rsa' as const } : {}),
     ...(settings.manifests ? { manifests: settings.manifests } : {}),
+    ...(settings.components ? { components: settings.components } : {}),
     ...(settings.componentsExtra.length > 0 ? { componentsExtra: settings.componentsExtra } : {}),
+    ...(settings.registry ? { registry: settings.registry } : {}),
+    ...(settings.version ? { version: settings.version } : {}),
+    ...(settings.timeout ? { timeout: settings.timeout } : {}),
     ...(settings.caFile ? { caFile: settings.caFile } : {}),
   };
 }

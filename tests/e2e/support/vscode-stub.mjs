@@ -54,6 +54,57 @@ class EventEmitter {
   }
 }
 
+/** An answer that presses the multi-step input's Back button. */
+export const BACK = Symbol('back');
+
+const QuickInputButtons = { Back: { iconPath: { id: 'arrow-left' }, tooltip: 'Back' } };
+
+/** What createInputBox and createQuickPick share: title, step, buttons and their events. */
+function quickInput() {
+  const accepted = new EventEmitter();
+  const changed = new EventEmitter();
+  const hidden = new EventEmitter();
+  const triggered = new EventEmitter();
+  let visible = true;
+  return {
+    title: undefined,
+    step: undefined,
+    totalSteps: undefined,
+    buttons: [],
+    ignoreFocusOut: false,
+    accepted,
+    changed,
+    onDidAccept: accepted.event,
+    onDidChangeValue: changed.event,
+    onDidHide: hidden.event,
+    onDidTriggerButton: triggered.event,
+    trigger: (button) => triggered.fire(button),
+    hide() {
+      if (!visible) return;
+      visible = false;
+      hidden.fire();
+    },
+    dispose() {
+      visible = false;
+    },
+  };
+}
+
+/** A Memento (workspaceState, globalState) in memory, seeded from `initial`. */
+function memento(initial = {}) {
+  const values = new Map(Object.entries(initial));
+  return {
+    keys: () => [...values.keys()],
+    get: (key, fallback) => (values.has(key) ? values.get(key) : fallback),
+    update: async (key, value) => {
+      if (value === undefined) values.delete(key);
+      else values.set(key, value);
+    },
+    setKeysForSync() {},
+    values,
+  };
+}
+
 /**
  * A script of answers: each is `[expected, answer]`, where `expected` is a substring of the
  * prompt or placeholder the extension shows (an answer for the wrong question fails the test)
@@ -68,6 +119,8 @@ export function createVscodeStub({
   onProgress = () => {},
   secrets: storedSecrets = {},
   workspaceFolders = [],
+  workspaceState = {},
+  globalState = {},
 } = {}) {
   const calls = [];
   const record = (fn, ...args) => calls.push({ fn, args });
@@ -149,6 +202,64 @@ export function createVscodeStub({
       if (!picked) throw new Error(`no quick pick item "${answer}" among ${JSON.stringify(list.map((i) => i.label ?? i))}`);
       return picked;
     },
+    // The multi-step input (createInputBox/createQuickPick) is answered from the same script and
+    // recorded as showInputBox/showQuickPick with the same options, so a test reads either alike.
+    createInputBox() {
+      const box = quickInput();
+      Object.assign(box, { value: '', prompt: undefined, placeholder: undefined, password: false, validationMessage: undefined });
+      box.show = () =>
+        queueMicrotask(() => {
+          const options = {
+            title: box.title,
+            prompt: box.prompt,
+            placeHolder: box.placeholder,
+            password: box.password,
+            value: box.value,
+            step: box.step,
+            totalSteps: box.totalSteps,
+            buttons: box.buttons.length,
+          };
+          record('showInputBox', options);
+          const question = `${options.title ?? ''} | ${options.prompt ?? ''} | ${options.placeHolder ?? ''}`;
+          for (;;) {
+            const answer = next(question);
+            if (answer === undefined || answer === BACK) return answer === BACK ? box.trigger(QuickInputButtons.Back) : box.hide();
+            box.value = answer;
+            box.changed.fire(answer);
+            const text = box.validationMessage;
+            record('inputBox.validation', { prompt: options.prompt, password: options.password === true, message: text ?? null });
+            if (!text) return box.accepted.fire();
+          }
+        });
+      return box;
+    },
+    createQuickPick() {
+      const pick = quickInput();
+      Object.assign(pick, { items: [], activeItems: [], selectedItems: [], placeholder: undefined });
+      pick.show = () =>
+        queueMicrotask(() => {
+          const options = {
+            title: pick.title,
+            placeHolder: pick.placeholder,
+            step: pick.step,
+            totalSteps: pick.totalSteps,
+            buttons: pick.buttons.length,
+            active: pick.activeItems.map((i) => i.label),
+          };
+          record(
+            'showQuickPick',
+            pick.items.map((i) => i.label),
+            options,
+          );
+          const answer = next(`${options.title ?? ''} | ${options.placeHolder ?? ''}`);
+          if (answer === undefined || answer === BACK) return answer === BACK ? pick.trigger(QuickInputButtons.Back) : pick.hide();
+          const picked = pick.items.find((i) => i.label === answer);
+          if (!picked) throw new Error(`no quick pick item "${answer}" among ${JSON.stringify(pick.items.map((i) => i.label))}`);
+          pick.selectedItems = [picked];
+          pick.accepted.fire();
+        });
+      return pick;
+    },
     showInformationMessage: message('showInformationMessage'),
     showWarningMessage: message('showWarningMessage'),
     showErrorMessage: message('showErrorMessage'),
@@ -225,8 +336,10 @@ export function createVscodeStub({
     Uri,
     Disposable,
     EventEmitter,
-    ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2, Three: 3 },
-    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    // Literal types for tests/e2e/support/vscode-stub-types.ts, which checks them against VS Code's.
+    ViewColumn: /** @type {const} */ ({ Active: -1, Beside: -2, One: 1, Two: 2, Three: 3 }),
+    ProgressLocation: /** @type {const} */ ({ SourceControl: 1, Window: 10, Notification: 15 }),
+    QuickInputButtons,
     window,
     workspace,
     commands: {
@@ -254,7 +367,14 @@ export function createVscodeStub({
     },
   };
 
-  const context = { subscriptions: [], secrets, extensionUri: Uri.file('/extension'), extensionPath: '/extension' };
+  const context = {
+    subscriptions: [],
+    secrets,
+    workspaceState: memento(workspaceState),
+    globalState: memento(globalState),
+    extensionUri: Uri.file('/extension'),
+    extensionPath: '/extension',
+  };
 
   return { vscode, context, calls, commands, channels, secretsStore, unanswered, remaining: script };
 }
