@@ -461,6 +461,27 @@ export const INPUTS: TaskInput[] = [
     help: '`--create-branch`.',
   },
   {
+    name: 'pullRequest',
+    flag: 'pull-request',
+    option: 'pullRequest',
+    kind: 'boolean',
+    label: 'Through a pull request',
+    group: 'repository',
+    default: () => 'false',
+    help: 'For a branch whose policies refuse direct pushes: push the bootstrap commits to a branch of their own, open a pull request into the branch, and finish the cluster once it is merged (`--pull-request`).',
+  },
+  {
+    name: 'pullRequestAutoComplete',
+    flag: 'pull-request-auto-complete',
+    option: 'pullRequestAutoComplete',
+    kind: 'boolean',
+    label: 'Auto-complete the pull request',
+    group: 'repository',
+    default: () => 'false',
+    visibleRule: 'pullRequest = true',
+    help: 'Set auto-complete on the pull request, so it merges once its policies pass (`--pull-request-auto-complete`).',
+  },
+  {
     name: 'pushRetries',
     flag: 'push-retries',
     option: 'pushRetries',
@@ -492,6 +513,6 @@ export const OUTPUT_VARIABLES = [
   { name: 'commits', description: 'The commits this run pushed, comma-separated SHAs (empty when the repository was up to date).' },
   {
     name: 'pullRequestUrl',
-    description: 'The pull request’s URL in pull-request mode (pending: empty until flux-azdo has `--pull-request`).',
+    description: 'The pull request’s web URL in pull-request mode (`pullRequest: true`); empty otherwise.',
   },
 ] as const;

@@ -90,11 +90,17 @@ async function run(): Promise<void> {
       tl.setResult(tl.TaskResult.Succeeded, 'dry run: nothing was changed');
       return;
     }
-    const result = await bootstrap(options, { onEvent: render });
+    let pullRequestUrl = '';
+    const result = await bootstrap(options, {
+      onEvent: (event) => {
+        if (event.type === 'done' && event.step === 'pull-request' && event.url) pullRequestUrl = event.url;
+        render(event);
+      },
+    });
     close();
     tl.setVariable('revision', result.revision, false, true);
     tl.setVariable('commits', result.commits.map((c) => c.sha).join(','), false, true);
-    tl.setVariable('pullRequestUrl', '', false, true);
+    tl.setVariable('pullRequestUrl', pullRequestUrl, false, true);
     const pushed = result.commits.length === 0 ? 'the repository was up to date' : `pushed ${result.commits.length} commit(s)`;
     const status = warnings() + auth.warnings(options).length > 0 ? tl.TaskResult.SucceededWithIssues : tl.TaskResult.Succeeded;
     tl.setResult(status, `Flux reconciles ${result.revision}; ${pushed}`);
