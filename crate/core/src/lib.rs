@@ -19,6 +19,7 @@ pub mod plan;
 pub mod secret;
 pub mod secret_string;
 pub mod sync;
+pub mod workload_identity;
 pub mod yaml;
 
 pub use defaults::{defaults, Defaults};

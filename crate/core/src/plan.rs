@@ -12,6 +12,7 @@ use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
 use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
+use crate::workload_identity::{self, WorkloadIdentity};
 use crate::{install, kustomization, sync};
 
 /// Every option that shapes the repository files and the bootstrap's decisions, flat, named as
@@ -89,6 +90,12 @@ pub struct Options {
     pub commit_message_appendix: String,
     /// The `<path>/<namespace>/kustomization.yaml` already in the repository, kept as it is.
     pub existing_kustomization: Option<String>,
+    /// `--workload-identity-client-id`: the managed identity the controllers sync as
+    /// (required with `--provider=azure`).
+    pub workload_identity_client_id: String,
+    /// `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
+    /// organisation's when it can; empty leaves the cluster webhook's default).
+    pub workload_identity_tenant_id: String,
 }
 
 impl Default for Options {
@@ -128,6 +135,8 @@ impl Default for Options {
             author_email: String::new(),
             commit_message_appendix: String::new(),
             existing_kustomization: None,
+            workload_identity_client_id: String::new(),
+            workload_identity_tenant_id: String::new(),
         }
     }
 }
@@ -229,6 +238,27 @@ pub struct Plan {
     /// What the host applies to the cluster for the components: `gotk-components.yaml` with
     /// the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
     pub cluster_components: String,
+    /// `--provider=azure`: the identity the controllers sync as, and the facts the Azure side
+    /// needs (the federated credential's subjects and audience).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub workload_identity: Option<WorkloadIdentityPlan>,
+}
+
+/// What `--provider=azure` sets up, for the host's pre-flight and its printed Azure steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadIdentityPlan {
+    pub client_id: String,
+    /// Empty when not given.
+    pub tenant_id: String,
+    /// The controllers patched with the identity.
+    pub controllers: Vec<String>,
+    /// `system:serviceaccount:<namespace>:<controller>`, one per controller, same order.
+    pub subjects: Vec<String>,
+    /// The federated credential's audience, `api://AzureADTokenExchange`.
+    pub audience: String,
 }
 
 impl Plan {
@@ -245,6 +275,13 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let repo = azure_url::parse(&options.url)?;
     let sync_auth = sync_auth(options);
     let sync_url = repo.sync_url(&sync_url_options(options, sync_auth))?;
+    workload_identity::validate(
+        &options.provider,
+        &options.workload_identity_client_id,
+        &options.workload_identity_tenant_id,
+        repo.is_azure_devops() && sync_url.url.starts_with("https://"),
+        options.with_bearer_token,
+    )?;
     let push = repo.push_target(&options.ssh_hostkey_algos)?;
     let ssh_hostkey_algos = controller_hostkey_algos(options, &repo, &sync_url, sync_auth);
     let needs_key = sync_auth == SyncAuth::Ssh || matches!(push, PushTarget::Ssh { .. });
@@ -252,14 +289,25 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let deploy_key = deploy_key(options, requires_rsa && needs_key)?;
 
     let install_options = install_options(options);
-    let components = install::generate_for_cluster(
+    let identity = (sync_auth == SyncAuth::WorkloadIdentity).then(|| WorkloadIdentity {
+        client_id: options.workload_identity_client_id.clone(),
+        tenant_id: options.workload_identity_tenant_id.clone(),
+        controllers: workload_identity::controllers(&install_options.all_components()),
+    });
+    let mut components = install::generate_for_cluster(
         &install_options,
         bundle,
         &controller_flags(&ssh_hostkey_algos),
     )?;
+    if let Some(identity) = &identity {
+        components.cluster = cluster_with_identity(&components.cluster, identity)?;
+    }
     let sync = sync::generate(&sync_options(options, &sync_url))?;
-    let kustomization =
-        kustomization::generate(&kustomization_options(options, &ssh_hostkey_algos))?;
+    let kustomization = kustomization::generate(&kustomization_options(
+        options,
+        &ssh_hostkey_algos,
+        identity.clone(),
+    ))?;
 
     Ok(Plan {
         namespace: options.namespace.clone(),
@@ -278,7 +326,18 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         requires_rsa,
         deploy_key,
         cluster_components: components.cluster,
-        kustomization_in_components_commit: !ssh_hostkey_algos.is_empty(),
+        kustomization_in_components_commit: !ssh_hostkey_algos.is_empty() || identity.is_some(),
+        workload_identity: identity.map(|identity| WorkloadIdentityPlan {
+            subjects: identity
+                .controllers
+                .iter()
+                .map(|c| workload_identity::subject(&options.namespace, c))
+                .collect(),
+            audience: workload_identity::AUDIENCE.to_owned(),
+            client_id: identity.client_id,
+            tenant_id: identity.tenant_id,
+            controllers: identity.controllers,
+        }),
         repo,
         sync_url,
         sync_auth,
@@ -394,13 +453,35 @@ fn sync_options(options: &Options, sync_url: &SyncUrl) -> sync::Options {
 fn kustomization_options(
     options: &Options,
     ssh_hostkey_algos: &[String],
+    workload_identity: Option<WorkloadIdentity>,
 ) -> kustomization::Options {
     kustomization::Options {
         namespace: options.namespace.clone(),
         target_path: options.path.clone(),
         existing: options.existing_kustomization.clone(),
         ssh_hostkey_algos: ssh_hostkey_algos.to_vec(),
+        workload_identity,
     }
+}
+
+/// The cluster's components with the identity's annotations and label, as kustomize builds
+/// them from the patches in `kustomization.yaml`: the webhook only mutates pods at creation,
+/// so a source-controller started without them could never fetch the patches. Setting them
+/// is idempotent, so a general patch application over the same components agrees.
+fn cluster_with_identity(cluster: &str, identity: &WorkloadIdentity) -> Result<String> {
+    // The header comment ("---" and "# ..." lines) is kept as it is; the documents follow it.
+    let body_start = cluster
+        .split_inclusive('\n')
+        .take_while(|line| line.starts_with("---") || line.starts_with('#'))
+        .map(str::len)
+        .sum::<usize>();
+    let (header, body) = cluster.split_at(body_start);
+    let mut resources = crate::yaml::parse_documents(install::MANIFEST_FILE, body)?;
+    identity.apply(&mut resources);
+    Ok(format!(
+        "{header}{}",
+        crate::yaml::documents_to_string(&resources)
+    ))
 }
 
 fn commits(options: &Options) -> Commits {

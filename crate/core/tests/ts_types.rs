@@ -10,7 +10,7 @@
 
 use flux_azdo_core::{
     azure_url, defaults, inputs, install, keys, kustomization, manifest, plan, secret,
-    secret_string, sync, ErrorCode,
+    secret_string, sync, workload_identity, ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -58,6 +58,8 @@ fn declarations() -> String {
         plan::Author::decl(&cfg),
         plan::Commits::decl(&cfg),
         plan::Plan::decl(&cfg),
+        workload_identity::WorkloadIdentity::decl(&cfg),
+        plan::WorkloadIdentityPlan::decl(&cfg),
         defaults::Defaults::decl(&cfg),
         // The bundle crosses as JS values serde does not describe.
         "/**\n * Flux's manifests bundle: the `manifests.tar.gz` bytes, or file name → content.\n */\ntype BundleData = Uint8Array | Record<string, string>;".to_owned(),
