@@ -8,7 +8,7 @@ import type { KubeContext, Repo } from 'flux-azdo' with { 'resolution-mode': 'im
 
 import type { FluxAzdoApi } from './flux';
 
-export type AuthMethod = 'token' | 'ssh';
+export type AuthMethod = 'token' | 'ssh' | 'azure';
 
 export interface RepositoryAnswer {
   repo: Repo;
@@ -78,6 +78,11 @@ export async function askAuth(title: string, secretName: string): Promise<AuthMe
       detail: 'The cluster pulls over SSH with a deploy key (a new RSA key you add to Azure DevOps, or the one already in the cluster).',
       method: 'ssh',
     },
+    {
+      label: 'Azure workload identity',
+      detail: 'The cluster pulls over HTTPS as a managed identity (--provider=azure): no Secret holds a credential.',
+      method: 'azure',
+    },
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title,
@@ -109,4 +114,30 @@ export async function askKubeContext(
     ignoreFocusOut: true,
   });
   return picked?.name;
+}
+
+export interface WorkloadIdentityAnswer {
+  clientId: string;
+  tenantId: string;
+}
+
+/** The managed identity for `--provider=azure`; the core checks the values (GUIDs). */
+export async function askWorkloadIdentity(title: string): Promise<WorkloadIdentityAnswer | undefined> {
+  const clientId = await vscode.window.showInputBox({
+    title,
+    prompt: 'Client id of the managed identity the cluster syncs as (az identity show --query clientId)',
+    placeHolder: '00000000-0000-0000-0000-000000000000',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'the client id is required for workload identity'),
+  });
+  if (clientId === undefined) return undefined;
+  const tenantId = await vscode.window.showInputBox({
+    title,
+    prompt: "Tenant id of the managed identity (az identity show --query tenantId)",
+    placeHolder: '00000000-0000-0000-0000-000000000000',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'the tenant id is required for workload identity'),
+  });
+  if (tenantId === undefined) return undefined;
+  return { clientId: clientId.trim(), tenantId: tenantId.trim() };
 }

@@ -5,7 +5,7 @@
 import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode': 'import' };
 
 import type { FluxAzdoApi } from './flux';
-import { askAuth, askBranch, askPath, askRepository, type AuthMethod } from './prompts';
+import { askAuth, askBranch, askPath, askRepository, askWorkloadIdentity, type AuthMethod, type WorkloadIdentityAnswer } from './prompts';
 import type { Settings } from './settings';
 
 export interface SyncTarget {
@@ -14,6 +14,8 @@ export interface SyncTarget {
   branch: string;
   path: string;
   auth: AuthMethod;
+  /** With `auth: 'azure'`: the managed identity the controllers sync as. */
+  workloadIdentity?: WorkloadIdentityAnswer;
 }
 
 export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: Settings): Promise<SyncTarget | undefined> {
@@ -26,16 +28,26 @@ export async function askSyncTarget(api: FluxAzdoApi, title: string, settings: S
   if (path === undefined) return undefined;
   const auth = await askAuth(title, secretName);
   if (!auth) return undefined;
+  if (auth === 'azure') {
+    const workloadIdentity = await askWorkloadIdentity(title);
+    if (!workloadIdentity) return undefined;
+    return { repo: repository.repo, url: repository.url, branch, path, auth, workloadIdentity };
+  }
   return { repo: repository.repo, url: repository.url, branch, path, auth };
 }
 
-/** Token auth pushes and syncs over HTTPS; SSH syncs over SSH and pushes the way the URL says. */
+/**
+ * Token auth pushes and syncs over HTTPS; SSH syncs over SSH and pushes the way the URL says;
+ * workload identity syncs over HTTPS (no Secret) and pushes over HTTPS with the PAT.
+ */
 export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOptions {
+  const wi = target.auth === 'azure' ? target.workloadIdentity : undefined;
   return {
-    url: target.auth === 'token' ? target.repo.httpsUrl : target.url,
+    url: target.auth === 'ssh' ? target.url : target.repo.httpsUrl,
     branch: target.branch,
     ...(target.path ? { path: target.path } : {}),
     tokenAuth: target.auth === 'token',
+    ...(wi ? { provider: 'azure', workloadIdentityClientId: wi.clientId, workloadIdentityTenantId: wi.tenantId } : {}),
     // Azure DevOps (Services and Server) takes only RSA keys; the core picks RSA by itself only
     // for URLs it recognises, so a generated key is RSA whatever the host name looks like.
     ...(target.auth === 'ssh' ? { sshKeyAlgorithm: 'rsa' as const } : {}),

@@ -22,12 +22,14 @@ import {
   resourcePath,
   splitManifests,
   type KubeClient,
+  type WorkloadIdentityFacts,
 } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { type BootstrapOptions } from './options.js';
 import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
+import { workloadIdentityPreflight } from './workload-identity.js';
 
 export type Change = 'create' | 'update' | 'unchanged';
 
@@ -49,6 +51,8 @@ export interface DryRunReport {
   files: FileChange[];
   objects: ObjectChange[];
   secret: { ref: string; change: 'create' | 'update' | 'unchanged' | 'keep' | 'none' };
+  /** `--provider=azure`: the cluster's issuer and webhook, and the Azure steps left to do. */
+  workloadIdentity?: WorkloadIdentityFacts;
 }
 
 export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
@@ -62,6 +66,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   // The run's refusal of a Flux another tool manages, predicted with the same code.
   await checkFluxManager(client, { namespace, force: options.force ?? false, ...(signal ? { signal } : {}) });
+  const workloadIdentity = await workloadIdentityPreflight(client, plan, emit, signal);
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 
@@ -121,7 +126,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
       const { action } = await previewGitSecret(client, write.input, { ...write.options, ...(signal ? { signal } : {}) });
       secretChange = action === 'unchanged' ? 'unchanged' : action === 'kept' ? 'keep' : action === 'created' ? 'create' : 'update';
     }
-    return { files, objects, secret: { ref: secretRef, change: secretChange } };
+    return { files, objects, secret: { ref: secretRef, change: secretChange }, ...(workloadIdentity ? { workloadIdentity } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -39,6 +39,7 @@ import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
+import { workloadIdentityPreflight } from './workload-identity.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -134,6 +135,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const pre = await preflight(client, { minVersion: flux.minKubernetesVersion, namespace, force: options.force ?? false, signal });
   emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
+  await workloadIdentityPreflight(client, plan, emit, signal);
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 

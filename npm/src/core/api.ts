@@ -73,6 +73,8 @@ export type {
   SyncPathCheck,
   SyncUrl,
   SyncUrlOptions,
+  WorkloadIdentity,
+  WorkloadIdentityPlan,
 } from '../../wasm/flux_azdo_wasm.js';
 export type { ErrorCode as CoreErrorCode } from '../../wasm/flux_azdo_wasm.js';
 
