@@ -23,6 +23,11 @@ export type HostErrorCode =
   | 'TLS_UNTRUSTED'
   | 'GIT_UNREACHABLE'
   | 'GIT_PROTOCOL'
+  // from the Entra token push (npm/src/azure/): all AUTH_*, like AUTH_FAILED
+  | 'AUTH_NO_AZURE_CREDENTIAL'
+  | 'AUTH_ENTRA_REFUSED'
+  | 'AUTH_TOKEN_REJECTED'
+  | 'AUTH_NO_ORG_ACCESS'
   // from the cluster side (npm/src/kube)
   | 'KUBECONFIG_INVALID'
   | 'KUBE_AUTH_INTERACTIVE'
@@ -45,6 +50,8 @@ export interface FluxAzdoErrorOptions {
   step?: string;
   /** The file the error is about (e.g. the bundle file that is not Flux's release). */
   file?: string;
+  /** What was tried before giving up (AUTH_NO_AZURE_CREDENTIAL: the credentials, e.g. `EnvironmentCredential`). */
+  tried?: readonly string[];
   cause?: unknown;
 }
 
@@ -53,6 +60,7 @@ export class FluxAzdoError extends Error {
   readonly option: string | undefined;
   readonly step: string | undefined;
   readonly file: string | undefined;
+  readonly tried: readonly string[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: FluxAzdoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -61,6 +69,7 @@ export class FluxAzdoError extends Error {
     this.option = options.option;
     this.step = options.step;
     this.file = options.file;
+    this.tried = options.tried;
   }
 }
 

@@ -56,6 +56,13 @@ export { dryRun, type DryRunReport, type FileChange, type ObjectChange, type Cha
 export { exportFiles, type ExportResult } from './bootstrap/export.js';
 export type { BootstrapOptions } from './bootstrap/options.js';
 export {
+  createAzureDevOpsTokenProvider,
+  discoverTenant,
+  type AzureDevOpsTokenProvider,
+  type TokenProviderOptions,
+  type TenantProbe,
+} from './azure/index.js';
+export {
   uninstallFlux,
   connect,
   listKubeContexts,

@@ -1,6 +1,7 @@
 // An Azure-DevOps-like HTTPS Git server for tests: node:https in front of Git's own
 // `git http-backend` (CGI), a per-run test CA, Basic auth with one accepted PAT (any username),
-// an optional read-only PAT that gets 403 on receive-pack, and fault switches for pushes.
+// an optional read-only PAT that gets 403 on receive-pack, optionally Entra Bearer tokens
+// (git-auth.mjs), and fault switches for pushes.
 //
 // Paths are Azure DevOps' `/{org}/{project}/_git/{repo}`; each maps to a bare repo
 // `<root>/{org}/{project}/{repo}`. Like Azure DevOps it speaks protocol v0 only (the Git-Protocol
@@ -12,6 +13,8 @@ import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
+import { createGitAuth } from './git-auth.mjs';
 
 const HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 const REPO_PATH = /^\/([^/]+)\/([^/]+)\/_git\/([^/]+)(\/.*)$/;
@@ -79,17 +82,6 @@ export function makeTestCa(dir) {
     ext,
   );
   return { caFile: ca.cert, keyFile: srv.key, certFile: srv.cert };
-}
-
-function basicPassword(header) {
-  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  const username = decoded.slice(0, colon);
-  // Azure DevOps accepts any non-empty username with a PAT.
-  return username.length > 0 ? decoded.slice(colon + 1) : undefined;
 }
 
 function collectBody(req) {
@@ -161,10 +153,13 @@ function runBackend({ root, method, pathInfo, query, contentType, body, user }) 
 
 /**
  * Starts the server on 127.0.0.1 and a free port.
- * @param {{ pat: string, readOnlyPat?: string }} options
+ * @param {{ pat?: string, readOnlyPat?: string,
+ *   entra?: { service: object, tenantId?: string, members?: string[], readers?: string[] } }} options
+ *   entra: accept Bearer tokens of tests/servers/entra's service (see git-auth.mjs); without a
+ *   pat the server is Bearer-only.
  */
-export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
-  if (!pat) throw new Error('startGitHttpsServer: pat is required');
+export async function startGitHttpsServer({ pat, readOnlyPat, entra } = {}) {
+  if (!pat && !entra) throw new Error('startGitHttpsServer: pat or entra is required');
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-git-https-'));
   const root = join(work, 'repos');
   mkdirSync(root);
@@ -187,30 +182,23 @@ export async function startGitHttpsServer({ pat, readOnlyPat } = {}) {
   };
   const stats = { requests: 0, pushes: 0, unauthorized: 0, multiAckRefused: 0 };
   const log = [];
+  const auth = createGitAuth({ pat, readOnlyPat, entra, faults, stats });
 
   const server = createServer({ key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) }, async (req, res) => {
     stats.requests += 1;
     try {
       const url = new URL(req.url, 'https://127.0.0.1');
       log.push(`${req.method} ${url.pathname}${url.search}`);
+      if (auth.answerOrgProbe(req, res, url)) return;
       const match = REPO_PATH.exec(url.pathname);
       if (!match) {
         res.writeHead(404).end('TF401019: not a Git repository path\n');
         return;
       }
       const [, org, project, repo, rest] = match;
-      const password = basicPassword(req.headers.authorization);
-      const readOnly = readOnlyPat !== undefined && password === readOnlyPat;
-      if (password !== pat && !readOnly) {
-        stats.unauthorized += 1;
-        req.resume();
-        if (faults.signInPageFor401) {
-          res.writeHead(203, { 'Content-Type': 'text/html' }).end('<html><title>Azure DevOps Services | Sign In</title></html>\n');
-          return;
-        }
-        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="https://127.0.0.1/"' }).end();
-        return;
-      }
+      const access = await auth.authorize(req, res);
+      if (access === undefined) return;
+      const readOnly = access === 'read';
       const service = rest === '/info/refs' ? url.searchParams.get('service') : rest.slice(1);
       if (readOnly && service === 'git-receive-pack') {
         req.resume();

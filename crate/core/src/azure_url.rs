@@ -290,6 +290,17 @@ impl Repo {
         )
     }
 
+    /// The organisation's URL (`https://dev.azure.com/{org}`, or `https://{server}/{collection}`
+    /// for Azure DevOps Server): the clone URL without `/{project}/_git/{repo}`.
+    pub fn organization_url(&self) -> Option<String> {
+        if !self.is_azure_devops() {
+            return None;
+        }
+        let (before_git, _) = self.https_url.split_once("/_git/")?;
+        let (organization, _project) = before_git.rsplit_once('/')?;
+        Some(organization.to_owned())
+    }
+
     /// Azure DevOps' page where a user adds an SSH public key (Services only).
     pub fn deploy_key_page(&self) -> Option<String> {
         (self.kind == HostKind::AzureDevOpsServices).then(|| {

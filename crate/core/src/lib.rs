@@ -8,6 +8,7 @@
 pub mod azure_url;
 pub mod bundle;
 pub mod defaults;
+pub mod entra;
 pub mod error;
 pub mod inputs;
 pub mod install;

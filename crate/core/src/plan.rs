@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::azure_url::{self, PushTarget, Repo, SyncUrl, SyncUrlOptions};
 use crate::bundle::Bundle;
+use crate::entra::{self, EntraPush, PushCredential, PushCredentials};
 use crate::error::{Error, Result};
 use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
 use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
@@ -96,6 +97,10 @@ pub struct Options {
     /// `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
     /// organisation's when it can; empty leaves the cluster webhook's default).
     pub workload_identity_tenant_id: String,
+    /// `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
+    /// `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
+    /// PAT; empty: no Entra token.
+    pub azure_credential: String,
 }
 
 impl Default for Options {
@@ -137,6 +142,7 @@ impl Default for Options {
             existing_kustomization: None,
             workload_identity_client_id: String::new(),
             workload_identity_tenant_id: String::new(),
+            azure_credential: String::new(),
         }
     }
 }
@@ -238,6 +244,15 @@ pub struct Plan {
     /// What the host applies to the cluster for the components: `gotk-components.yaml` with
     /// the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
     pub cluster_components: String,
+    /// Where the CLI's push credential comes from: the PAT, the SSH key or an Entra token.
+    pub push_credential: PushCredential,
+    /// The Entra token to push with (`--azure-credential`); none without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub entra: Option<EntraPush>,
+    /// Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
+    /// and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
+    pub needs_pat: bool,
     /// `--provider=azure`: the identity the controllers sync as, and the facts the Azure side
     /// needs (the federated credential's subjects and audience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,6 +298,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         options.with_bearer_token,
     )?;
     let push = repo.push_target(&options.ssh_hostkey_algos)?;
+    let credentials = entra::push_credentials(&repo, &push, sync_auth, &options.azure_credential)?;
     let ssh_hostkey_algos = controller_hostkey_algos(options, &repo, &sync_url, sync_auth);
     let needs_key = sync_auth == SyncAuth::Ssh || matches!(push, PushTarget::Ssh { .. });
     let requires_rsa = repo.is_azure_devops();
@@ -346,7 +362,18 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         kustomization: kustomization.manifest,
         kustomization_changed: kustomization.changed,
         ssh_hostkey_algos,
+        push_credential: credentials.push_credential,
+        needs_pat: credentials.needs_pat,
+        entra: credentials.entra,
     })
+}
+
+/// The credentials a run needs (`Plan::push_credential`, `needs_pat`, `entra`) without the
+/// bundle: what the host asks the user for before it loads anything.
+pub fn push_credentials(options: &Options) -> Result<PushCredentials> {
+    let repo = azure_url::parse(&options.url)?;
+    let push = repo.push_target(&options.ssh_hostkey_algos)?;
+    entra::push_credentials(&repo, &push, sync_auth(options), &options.azure_credential)
 }
 
 fn sync_auth(options: &Options) -> SyncAuth {

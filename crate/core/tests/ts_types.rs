@@ -9,7 +9,7 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, defaults, inputs, install, keys, kustomization, manifest, plan, secret,
+    azure_url, defaults, entra, inputs, install, keys, kustomization, manifest, plan, secret,
     secret_string, sync, workload_identity, ErrorCode,
 };
 use ts_rs::{Config, TS};
@@ -60,6 +60,10 @@ fn declarations() -> String {
         plan::Plan::decl(&cfg),
         workload_identity::WorkloadIdentity::decl(&cfg),
         plan::WorkloadIdentityPlan::decl(&cfg),
+        entra::AzureCredentialKind::decl(&cfg),
+        entra::EntraPush::decl(&cfg),
+        entra::PushCredential::decl(&cfg),
+        entra::PushCredentials::decl(&cfg),
         defaults::Defaults::decl(&cfg),
         // The bundle crosses as JS values serde does not describe.
         "/**\n * Flux's manifests bundle: the `manifests.tar.gz` bytes, or file name → content.\n */\ntype BundleData = Uint8Array | Record<string, string>;".to_owned(),

@@ -61,6 +61,16 @@ pub fn push_target(
     to_js(&target)
 }
 
+/// The credentials a bootstrap with these options needs (PAT, SSH key, Entra token), before
+/// the bundle is loaded.
+#[wasm_bindgen(js_name = pushCredentials, unchecked_return_type = "PushCredentials")]
+pub fn push_credentials(
+    #[wasm_bindgen(unchecked_param_type = "PlanOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: plan::Options = from_js(options, "PlanOptions")?;
+    to_js(&plan::push_credentials(&options).map_err(|e| core_error(&e))?)
+}
+
 /// What an SSH host must show (published fingerprints) and the algorithms to offer it.
 #[wasm_bindgen(js_name = sshHostPolicy, unchecked_return_type = "SshHostPolicy")]
 pub fn ssh_host_policy(host: &str) -> Result<JsValue, JsValue> {

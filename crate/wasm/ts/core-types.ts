@@ -511,7 +511,13 @@ workloadIdentityClientId?: string,
  * `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
  * organisation's when it can; empty leaves the cluster webhook's default).
  */
-workloadIdentityTenantId?: string, };
+workloadIdentityTenantId?: string, 
+/**
+ * `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
+ * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
+ * PAT; empty: no Entra token.
+ */
+azureCredential?: string, };
 
 export type PlanDefaults = { 
 /**
@@ -652,7 +658,13 @@ workloadIdentityClientId: string,
  * `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
  * organisation's when it can; empty leaves the cluster webhook's default).
  */
-workloadIdentityTenantId: string, };
+workloadIdentityTenantId: string, 
+/**
+ * `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
+ * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
+ * PAT; empty: no Entra token.
+ */
+azureCredential: string, };
 
 export type SyncAuth = "token" | "bearer" | "ssh" | "workloadIdentity";
 
@@ -752,6 +764,19 @@ kustomizationInComponentsCommit: boolean,
  */
 clusterComponents: string, 
 /**
+ * Where the CLI's push credential comes from: the PAT, the SSH key or an Entra token.
+ */
+pushCredential: PushCredential, 
+/**
+ * The Entra token to push with (`--azure-credential`); none without it.
+ */
+entra?: EntraPush, 
+/**
+ * Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
+ * and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
+ */
+needsPat: boolean, 
+/**
  * `--provider=azure`: the identity the controllers sync as, and the facts the Azure side
  * needs (the federated credential's subjects and audience).
  */
@@ -788,6 +813,36 @@ subjects: Array<string>,
  * The federated credential's audience, `api://AzureADTokenExchange`.
  */
 audience: string, };
+
+export type AzureCredentialKind = "default" | "cli" | "workload-identity" | "managed-identity" | "environment" | "pipelines";
+
+export type EntraPush = { credential: AzureCredentialKind, 
+/**
+ * The token's scope: `499b84ac-1321-427f-aa17-267ca6975798/.default`.
+ */
+scope: string, 
+/**
+ * `https://dev.azure.com/{org}` (or `https://{server}/{collection}`): an anonymous `HEAD`
+ * there names the organisation's tenant (`WWW-Authenticate`, `X-VSS-ResourceTenant`).
+ */
+organizationUrl: string, };
+
+export type PushCredential = "pat" | "sshKey" | "entra";
+
+export type PushCredentials = { 
+/**
+ * Where the CLI's push credential comes from.
+ */
+pushCredential: PushCredential, 
+/**
+ * Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
+ * and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
+ */
+needsPat: boolean, 
+/**
+ * The Entra token to push with; none without `--azure-credential`.
+ */
+entra?: EntraPush, };
 
 export type Defaults = { 
 /**

@@ -6,6 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
+import type { AzureDevOpsTokenProvider } from '../azure/token-provider.js';
 import type { EcdsaCurve, KeyAlgorithm, Plan } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { SecretValue } from '../secret-value.js';
@@ -115,8 +116,18 @@ function generateNonRsa(algorithm: Exclude<KeyAlgorithm, 'rsa'>, curve: EcdsaCur
   return loadPrivateKey({ privateKey: new SecretValue(pem) });
 }
 
-/** The auth the CLI's own Git connection uses. */
-export function pushAuth(options: BootstrapOptions, plan: Plan, key: DeployKey | undefined, knownHosts: string | undefined): GitAuth {
+/** The auth the CLI's own Git connection uses: the core's `pushCredential` decides which. */
+export function pushAuth(
+  options: BootstrapOptions,
+  plan: Plan,
+  key: DeployKey | undefined,
+  knownHosts: string | undefined,
+  tokens?: AzureDevOpsTokenProvider,
+): GitAuth {
+  if (plan.pushCredential === 'entra') {
+    if (!tokens) throw new FluxAzdoError('INTERNAL', 'an Entra push needs the token provider');
+    return { kind: 'entra', tokens };
+  }
   if (plan.push.transport === 'https') {
     return { kind: 'token', username: plan.username, password: patFor(options) };
   }

@@ -27,6 +27,7 @@ import {
 import { loadBundle } from '../manifests.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
+import { entraTokens } from './entra.js';
 import { type BootstrapOptions } from './options.js';
 import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
 import { workloadIdentityPreflight } from './workload-identity.js';
@@ -90,7 +91,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
     await cloneForBootstrap({
       url: plan.push.url,
       shownUrl: shownUrl(options.url),
-      auth: pushAuth(options, plan, key, knownHosts),
+      auth: pushAuth(options, plan, key, knownHosts, await entraTokens(options, plan)),
       ...(options.caFile ? { caFile: options.caFile } : {}),
       branch,
       dir,

@@ -2,6 +2,8 @@
  * The options of `bootstrap git`, named as its flags in camelCase, and their translation into
  * the core's plan options. Every field but `url` is optional and defaults as in Flux.
  */
+import type { TokenCredential } from '@azure/identity';
+
 import { parseDuration, type PlanOptions } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { SecretValue } from '../secret-value.js';
@@ -34,6 +36,13 @@ export interface BootstrapOptions extends Omit<PlanOptions, 'existingKustomizati
   kubeconfig?: string;
   /** `--context`: the kubeconfig context (else its current one). */
   context?: string;
+  /**
+   * `--azure-tenant-id`: the tenant to ask for the Entra token (`azureCredential`); without it
+   * the organisation's tenant is found from Azure DevOps' answer to an anonymous request.
+   */
+  azureTenantId?: string;
+  /** API callers: a credential of their own (e.g. VS Code's Microsoft sign-in) for the Entra token, used with `azureCredential`. */
+  azureTokenCredential?: TokenCredential;
 }
 
 export function secretOf(value: string | SecretValue | undefined): SecretValue | undefined {
@@ -65,6 +74,8 @@ export function planOptions(options: BootstrapOptions, existingKustomization: st
     timeout: _timeout,
     kubeconfig: _kubeconfig,
     context: _context,
+    azureTenantId: _azureTenantId,
+    azureTokenCredential: _azureTokenCredential,
     ...plan
   } = options;
   if (!plan.url) {

@@ -38,6 +38,7 @@ import {
 import { loadBundle } from '../manifests.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
+import { entraTokens } from './entra.js';
 import { planOptions, timeoutMs, type BootstrapOptions } from './options.js';
 import { workloadIdentityPreflight } from './workload-identity.js';
 
@@ -129,9 +130,15 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   // Plan once without the repository: bad options fail here, before any connection.
   let plan = planRepository(options, bundle, null);
   const { namespace, secretName, branch } = plan;
-  if (!pushesOverSsh(plan)) patFor(options);
+  if (plan.needsPat) patFor(options);
+  const tokens = await entraTokens(options, plan);
 
   step('preflight', `checking the cluster and the repository's credentials`);
+  if (tokens) {
+    // The first token now: no credential, or one Entra refuses, stops the run before any change.
+    await tokens.getToken(signal ? { signal } : {});
+    emit({ type: 'log', level: 'info', message: `got a Microsoft Entra token (--azure-credential=${tokens.credential}, tenant ${tokens.tenantId ?? "the credential's own"})` });
+  }
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const pre = await preflight(client, { minVersion: flux.minKubernetesVersion, namespace, force: options.force ?? false, signal });
   emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
@@ -148,7 +155,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const remote: GitRemote = {
     url: plan.push.url,
     shownUrl: shownUrl(options.url),
-    auth: pushAuth(options, plan, key, knownHosts?.push),
+    auth: pushAuth(options, plan, key, knownHosts?.push, tokens),
     ...(options.caFile ? { caFile: options.caFile } : {}),
   };
   step('clone', `cloning branch ${branch}`);
@@ -357,7 +364,12 @@ function withStep(err: unknown, step: BootstrapStep, signal: AbortSignal | undef
   if (signal?.aborted) return new FluxAzdoError('CANCELLED', cancelMessage(step, done), { step, cause: err });
   if (err instanceof FluxAzdoError) {
     if (err.step) return err;
-    return new FluxAzdoError(err.code, err.message, { step, cause: err, ...(err.option ? { option: err.option } : {}) });
+    return new FluxAzdoError(err.code, err.message, {
+      step,
+      cause: err,
+      ...(err.option ? { option: err.option } : {}),
+      ...(err.tried ? { tried: err.tried } : {}),
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new FluxAzdoError('INTERNAL', `bootstrap failed unexpectedly at ${step}: ${message}`, { step, cause: err });

@@ -2,8 +2,8 @@
  * `flux-azdo bootstrap git`: Flux's flags and defaults, so a `flux bootstrap git` command line
  * works with `flux` replaced by `flux-azdo`; plus `--dry-run` and `--export DIR`.
  */
-import type { BootstrapOptions } from '../bootstrap/options.js';
-import { defaults, parseRepoUrl, pushTarget } from '../core/node.js';
+import { planOptions, type BootstrapOptions } from '../bootstrap/options.js';
+import { defaults, parseRepoUrl, pushCredentials } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { bool, formatHelp, int, list, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { bootstrapGitFlags, globalFlags, installFlags } from './flags.js';
@@ -26,6 +26,9 @@ Examples:
 
   # Azure DevOps over SSH: an RSA SHA-2 key is generated, and the controllers get --ssh-hostkey-algos
   flux-azdo bootstrap git --url=ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo> --branch=main --path=clusters/my-cluster
+
+  # Azure DevOps without a PAT: push with a Microsoft Entra token (az login), sync over SSH
+  flux-azdo bootstrap git --azure-credential=cli --url=https://dev.azure.com/<org>/<project>/_git/<repo> --branch=main --path=clusters/my-cluster
 
   # The files only, without Git or a cluster
   flux-azdo bootstrap git --url=https://dev.azure.com/<org>/<project>/_git/<repo> --path=clusters/my-cluster --export ./out
@@ -88,6 +91,8 @@ function bootstrapOptionsFromArgs(args: ParsedArgs): BootstrapOptions {
     ...(str(args, 'manifests') ? { manifests: str(args, 'manifests') } : {}),
     ...(str(args, 'kubeconfig') ? { kubeconfig: str(args, 'kubeconfig') } : {}),
     ...(str(args, 'context') ? { context: str(args, 'context') } : {}),
+    ...(str(args, 'azure-credential') ? { azureCredential: str(args, 'azure-credential') } : {}),
+    ...(str(args, 'azure-tenant-id') ? { azureTenantId: str(args, 'azure-tenant-id') } : {}),
   };
   for (const [key, value] of Object.entries(install)) {
     if (value !== undefined && value !== '') (options as unknown as Record<string, unknown>)[key] = value;
@@ -127,12 +132,12 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     return EXIT.ok;
   }
 
-  // The PAT is needed for an HTTPS repository (the push goes over HTTPS even when the cluster
-  // syncs over SSH); over SSH, --password is only the key's passphrase.
-  const https = pushTarget({ url: options.url }).transport === 'https';
+  // The core says whether a PAT is needed: an HTTPS push without --azure-credential, or a
+  // cluster syncing with it (--token-auth); over SSH, --password is only the key's passphrase.
+  const { needsPat } = pushCredentials(planOptions(options, null));
   const password = await resolvePassword(
     { flag: str(args, 'password'), env: process.env, stdin: process.stdin, prompt: process.stderr },
-    { required: https, what: 'Personal Access Token' },
+    { required: needsPat, what: 'Personal Access Token' },
   );
   if (password) options.password = password;
 

@@ -207,6 +207,19 @@ export const bootstrapGitFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
     },
     { name: 'export', type: 'string', default: '', help: 'write the repository files to this folder and exit (no Git, no cluster)' },
     { name: 'allow-insecure-http', type: 'bool', default: options.allowInsecureHttp, help: 'allows insecure HTTP connections' },
+    // Entra token push (npm/src/azure/).
+    {
+      name: 'azure-credential',
+      type: 'string',
+      default: options.azureCredential,
+      help: 'push with a Microsoft Entra token instead of a PAT, from this credential: default, cli, workload-identity, managed-identity, environment, pipelines',
+    },
+    {
+      name: 'azure-tenant-id',
+      type: 'string',
+      default: '',
+      help: "the Entra tenant to get the token from (default: the organisation's, found from Azure DevOps)",
+    },
     {
       name: 'gpg-key-ring',
       type: 'string',

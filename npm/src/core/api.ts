@@ -21,6 +21,7 @@ import type {
   Manifest,
   Plan,
   PlanOptions,
+  PushCredentials,
   PushTarget,
   PushTargetOptions,
   Repo,
@@ -75,6 +76,10 @@ export type {
   SyncUrlOptions,
   WorkloadIdentity,
   WorkloadIdentityPlan,
+  AzureCredentialKind,
+  EntraPush,
+  PushCredential,
+  PushCredentials,
 } from '../../wasm/flux_azdo_wasm.js';
 export type { ErrorCode as CoreErrorCode } from '../../wasm/flux_azdo_wasm.js';
 
@@ -144,6 +149,11 @@ export function shownUrl(url: string): string {
 /** How a Git connection to a URL goes: HTTPS, or SSH with host, port, user, path, algorithms. */
 export function pushTarget(options: PushTargetOptions): PushTarget {
   return call((w) => w.pushTarget(options));
+}
+
+/** The credentials a bootstrap needs (PAT, SSH key, Entra token), before the bundle is loaded. */
+export function pushCredentials(options: PlanOptions): PushCredentials {
+  return call((w) => w.pushCredentials(options));
 }
 
 /** What an SSH host must show (published fingerprints) and which host key algorithms to offer. */

@@ -9,7 +9,8 @@ import * as https from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 
 import { FluxAzdoError } from '../errors.js';
-import type { TokenAuth } from './types.js';
+import { entraRefusal } from './entra-refusal.js';
+import type { EntraAuth, TokenAuth } from './types.js';
 
 /** An idle connection this long is given up (Azure DevOps answers well within it). */
 const SOCKET_TIMEOUT_MS = 120_000;
@@ -20,7 +21,7 @@ export interface HttpsTransport {
 }
 
 export interface HttpsTransportOptions {
-  auth?: TokenAuth;
+  auth?: TokenAuth | EntraAuth;
   /** PEM text of the CA certificates to trust instead of Node's bundled roots. */
   ca?: string;
 }
@@ -76,7 +77,9 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
   const agentOptions = { keepAlive: true, maxSockets: 4, ...(options.ca === undefined ? {} : { ca: options.ca }) };
   const httpsAgent = new https.Agent(agentOptions);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const authorization = options.auth ? basicAuthorization(options.auth) : undefined;
+  const auth = options.auth;
+  const basic = auth?.kind === 'token' ? basicAuthorization(auth) : undefined;
+  const entra = auth?.kind === 'entra' ? auth.tokens : undefined;
 
   async function request(req: GitHttpRequest): Promise<GitHttpResponse> {
     const url = new URL(req.url);
@@ -84,7 +87,9 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
     const method = req.method ?? 'GET';
     const body = await collectBody(req.body);
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
-    if (authorization !== undefined) headers['authorization'] = authorization;
+    if (basic !== undefined) headers['authorization'] = basic;
+    // Asked per request: the provider hands out its token until shortly before it expires.
+    if (entra !== undefined) headers['authorization'] = (await entra.authorization(req.signal ? { signal: req.signal } : {})).expose();
     if (body !== undefined) headers['content-length'] = String(body.length);
     const target = url.host;
 
@@ -100,6 +105,13 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
       // One signal serves a whole bootstrap: its listener must go with the request.
       clientRequest.once('close', () => req.signal?.removeEventListener('abort', onAbort));
       clientRequest.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (entra !== undefined && (status === 401 || status === 203)) {
+          // Azure DevOps refused the Entra token: say why here, where the answer is at hand
+          // (isomorphic-git would retry through onAuth and report a PAT problem).
+          entraRefusal(res, status, url, entra).then(reject, reject);
+          return;
+        }
         resolve({
           url: req.url,
           method,

@@ -25,6 +25,6 @@ export {
   type ScanHostKeyOptions,
 } from './hostkey.js';
 export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
-export type { GitAuth, TokenAuth, SshAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
+export type { GitAuth, TokenAuth, SshAuth, EntraAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
 // The credentials in GitAuth are SecretValues; errors come from the package's front door.
 export { SecretValue } from '../secret-value.js';

@@ -45,7 +45,7 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
   // gives host, port, user and path too (IPv6 hosts bare, the path decoded).
   const target = pushTarget({ url: remote.url });
   if (target.transport === 'https') {
-    if (remote.auth.kind !== 'token') {
+    if (remote.auth.kind === 'ssh') {
       throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an HTTP(S) URL: give a token, or an ssh:// URL for the SSH key`, {
         option: 'url',
       });

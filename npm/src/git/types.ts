@@ -1,3 +1,4 @@
+import type { AzureDevOpsTokenProvider } from '../azure/token-provider.js';
 import type { SecretValue } from '../secret-value.js';
 
 /**
@@ -25,7 +26,16 @@ export interface SshAuth {
   hostKeyAlgos?: string[];
 }
 
-export type GitAuth = TokenAuth | SshAuth;
+/**
+ * HTTPS with a Microsoft Entra token (`--azure-credential`): `Authorization: Bearer`, asked from
+ * the provider for every request so a refreshed token replaces an expiring one.
+ */
+export interface EntraAuth {
+  kind: 'entra';
+  tokens: AzureDevOpsTokenProvider;
+}
+
+export type GitAuth = TokenAuth | SshAuth | EntraAuth;
 
 /** Where to talk to: an already resolved URL (`https://…` or `ssh://user@host[:port]/path`) and its credential. */
 export interface GitRemote {

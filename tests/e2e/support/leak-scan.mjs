@@ -57,9 +57,22 @@ function overlapsPublic(line, publicTexts) {
  * key file carries its public half (OpenSSH keeps the public blob in clear; an RSA key's modulus
  * is in both), which bootstrap prints on purpose: body lines sharing text with a given public key
  * are not secret and are left out (the other lines still catch any leak of the whole key).
- * @param {{ pats?: string[], passphrases?: string[], privateKeys?: string[], publicKeys?: string[], usernames?: string[] }} secrets
+ * An Entra token or federated assertion (a JWT) is looked for whole, as `Bearer <jwt>`, in those
+ * forms, and by its signature segment alone (the part that makes it usable; header and payload
+ * are claims, not secrets). A client secret is a plain value.
+ * @param {{ pats?: string[], passphrases?: string[], privateKeys?: string[], publicKeys?: string[], usernames?: string[],
+ *   entraTokens?: string[], assertions?: string[], clientSecrets?: string[] }} secrets
  */
-export function secretNeedles({ pats = [], passphrases = [], privateKeys = [], publicKeys = [], usernames = ['git'] }) {
+export function secretNeedles({
+  pats = [],
+  passphrases = [],
+  privateKeys = [],
+  publicKeys = [],
+  usernames = ['git'],
+  entraTokens = [],
+  assertions = [],
+  clientSecrets = [],
+}) {
   const needles = [];
   const add = (label, needle) => {
     // Short needles would match by chance; every secret a test makes is long and random.
@@ -76,6 +89,16 @@ export function secretNeedles({ pats = [], passphrases = [], privateKeys = [], p
     add(`PAT #${i} (Basic :)`, Buffer.from(`:${pat}`).toString('base64'));
   });
   passphrases.forEach((p, i) => addValue(`passphrase #${i}`, p));
+  const addJwt = (label, jwt) => {
+    addValue(label, jwt);
+    addValue(`${label} (Bearer)`, `Bearer ${jwt}`);
+    const signature = jwt.split('.')[2] ?? '';
+    if (signature.length < 32) throw new Error(`${label} is not a signed JWT`);
+    addValue(`${label} (signature)`, signature);
+  };
+  entraTokens.forEach((t, i) => addJwt(`Entra token #${i}`, t));
+  assertions.forEach((a, i) => addJwt(`federated assertion #${i}`, a));
+  clientSecrets.forEach((c, i) => addValue(`client secret #${i}`, c));
   privateKeys.forEach((key, i) => {
     const lines = keyBodyLines(key).filter((line) => !overlapsPublic(line, publicKeys));
     if (lines.length < 5) throw new Error(`private key #${i} has too few secret body lines to look for`);

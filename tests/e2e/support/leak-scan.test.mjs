@@ -165,3 +165,27 @@ test('a key s public half may be printed; the private key itself is still found'
   assert.notDeepEqual(scanValues(withPublic, [privateKey]), []);
   assert.notDeepEqual(scanValues(withPublic, [{ data: Buffer.from(privateKey).toString('base64') }]), []);
 });
+
+test('an Entra token, a federated assertion and a client secret are found raw, encoded, as Bearer, and by the signature alone', () => {
+  const jwt = (n) =>
+    [
+      Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url'),
+      Buffer.from(`{"aud":"499b84ac-1321-427f-aa17-267ca6975798","n":${n}}`).toString('base64url'),
+      randomBytes(256).toString('base64url'),
+    ].join('.');
+  const token = jwt(1);
+  const assertion = jwt(2);
+  const clientSecret = `abc8Q~${randomBytes(20).toString('hex')}`;
+  const entra = secretNeedles({ entraTokens: [token], assertions: [assertion], clientSecrets: [clientSecret] });
+  const planted = [
+    `Authorization: Bearer ${token}`,
+    { header: Buffer.from(`Bearer ${token}`).toString('base64') },
+    `signature only: ${token.split('.')[2]}`,
+    `client_assertion=${encodeURIComponent(assertion)}`,
+    { env: `AZURE_CLIENT_SECRET=${clientSecret}` },
+    { data: Buffer.from(`x${clientSecret}`).toString('base64') },
+  ];
+  for (const value of planted) assert.notDeepEqual(scanValues(entra, [value]), [], `not found in ${JSON.stringify(value)}`);
+  // The claims are not secret: a token's header and payload may be shown.
+  assert.deepEqual(scanValues(entra, [`${token.split('.')[1]} tenant ok`]), []);
+});
