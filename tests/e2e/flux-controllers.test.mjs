@@ -316,3 +316,83 @@ test('finding: without any host key patch, source-controller v1.9.4 still reache
   const { controllers } = await sshBootstrap(ns, undefined);
   assert.ok(!controllers.processes['source-controller'].args.some((a) => a.startsWith('--ssh-hostkey-algos')));
 });
+
+test('a user patch in flux-system/kustomization.yaml is applied at install and a no-op re-run changes no Deployment', {
+  timeout: 600_000,
+}, async () => {
+  // Flux applies `kustomize build` of the flux-system folder, user patches included; so must
+  // flux-azdo, or every re-run takes the patch out and kustomize-controller puts it back (a
+  // new generation, a restarted controller).
+  const ns = 'flux-patched';
+  const { git, pat } = world;
+  const bareRepo = git.createRepo('org', 'project', ns);
+  const folder = `${PATH_IN_REPO}/${ns}`;
+  const seed = execFileSync('mktemp', ['-d', join(work, 'seed-XXXXXX')], { encoding: 'utf8' }).trim();
+  const sh = (...args) => execFileSync('git', ['-C', seed, ...args], { env: gitEnv(), encoding: 'utf8' });
+  sh('init', '--quiet', '--initial-branch=main');
+  execFileSync('mkdir', ['-p', join(seed, folder)]);
+  writeFileSync(
+    join(seed, folder, 'kustomization.yaml'),
+    `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- gotk-components.yaml
+- gotk-sync.yaml
+patches:
+- path: limits.yaml
+  target:
+    kind: Deployment
+    name: kustomize-controller
+`,
+  );
+  writeFileSync(
+    join(seed, folder, 'limits.yaml'),
+    `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: kustomize-controller
+spec:
+  template:
+    spec:
+      containers:
+      - name: manager
+        resources:
+          limits:
+            memory: 2Gi
+`,
+  );
+  sh('add', '-A');
+  sh('commit', '--quiet', '-m', 'user patch');
+  sh('push', '--quiet', bareRepo, 'main');
+
+  const options = { namespace: ns, url: git.repoUrl('org', 'project', ns), tokenAuth: true, password: pat, caFile: git.caFile };
+  const { result, controllers } = await bootstrapWithControllers(options);
+  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}`);
+  await assertReconciledAt(ns, result.revision);
+  const deployments = async () =>
+    new Map((await get(`/apis/apps/v1/namespaces/${ns}/deployments`)).body.items.map((d) => [d.metadata.name, d]));
+  const first = await deployments();
+  const limits = (d) => d.spec.template.spec.containers[0].resources.limits;
+  assert.equal(limits(first.get('kustomize-controller')).memory, '2Gi', 'the patch is in effect after the first run');
+  assert.equal(limits(first.get('source-controller')).memory, '1Gi', 'and only where it targets');
+
+  const rerun = await bootstrap({
+    path: PATH_IN_REPO,
+    components: COMPONENTS,
+    kubeconfig: world.cluster.kubeconfigPath,
+    manifests: bundleDir,
+    timeout: '3m',
+    ...options,
+  });
+  assert.deepEqual(rerun.commits, [], 'nothing changed: nothing pushed');
+  const second = await deployments();
+  for (const [name, d] of first) {
+    assert.equal(second.get(name).metadata.generation, d.metadata.generation, `${name}: same generation after the re-run`);
+  }
+  assert.equal(limits(second.get('kustomize-controller')).memory, '2Gi');
+  assert.equal(controllers.processes['kustomize-controller'].starts, 1, 'kustomize-controller was not restarted');
+  await assertNoLeaks(
+    { pats: [pat] },
+    { values: [result, rerun], repos: [bareRepo], cluster: { get, allowedSecrets: [`${ns}/flux-system`] } },
+  );
+});

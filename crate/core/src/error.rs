@@ -48,6 +48,8 @@ error_codes! {
     Internal = "INTERNAL",
     OptionRequired = "OPTION_REQUIRED",
     OptionConflict = "OPTION_CONFLICT",
+    KustomizationUnsupported = "KUSTOMIZATION_UNSUPPORTED",
+    KustomizationInvalid = "KUSTOMIZATION_INVALID",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,6 +142,19 @@ pub enum Error {
     /// Two options that cannot go together; `option` is the one to drop or change.
     #[error("--{option} cannot be used here: {reason}")]
     OptionConflict { option: String, reason: String },
+    /// The flux-system `kustomization.yaml` uses a kustomize feature the core does not build
+    /// (remote resources, generators, components, ...). `field` names it; `fix` says what to do.
+    #[error("{path}: `{field}` is not supported by flux-azdo's kustomize build: {fix}")]
+    KustomizationUnsupported {
+        path: String,
+        field: String,
+        fix: String,
+    },
+
+    /// The flux-system kustomization cannot be built as kustomize would refuse it too (a named
+    /// file missing, a patch that matches nothing or names a path that is not there, ...).
+    #[error("{path}: {reason}")]
+    KustomizationInvalid { path: String, reason: String },
 }
 
 impl Error {
@@ -160,6 +175,8 @@ impl Error {
             Self::Internal(_) => ErrorCode::Internal,
             Self::OptionRequired { .. } => ErrorCode::OptionRequired,
             Self::OptionConflict { .. } => ErrorCode::OptionConflict,
+            Self::KustomizationUnsupported { .. } => ErrorCode::KustomizationUnsupported,
+            Self::KustomizationInvalid { .. } => ErrorCode::KustomizationInvalid,
         }
     }
 

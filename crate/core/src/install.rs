@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::bundle::Bundle;
 use crate::error::{Error, Result};
-use crate::kustomization::ControllerFlag;
 use crate::manifest::{join_path, Manifest};
 use crate::options::{
     validate_dns1123_label, DEFAULT_COMPONENTS, DEFAULT_NAMESPACE, EXTRA_COMPONENTS, LOG_LEVELS,
@@ -188,49 +187,13 @@ fn validate_bare_word(flag: &str, value: &str, optional: bool) -> Result<()> {
 
 pub const MANIFEST_FILE: &str = "gotk-components.yaml";
 
-/// Generates `<path>/<namespace>/gotk-components.yaml`.
+/// Generates `<path>/<namespace>/gotk-components.yaml`. What the cluster gets is the build of
+/// the flux-system folder around it (`kustomize::cluster_objects`), with its patches.
 pub fn generate(options: &Options, bundle: &Bundle) -> Result<Manifest> {
-    Ok(generate_for_cluster(options, bundle, &[])?.manifest)
-}
-
-/// `gotk-components.yaml` and what the host applies to the cluster for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generated {
-    /// The file, as `flux install --export` writes it.
-    pub manifest: Manifest,
-    /// The same components with `flags` added, as kustomize would build them with the patches
-    /// `kustomization.yaml` carries (the host has no kustomize).
-    pub cluster: String,
-}
-
-/// Generates the components once, as a tree, and writes them twice: the file as Flux writes it,
-/// and for the cluster with each of `flags` appended to its target Deployments' first container.
-pub fn generate_for_cluster(
-    options: &Options,
-    bundle: &Bundle,
-    flags: &[(ControllerFlag, String)],
-) -> Result<Generated> {
-    let (header, mut resources) = build(options, bundle)?;
-    let content = header.clone() + &yaml::documents_to_string(&resources);
-    let cluster = if flags.is_empty() {
-        content.clone()
-    } else {
-        for (flag, value) in flags {
-            let arg = flag.arg(value);
-            for resource in resources.iter_mut().filter(|r| r.kind() == "Deployment") {
-                if flag.targets.contains(&resource.name().as_str()) {
-                    kustomize::append_arg(resource, &arg)?;
-                }
-            }
-        }
-        header + &yaml::documents_to_string(&resources)
-    };
-    Ok(Generated {
-        manifest: Manifest {
-            path: join_path(&[&options.target_path, &options.namespace, MANIFEST_FILE]),
-            content,
-        },
-        cluster,
+    let (header, resources) = build(options, bundle)?;
+    Ok(Manifest {
+        path: join_path(&[&options.target_path, &options.namespace, MANIFEST_FILE]),
+        content: header + &yaml::documents_to_string(&resources),
     })
 }
 

@@ -14,6 +14,7 @@ pub mod inputs;
 pub mod install;
 pub mod keys;
 pub mod kustomization;
+pub mod kustomize;
 pub mod manifest;
 pub mod options;
 pub mod plan;

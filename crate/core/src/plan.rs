@@ -10,7 +10,6 @@ use crate::bundle::Bundle;
 use crate::entra::{self, EntraPush, PushCredential, PushCredentials};
 use crate::error::{Error, Result};
 use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
-use crate::kustomization::{ControllerFlag, SSH_HOSTKEY_ALGOS};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
 use crate::workload_identity::{self, WorkloadIdentity};
@@ -241,9 +240,6 @@ pub struct Plan {
     /// `kustomization.yaml` goes into the first (components) commit: the controllers must
     /// carry the host key flag from their first start to reach Azure DevOps over SSH.
     pub kustomization_in_components_commit: bool,
-    /// What the host applies to the cluster for the components: `gotk-components.yaml` with
-    /// the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
-    pub cluster_components: String,
     /// Where the CLI's push credential comes from: the PAT, the SSH key or an Entra token.
     pub push_credential: PushCredential,
     /// The Entra token to push with (`--azure-credential`); none without it.
@@ -310,14 +306,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         tenant_id: options.workload_identity_tenant_id.clone(),
         controllers: workload_identity::controllers(&install_options.all_components()),
     });
-    let mut components = install::generate_for_cluster(
-        &install_options,
-        bundle,
-        &controller_flags(&ssh_hostkey_algos),
-    )?;
-    if let Some(identity) = &identity {
-        components.cluster = cluster_with_identity(&components.cluster, identity)?;
-    }
+    let components = install::generate(&install_options, bundle)?;
     let sync = sync::generate(&sync_options(options, &sync_url))?;
     let kustomization = kustomization::generate(&kustomization_options(
         options,
@@ -341,7 +330,6 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         push,
         requires_rsa,
         deploy_key,
-        cluster_components: components.cluster,
         kustomization_in_components_commit: !ssh_hostkey_algos.is_empty() || identity.is_some(),
         workload_identity: identity.map(|identity| WorkloadIdentityPlan {
             subjects: identity
@@ -357,7 +345,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         repo,
         sync_url,
         sync_auth,
-        components: components.manifest,
+        components,
         sync,
         kustomization: kustomization.manifest,
         kustomization_changed: kustomization.changed,
@@ -453,15 +441,6 @@ fn controller_hostkey_algos(
     }
 }
 
-/// The flags appended to the controllers for the cluster's copy of the components.
-fn controller_flags(ssh_hostkey_algos: &[String]) -> Vec<(ControllerFlag, String)> {
-    if ssh_hostkey_algos.is_empty() {
-        Vec::new()
-    } else {
-        vec![(SSH_HOSTKEY_ALGOS, ssh_hostkey_algos.join(","))]
-    }
-}
-
 fn sync_options(options: &Options, sync_url: &SyncUrl) -> sync::Options {
     sync::Options {
         url: sync_url.url.clone(),
@@ -489,26 +468,6 @@ fn kustomization_options(
         ssh_hostkey_algos: ssh_hostkey_algos.to_vec(),
         workload_identity,
     }
-}
-
-/// The cluster's components with the identity's annotations and label, as kustomize builds
-/// them from the patches in `kustomization.yaml`: the webhook only mutates pods at creation,
-/// so a source-controller started without them could never fetch the patches. Setting them
-/// is idempotent, so a general patch application over the same components agrees.
-fn cluster_with_identity(cluster: &str, identity: &WorkloadIdentity) -> Result<String> {
-    // The header comment ("---" and "# ..." lines) is kept as it is; the documents follow it.
-    let body_start = cluster
-        .split_inclusive('\n')
-        .take_while(|line| line.starts_with("---") || line.starts_with('#'))
-        .map(str::len)
-        .sum::<usize>();
-    let (header, body) = cluster.split_at(body_start);
-    let mut resources = crate::yaml::parse_documents(install::MANIFEST_FILE, body)?;
-    identity.apply(&mut resources);
-    Ok(format!(
-        "{header}{}",
-        crate::yaml::documents_to_string(&resources)
-    ))
 }
 
 fn commits(options: &Options) -> Commits {

@@ -7,8 +7,14 @@ mod common;
 use common::flux_bundle as bundle;
 use flux_azdo_core::azure_url::{self, PushTarget};
 use flux_azdo_core::keys::{self, EcdsaCurve, KeyAlgorithm};
+use flux_azdo_core::kustomize::{cluster_objects, RepoFiles};
 use flux_azdo_core::plan::{plan, Options, SyncAuth};
-use flux_azdo_core::{sync, Error, ErrorCode};
+use flux_azdo_core::{sync, yaml, Error, ErrorCode};
+
+/// What the cluster gets at install: the build of the planned flux-system folder.
+fn cluster_components(p: &flux_azdo_core::plan::Plan) -> String {
+    cluster_objects(p, &RepoFiles::default()).unwrap().install
+}
 
 fn options(url: &str) -> Options {
     Options {
@@ -81,7 +87,7 @@ fn ssh_flow_to_azure_devops_defaults_to_rsa_and_patches_the_controllers_from_the
     assert!(p.kustomization_in_components_commit);
     // The cluster gets the same flag on exactly the two patched Deployments.
     assert_eq!(
-        p.cluster_components.matches(HOSTKEY_PATCH).count(),
+        cluster_components(&p).matches(HOSTKEY_PATCH).count(),
         1,
         "source-controller only: image-automation is an extra"
     );
@@ -104,7 +110,7 @@ fn the_cluster_components_carry_the_flag_for_image_automation_too() {
         &bundle(),
     )
     .unwrap();
-    assert_eq!(p.cluster_components.matches(HOSTKEY_PATCH).count(), 2);
+    assert_eq!(cluster_components(&p).matches(HOSTKEY_PATCH).count(), 2);
     let token = plan(
         &Options {
             token_auth: true,
@@ -113,7 +119,10 @@ fn the_cluster_components_carry_the_flag_for_image_automation_too() {
         &bundle(),
     )
     .unwrap();
-    assert_eq!(token.cluster_components, token.components.content);
+    assert_eq!(
+        yaml::parse_documents("cluster", &cluster_components(&token)).unwrap(),
+        yaml::parse_documents("components", &token.components.content).unwrap()
+    );
 }
 
 #[test]

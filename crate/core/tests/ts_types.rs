@@ -9,8 +9,8 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, defaults, entra, inputs, install, keys, kustomization, manifest, plan, secret,
-    secret_string, sync, workload_identity, ErrorCode,
+    azure_url, defaults, entra, inputs, install, keys, kustomization, kustomize, manifest, plan,
+    secret, secret_string, sync, workload_identity, ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -65,6 +65,10 @@ fn declarations() -> String {
         entra::PushCredential::decl(&cfg),
         entra::PushCredentials::decl(&cfg),
         defaults::Defaults::decl(&cfg),
+        input::<kustomize::Input>(&cfg, &["kustomization"]),
+        kustomize::Output::decl(&cfg),
+        input::<kustomize::RepoFiles>(&cfg, &[]),
+        kustomize::ClusterObjects::decl(&cfg),
         // The bundle crosses as JS values serde does not describe.
         "/**\n * Flux's manifests bundle: the `manifests.tar.gz` bytes, or file name → content.\n */\ntype BundleData = Uint8Array | Record<string, string>;".to_owned(),
         "/**\n * The 9 files of Flux's manifests bundle, by name.\n */\ntype BundleFiles = Record<string, string>;".to_owned(),

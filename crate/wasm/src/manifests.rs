@@ -4,7 +4,7 @@
 #![allow(unreachable_pub)]
 
 use flux_azdo_core::inputs::{DurationOptions, PushTargetOptions, SyncPathCheck};
-use flux_azdo_core::{azure_url, kustomization, plan, secret, sync};
+use flux_azdo_core::{azure_url, kustomization, kustomize, plan, secret, sync};
 use wasm_bindgen::prelude::*;
 
 use super::{bundle_from_js, core_error, from_js, to_js};
@@ -128,4 +128,36 @@ pub fn parse_duration(
     // Milliseconds fit an f64 exactly for any duration a user would give.
     #[allow(clippy::cast_precision_loss)]
     Ok(nanos as f64 / 1_000_000.0)
+}
+
+/// `kustomize build` of a kustomization and the files it names (the subset flux-azdo builds).
+#[wasm_bindgen(js_name = kustomizeBuild, unchecked_return_type = "KustomizeOutput")]
+pub fn kustomize_build(
+    #[wasm_bindgen(unchecked_param_type = "KustomizeInput")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    let input: kustomize::Input = from_js(input, "KustomizeInput")?;
+    let built = kustomize::build(&input).map_err(|e| core_error(&e))?;
+    to_js(&kustomize::Output::from_built(&built))
+}
+
+/// The repository files the plan's kustomization names besides the plan's own three: what the
+/// host reads for `clusterObjects`.
+#[wasm_bindgen(js_name = clusterFilesToRead, unchecked_return_type = "string[]")]
+pub fn cluster_files_to_read(
+    #[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValue,
+) -> Result<JsValue, JsValue> {
+    let plan: plan::Plan = from_js(plan, "Plan")?;
+    to_js(&kustomize::files_to_read(&plan).map_err(|e| core_error(&e))?)
+}
+
+/// What bootstrap applies: the build of the planned flux-system folder, at install (without
+/// the sync objects) and at the apply step.
+#[wasm_bindgen(js_name = clusterObjects, unchecked_return_type = "ClusterObjects")]
+pub fn cluster_objects(
+    #[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RepoFiles")] repo: JsValue,
+) -> Result<JsValue, JsValue> {
+    let plan: plan::Plan = from_js(plan, "Plan")?;
+    let repo: kustomize::RepoFiles = from_js(repo, "RepoFiles")?;
+    to_js(&kustomize::cluster_objects(&plan, &repo).map_err(|e| core_error(&e))?)
 }

@@ -11,7 +11,7 @@ path: string,
  */
 content: string, };
 
-export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "PATH_CONFLICT" | "INVALID_INPUT" | "INTERNAL" | "OPTION_REQUIRED" | "OPTION_CONFLICT";
+export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "PATH_CONFLICT" | "INVALID_INPUT" | "INTERNAL" | "OPTION_REQUIRED" | "OPTION_CONFLICT" | "KUSTOMIZATION_UNSUPPORTED" | "KUSTOMIZATION_INVALID";
 
 export type InstallOptions = { 
 /**
@@ -759,11 +759,6 @@ sshHostkeyAlgos: Array<string>,
  */
 kustomizationInComponentsCommit: boolean, 
 /**
- * What the host applies to the cluster for the components: `gotk-components.yaml` with
- * the host key patch of `kustomization.yaml` already applied (the host has no kustomize).
- */
-clusterComponents: string, 
-/**
  * Where the CLI's push credential comes from: the PAT, the SSH key or an Entra token.
  */
 pushCredential: PushCredential, 
@@ -874,6 +869,53 @@ timeout: string,
  * The oldest Kubernetes version Flux supports, `major.minor`.
  */
 minKubernetesVersion: string, };
+
+export type KustomizeInput = { 
+/**
+ * The repository-relative path of `kustomization.yaml`, e.g.
+ * `clusters/my-cluster/flux-system/kustomization.yaml`.
+ */
+kustomization: string, 
+/**
+ * File contents by repository-relative path: the kustomization and the files it names
+ * (see [`named_files`]).
+ */
+files?: { [key in string]: string }, 
+/**
+ * Named paths that are directories in the repository (refused: nested kustomizations).
+ */
+directories?: Array<string>, };
+
+export type KustomizeOutput = { 
+/**
+ * Every object, as one multi-document YAML text, in build order.
+ */
+yaml: string, 
+/**
+ * For each object, in the same order, the file it came from.
+ */
+sources: Array<string>, };
+
+export type RepoFiles = { 
+/**
+ * File contents by repository-relative path.
+ */
+files?: { [key in string]: string }, 
+/**
+ * Named paths that are directories in the repository.
+ */
+directories?: Array<string>, };
+
+export type ClusterObjects = { 
+/**
+ * At install: the build without the sync objects of `gotk-sync.yaml` (they follow once
+ * the Git Secret is in place).
+ */
+install: string, 
+/**
+ * At the apply step of every run: the whole build, as kustomize-controller applies it.
+ */
+apply: string, };
 
 export /**
  * Flux's manifests bundle: the `manifests.tar.gz` bytes, or file name → content.

@@ -25,6 +25,7 @@ import {
   type WorkloadIdentityFacts,
 } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
+import { readClusterObjects } from './cluster-objects.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { entraTokens } from './entra.js';
@@ -113,7 +114,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
       files.push({ path: file.path, change, diff });
     }
     emit({ type: 'step', step: 'dry-run', message: 'comparing with the cluster (server-side dry run)' });
-    const objects = await compareObjects(client, `${plan.clusterComponents}\n---\n${plan.sync.content}`, namespace, signal);
+    const objects = await compareObjects(client, (await readClusterObjects(dir, plan)).apply, namespace, signal);
     const secretRef = objectRef({ kind: 'Secret', namespace, name: secretName });
     let secretChange: DryRunReport['secret']['change'];
     if (plan.syncAuth === 'workloadIdentity') secretChange = 'none';

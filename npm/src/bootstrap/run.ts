@@ -36,6 +36,7 @@ import {
   type KubeClient,
 } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
+import { readClusterObjects } from './cluster-objects.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { entraTokens } from './entra.js';
@@ -162,6 +163,8 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const cloned = await cloneForBootstrap({ ...remote, branch, dir, createBranch: options.createBranch ?? false });
   const existing = await readRepoFile(dir, plan.kustomization.path);
   plan = planRepository(options, bundle, existing ? Buffer.from(existing).toString('utf8') : null);
+  // Built before anything is pushed: a kustomization the core cannot build stops the run here.
+  const cluster = await readClusterObjects(dir, plan);
 
   const { componentsMessage, syncMessage } = plan.commit;
   const commits: BootstrapResult['commits'] = [];
@@ -173,7 +176,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
 
   if (!state.lastAppliedRevision) {
     step('install', 'installing components in the cluster');
-    await apply(ctx, client, plan, plan.clusterComponents, 'install');
+    await apply(ctx, client, plan, cluster.install, 'install');
     emit({ type: 'done', step: 'install', message: 'installed components' });
   }
 
@@ -185,7 +188,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const syncSha = await publish('sync', [plan.sync, plan.kustomization], syncMessage, 'sync manifests');
 
   step('apply', 'applying the sync configuration');
-  const applied = await apply(ctx, client, plan, `${plan.clusterComponents}\n---\n${plan.sync.content}`, 'apply');
+  const applied = await apply(ctx, client, plan, cluster.apply, 'apply');
   if (pre.helm) {
     // --force took Flux over from Helm: finish it, so the next run needs no --force.
     await finishHelmTakeover(client, applied, pre.helm.releases, signal);

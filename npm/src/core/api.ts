@@ -7,6 +7,7 @@
 import type {
   BundleData,
   BundleFiles,
+  ClusterObjects,
   Defaults,
   DurationOptions,
   ErrorCode as CoreErrorCode,
@@ -17,6 +18,8 @@ import type {
   KnownHostsLineOptions,
   KustomizationOptions,
   KustomizationOutput,
+  KustomizeInput,
+  KustomizeOutput,
   LoadPrivateKeyOptions,
   Manifest,
   Plan,
@@ -25,6 +28,7 @@ import type {
   PushTarget,
   PushTargetOptions,
   Repo,
+  RepoFiles,
   Secret,
   SecretOptions,
   SshHostPolicy,
@@ -40,6 +44,7 @@ export type {
   Author,
   BundleData,
   BundleFiles,
+  ClusterObjects,
   Commits,
   Defaults,
   DeployKeySpec,
@@ -55,6 +60,8 @@ export type {
   KnownHostsLineOptions,
   KustomizationOptions,
   KustomizationOutput,
+  KustomizeInput,
+  KustomizeOutput,
   LoadPrivateKeyOptions,
   Manifest,
   Plan,
@@ -63,6 +70,7 @@ export type {
   PushTarget,
   PushTargetOptions,
   Repo,
+  RepoFiles,
   Secret,
   SecretAuth,
   SecretOptions,
@@ -169,6 +177,25 @@ export function planRepository(options: PlanOptions, bundle: BundleData): Plan {
 /** The plan's files in the order they are written: components, sync, kustomization. */
 export function planFiles(plan: Plan): Manifest[] {
   return call((w) => w.planFiles(plan));
+}
+
+/**
+ * `kustomize build` of a kustomization and the files it names, for the subset flux-azdo builds
+ * (resources, patches, patchesStrategicMerge, patchesJson6902). Anything else is
+ * `KUSTOMIZATION_UNSUPPORTED`; what kustomize would refuse is `KUSTOMIZATION_INVALID`.
+ */
+export function kustomizeBuild(input: KustomizeInput): KustomizeOutput {
+  return call((w) => w.kustomizeBuild(input));
+}
+
+/** The repository files the plan's kustomization names besides the plan's own: what to read for `clusterObjects`. */
+export function clusterFilesToRead(plan: Plan): string[] {
+  return call((w) => w.clusterFilesToRead(plan));
+}
+
+/** What bootstrap applies: the build of the planned flux-system folder, at install and at the apply step. */
+export function clusterObjects(plan: Plan, repo: RepoFiles): ClusterObjects {
+  return call((w) => w.clusterObjects(plan, repo));
 }
 
 /** Flux's 9 bundle files, checked (`INVALID_BUNDLE` when one is missing or unreadable). */
