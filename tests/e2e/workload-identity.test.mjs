@@ -212,7 +212,7 @@ test('Entra push + workload identity sync: the passwordless bootstrap stores no 
   const run = await bootstrapWithControllers(ns, bootstrapArgs(ns, sp, ['--azure-credential=environment']), env);
   const { mine } = await assertSyncedWithWorkloadIdentity(ns, sp, run);
   assert.equal(history(bare).length, 2);
-  assert.ok(entra.issued.some((i) => i.clientId === pusher.clientId && i.grant === 'client_credentials'));
+  assert.ok(entra.issued.some((i) => i.clientId === pusher.clientId && i.grant === 'client_secret'));
   await assertNoLeaks(
     {
       entraTokens: entra.issued.map((i) => i.token),
