@@ -237,3 +237,35 @@ test('without --workload-identity-client-id the core refuses with OPTION_REQUIRE
   const error = jsonEvents(res.stdout).find((e) => e.type === 'error');
   assert.equal(error?.code, 'OPTION_REQUIRED');
 });
+
+test('a dry run shows the identity patches and no Secret, and reports the pre-flight facts', async () => {
+  const { dryRun } = await import('../../npm/dist/index.js');
+  const ns = 'wi-dry';
+  git.createRepo('org', 'project', ns);
+  const clientId = '11111111-2222-3333-4444-555555555555';
+  const events = [];
+  const report = await dryRun(
+    {
+      url: git.repoUrl('org', 'project', ns),
+      path: 'clusters/wi',
+      namespace: ns,
+      components: COMPONENTS,
+      caFile: git.caFile,
+      password: PAT,
+      provider: 'azure',
+      workloadIdentityClientId: clientId,
+      workloadIdentityTenantId: entra.tenantId,
+      kubeconfig: cluster.kubeconfigPath,
+      manifests: bundleDir,
+    },
+    { onEvent: (e) => events.push(e) },
+  );
+  const kustomization = report.files.find((f) => f.path === `clusters/wi/${ns}/kustomization.yaml`);
+  assert.equal(kustomization.change, 'create');
+  assert.ok(kustomization.diff.includes(`+        azure.workload.identity/client-id: "${clientId}"`));
+  assert.equal(report.secret.change, 'none');
+  assert.equal(report.workloadIdentity.issuer, issuer);
+  assert.deepEqual(report.workloadIdentity.subjects, [`system:serviceaccount:${ns}:source-controller`]);
+  assert.ok(events.some((e) => e.type === 'log' && e.workloadIdentity?.issuer === issuer));
+  await assertNoLeaks({ pats: [PAT] }, { values: [report, events] });
+});
