@@ -238,11 +238,30 @@ test('without --workload-identity-client-id the core refuses with OPTION_REQUIRE
   assert.equal(error?.code, 'OPTION_REQUIRED');
 });
 
-test('a dry run shows the identity patches and no Secret, and reports the pre-flight facts', async () => {
+test('a dry run shows the identity patches and no Secret, and reports the pre-flight facts (webhook installed)', async () => {
   const { dryRun } = await import('../../npm/dist/index.js');
   const ns = 'wi-dry';
   git.createRepo('org', 'project', ns);
   const clientId = '11111111-2222-3333-4444-555555555555';
+  // The webhook's configuration as AKS installs it (the pods it would mutate are never created here).
+  const mwc = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+  const created = await kubeRequest(cluster.admin, 'POST', mwc, {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: 'azure-wi-webhook-mutating-webhook-configuration' },
+    webhooks: [
+      {
+        name: 'mutation.azure-workload-identity.io',
+        admissionReviewVersions: ['v1'],
+        clientConfig: { url: 'https://127.0.0.1:1/mutate-v1-pod' },
+        failurePolicy: 'Ignore',
+        sideEffects: 'None',
+        objectSelector: { matchLabels: { 'azure.workload.identity/use': 'true' } },
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+      },
+    ],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
   const events = [];
   const report = await dryRun(
     {
@@ -267,5 +286,10 @@ test('a dry run shows the identity patches and no Secret, and reports the pre-fl
   assert.equal(report.workloadIdentity.issuer, issuer);
   assert.deepEqual(report.workloadIdentity.subjects, [`system:serviceaccount:${ns}:source-controller`]);
   assert.ok(events.some((e) => e.type === 'log' && e.workloadIdentity?.issuer === issuer));
+  // The webhook is found, so no warning this time.
+  assert.equal(report.workloadIdentity.webhook, 'azure-wi-webhook-mutating-webhook-configuration');
+  assert.deepEqual(report.workloadIdentity.warnings, []);
+  assert.ok(!events.some((e) => e.type === 'log' && e.level === 'warn'));
+  await kubeRequest(cluster.admin, 'DELETE', `${mwc}/azure-wi-webhook-mutating-webhook-configuration`);
   await assertNoLeaks({ pats: [PAT] }, { values: [report, events] });
 });
