@@ -77,6 +77,12 @@ function describe(plan: Plan): string {
     workloadIdentity: 'Azure workload identity',
   }[plan.syncAuth];
   const parts = [`The cluster syncs from ${plan.syncUrl.url} with ${auth}.`];
+  if (plan.workloadIdentity) {
+    const wi = plan.workloadIdentity;
+    parts.push(
+      `No Secret: ${wi.controllers.join(', ')} run as managed identity ${wi.clientId}; create a federated credential for ${wi.subjects.join(', ')} with audience ${wi.audience}.`,
+    );
+  }
   if (plan.sshHostkeyAlgos.length > 0) {
     parts.push(`The controllers are patched to use host key algorithms ${plan.sshHostkeyAlgos.join(', ')}.`);
   }
@@ -88,6 +94,7 @@ function update(): void {
   const state = readForm(form);
   history.replaceState(null, '', `#${toFragment(state, initial)}`);
   document.body.classList.toggle('auth-ssh', state.auth === 'ssh');
+  document.body.classList.toggle('auth-azure', state.auth === 'azure');
   clearErrors();
   const urlInfo = byId('url-info');
   urlInfo.textContent = '';

@@ -114,6 +114,12 @@ export function toPlanOptions(state: FormState): PlanOptions {
     default:
       options.tokenAuth = false;
   }
+  // The identity fields stay filled when the user switches away from workload identity; they
+  // mean nothing then, and the core would refuse them without --provider=azure.
+  if (state.auth !== 'azure') {
+    delete options.workloadIdentityClientId;
+    delete options.workloadIdentityTenantId;
+  }
   return options;
 }
 

@@ -36,6 +36,14 @@ test('empty text fields are left to the core; lists, switches and auth are expli
   assert.equal(options.version, 'v2.9.4');
   assert.equal(toPlanOptions({ ...defaults, auth: 'token' }).tokenAuth, true);
   assert.equal(toPlanOptions({ ...defaults, auth: 'azure' }).provider, 'azure');
+  const id = '11111111-2222-3333-4444-555555555555';
+  const azure = toPlanOptions({ ...defaults, auth: 'azure', workloadIdentityClientId: ` ${id} `, workloadIdentityTenantId: id });
+  assert.equal(azure.workloadIdentityClientId, id);
+  assert.equal(azure.workloadIdentityTenantId, id);
+  // Switching back to a token leaves the fields filled but not in the options.
+  const token = toPlanOptions({ ...defaults, auth: 'token', workloadIdentityClientId: id, workloadIdentityTenantId: id });
+  assert.equal(token.workloadIdentityClientId, undefined);
+  assert.equal(token.workloadIdentityTenantId, undefined);
 });
 
 test('the fragment holds only what differs from the defaults, and reads back', () => {

@@ -7,6 +7,7 @@
 import type { ErrorCode } from './errors.js';
 import type { ApplyAction } from './kube/apply.js';
 import type { SecretAction } from './kube/secret.js';
+import type { WorkloadIdentityFacts } from './kube/workload-identity.js';
 
 export type BootstrapStep =
   | 'preflight'
@@ -56,6 +57,8 @@ export interface LogEvent {
   type: 'log';
   level: 'debug' | 'info' | 'warn';
   message: string;
+  /** `--provider=azure` pre-flight: the issuer, the webhook and the Azure steps left to do. */
+  workloadIdentity?: WorkloadIdentityFacts;
 }
 
 export interface DoneEvent {

@@ -13,6 +13,8 @@ import * as core from '../../npm/dist/core/node.js';
 import { serveStatic } from '../servers/static.mjs';
 import { distDir, ensurePageBuilt, launchChromium, manifestsDir, root } from './support/chromium.mjs';
 
+/** A managed identity's client id for the workload identity previews (a GUID the core accepts). */
+const WI_CLIENT_ID = '11111111-2222-3333-4444-555555555555';
 const outDir = join(root, 'tests', 'out');
 const bundle = Object.fromEntries(
   readdirSync(manifestsDir)
@@ -222,7 +224,8 @@ describe('browser preview page', () => {
     const files = await assertSameAsNode({ url, tokenAuth: true });
     assert.ok(files['flux-system/gotk-sync.yaml'].includes(`url: ${url}`));
     await page.check('input[name=auth][value=azure]');
-    await assertSameAsNode({ url, provider: 'azure' });
+    await page.fill('#workloadIdentityClientId', WI_CLIENT_ID);
+    await assertSameAsNode({ url, provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID });
   });
 
   test('an invalid URL shows the core error next to the field', async () => {
@@ -246,7 +249,7 @@ describe('browser preview page', () => {
   test('an invalid option shows its error next to its own field', async () => {
     await page.fill('#namespace', 'Not_A_Namespace');
     assert.equal(await settled(), 'error');
-    const expected = nodeError({ url: 'https://dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', namespace: 'Not_A_Namespace' });
+    const expected = nodeError({ url: 'https://dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID, namespace: 'Not_A_Namespace' });
     assert.equal(await page.getAttribute('#namespace-error', 'data-code'), expected.code);
     assert.equal(await page.textContent('#namespace-error'), expected.message);
     await page.fill('#namespace', '');
@@ -298,7 +301,7 @@ describe('browser preview page', () => {
     execFileSync('tar', ['-czf', tarball, '-C', manifestsDir, ...names]);
     await page.setInputFiles('#bundle-file', tarball);
     await page.waitForFunction(() => document.getElementById('bundle-info').textContent.startsWith('From your disk'));
-    await assertSameAsNode({ url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet', provider: 'azure' });
+    await assertSameAsNode({ url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID });
 
     const broken = join(work, 'broken.tar.gz');
     writeFileSync(broken, 'not a tarball');
@@ -337,7 +340,7 @@ describe('browser preview page', () => {
     await browser.context.setOffline(true);
     try {
       await page.fill('#namespace', 'offline');
-      await assertSameAsNode({ url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', namespace: 'offline' });
+      await assertSameAsNode({ url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID, namespace: 'offline' });
     } finally {
       await browser.context.setOffline(false);
     }

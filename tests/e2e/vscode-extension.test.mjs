@@ -191,6 +191,56 @@ describe('Preview Bootstrap Files', () => {
     });
   }
 
+  test('Azure workload identity: the files carry provider azure and the identity patches, as bootstrap git --export writes them', async () => {
+    const clientId = '11111111-2222-3333-4444-555555555555';
+    const tenantId = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    const stub = await runCommand('fluxAzdo.previewManifests', {
+      settings: { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.defaultPath': 'clusters/wi' },
+      answers: [
+        ['Repository URL', 'git@ssh.dev.azure.com:v3/contoso/Platform/fleet'],
+        ['Branch', 'main'],
+        ['Path in the repository', 'clusters/wi'],
+        ['authenticates', 'Azure workload identity'],
+        ['Client id of the managed identity', clientId],
+        ['Tenant id of the managed identity', tenantId],
+        ['Preview the files', 'Open the files'],
+      ],
+    });
+    assert.deepEqual(stub.remaining, []);
+    assert.deepEqual(stub.unanswered, []);
+    const cliDir = join(expectedDir, 'workload-identity-cli');
+    execFileSync(
+      process.execPath,
+      [
+        join(repoRoot, 'npm', 'dist', 'cli', 'main.js'),
+        'bootstrap',
+        'git',
+        `--url=${AZURE_URL}`,
+        '--branch=main',
+        '--path=clusters/wi',
+        '--provider=azure',
+        `--workload-identity-client-id=${clientId}`,
+        `--workload-identity-tenant-id=${tenantId}`,
+        `--manifests=${bundleDir}`,
+        `--export=${cliDir}`,
+      ],
+      { stdio: 'pipe' },
+    );
+    const opened = callsOf(stub, 'openTextDocument').map((c) => c.args[0]);
+    const docs = await documentsOf(stub, opened);
+    assert.equal(docs.length, 3);
+    for (const [i, name] of ['gotk-components.yaml', 'gotk-sync.yaml', 'kustomization.yaml'].entries()) {
+      const fromCli = await readFile(join(cliDir, 'clusters', 'wi', 'flux-system', name));
+      assert.ok(Buffer.from(docs[i].text, 'utf8').equals(fromCli), `${name} is byte-identical to bootstrap git --export's`);
+    }
+    assert.match(docs[1].text, /\n {2}provider: azure\n/);
+    assert.doesNotMatch(docs[1].text, /secretRef/);
+    assert.match(docs[1].text, /url: https:\/\/dev\.azure\.com\/contoso\/Platform\/_git\/fleet/);
+    assert.ok(docs[2].text.includes(`azure.workload.identity/client-id: "${clientId}"`));
+    assert.ok(docs[2].text.includes('azure.workload.identity/use: "true"'));
+    assert.equal(callsOf(stub, 'showErrorMessage').length, 0);
+  });
+
   test("an invalid URL keeps the box open with the core's INVALID_URL message", async () => {
     let coreError;
     try {

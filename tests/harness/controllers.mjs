@@ -157,7 +157,7 @@ function serviceAccountKubeconfig(cluster, namespace, name) {
  */
 export async function startFluxControllers(
   cluster,
-  { namespace = 'flux-system', binDir = controllersBinDir(), waitForDeploymentsMs = 120_000, impersonate = true } = {},
+  { namespace = 'flux-system', binDir = controllersBinDir(), waitForDeploymentsMs = 120_000, impersonate = true, podEnvironment } = {},
 ) {
   const work = await mkdtemp(join(tmpdir(), `flux-azdo-controllers-${namespace}-`));
   const processes = {};
@@ -213,6 +213,9 @@ export async function startFluxControllers(
     await writeFile(kubeconfigPath, impersonate ? serviceAccountKubeconfig(cluster, namespace, name) : cluster.kubeconfig, { mode: 0o600 });
     // TUF_ROOT (sigstore's cache) is a path inside the pod's /tmp volume: give it our own.
     env.TUF_ROOT = join(dir, 'sigstore');
+    // What an admission webhook would add to the pod (e.g. Azure workload identity's), decided
+    // by the caller from the Deployment and its ServiceAccount as they are in the cluster.
+    if (podEnvironment) Object.assign(env, await podEnvironment({ name, namespace, deployment: dep, dir }));
 
     const logPath = join(dir, 'controller.log');
     const fd = openSync(logPath, 'a');

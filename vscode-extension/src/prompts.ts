@@ -10,7 +10,7 @@ import type { KubeContext, Repo } from 'flux-azdo' with { 'resolution-mode': 'im
 import type { FluxAzdoApi } from './flux';
 import { inputStep, pickStep, settle, type Step } from './multi-step';
 
-export type AuthMethod = 'token' | 'ssh';
+export type AuthMethod = 'token' | 'ssh' | 'azure';
 
 /** What the user answered so far; a step fills its field. */
 export interface Answers {
@@ -20,6 +20,9 @@ export interface Answers {
   branch?: string;
   path?: string;
   auth?: AuthMethod;
+  /** With `auth: 'azure'`: the managed identity's client and tenant id. */
+  workloadClientId?: string;
+  workloadTenantId?: string;
   context?: string;
 }
 
@@ -100,6 +103,11 @@ export function authStep(title: string, answers: Answers, offered: AuthMethod | 
       detail: 'The cluster pulls over SSH with a deploy key (a new RSA key you add to Azure DevOps, or the one already in the cluster).',
       method: 'ssh',
     },
+    {
+      label: 'Azure workload identity',
+      detail: 'The cluster pulls over HTTPS as a managed identity (--provider=azure): no Secret holds a credential.',
+      method: 'azure',
+    },
   ];
   return {
     run: async (at) =>
@@ -147,4 +155,37 @@ export function kubeContextStep(
       );
     },
   };
+}
+
+export interface WorkloadIdentityAnswer {
+  clientId: string;
+  tenantId: string;
+}
+
+const GUID_PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The managed identity for `--provider=azure`, two steps asked only when workload identity was
+ * picked; the core checks the values (GUIDs).
+ */
+export function workloadIdentitySteps(title: string, answers: Answers): Step[] {
+  const skip = (): boolean => answers.auth !== 'azure';
+  const ask = (field: 'workloadClientId' | 'workloadTenantId', prompt: string, required: string): Step => ({
+    skip,
+    run: async (at) =>
+      settle(
+        await inputStep(at, {
+          title,
+          prompt,
+          placeHolder: GUID_PLACEHOLDER,
+          value: answers[field] ?? '',
+          validate: (value) => (value.trim() ? undefined : required),
+        }),
+        (value) => (answers[field] = value.trim()),
+      ),
+  });
+  return [
+    ask('workloadClientId', 'Client id of the managed identity the cluster syncs as (az identity show --query clientId)', 'the client id is required for workload identity'),
+    ask('workloadTenantId', 'Tenant id of the managed identity (az identity show --query tenantId)', 'the tenant id is required for workload identity'),
+  ];
 }

@@ -7,7 +7,7 @@ import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode'
 import type { Remembered } from './answers';
 import type { FluxAzdoApi } from './flux';
 import type { Step } from './multi-step';
-import { authStep, branchStep, pathStep, repositoryStep, type Answers, type AuthMethod } from './prompts';
+import { authStep, branchStep, pathStep, repositoryStep, workloadIdentitySteps, type Answers, type AuthMethod, type WorkloadIdentityAnswer } from './prompts';
 import type { Settings } from './settings';
 
 export interface SyncTarget {
@@ -16,6 +16,8 @@ export interface SyncTarget {
   branch: string;
   path: string;
   auth: AuthMethod;
+  /** With `auth: 'azure'`: the managed identity the controllers sync as. */
+  workloadIdentity?: WorkloadIdentityAnswer;
 }
 
 /**
@@ -29,23 +31,33 @@ export function syncTargetSteps(api: FluxAzdoApi, title: string, settings: Setti
     branchStep(title, answers, offered.branch, fluxBranch),
     pathStep(title, answers, offered.path ?? settings.defaultPath),
     authStep(title, answers, offered.auth, secretName),
+    ...workloadIdentitySteps(title, answers),
   ];
 }
 
 /** The answers as a SyncTarget once the steps ran (every field is set by then). */
 export function syncTargetOf(answers: Answers): SyncTarget | undefined {
-  const { repo, url, branch, path, auth } = answers;
+  const { repo, url, branch, path, auth, workloadClientId, workloadTenantId } = answers;
   if (!repo || url === undefined || branch === undefined || path === undefined || !auth) return undefined;
+  if (auth === 'azure') {
+    if (!workloadClientId || !workloadTenantId) return undefined;
+    return { repo, url, branch, path, auth, workloadIdentity: { clientId: workloadClientId, tenantId: workloadTenantId } };
+  }
   return { repo, url, branch, path, auth };
 }
 
-/** Token auth pushes and syncs over HTTPS; SSH syncs over SSH and pushes the way the URL says. */
+/**
+ * Token auth pushes and syncs over HTTPS; SSH syncs over SSH and pushes the way the URL says;
+ * workload identity syncs over HTTPS (no Secret) and pushes over HTTPS with the PAT.
+ */
 export function optionsFor(target: SyncTarget, settings: Settings): BootstrapOptions {
+  const wi = target.auth === 'azure' ? target.workloadIdentity : undefined;
   return {
-    url: target.auth === 'token' ? target.repo.httpsUrl : target.url,
+    url: target.auth === 'ssh' ? target.url : target.repo.httpsUrl,
     branch: target.branch,
     ...(target.path ? { path: target.path } : {}),
     tokenAuth: target.auth === 'token',
+    ...(wi ? { provider: 'azure', workloadIdentityClientId: wi.clientId, workloadIdentityTenantId: wi.tenantId } : {}),
     // Azure DevOps (Services and Server) takes only RSA keys; the core picks RSA by itself only
     // for URLs it recognises, so a generated key is RSA whatever the host name looks like.
     ...(target.auth === 'ssh' ? { sshKeyAlgorithm: 'rsa' as const } : {}),

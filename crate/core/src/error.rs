@@ -46,6 +46,8 @@ error_codes! {
     PathConflict = "PATH_CONFLICT",
     InvalidInput = "INVALID_INPUT",
     Internal = "INTERNAL",
+    OptionRequired = "OPTION_REQUIRED",
+    OptionConflict = "OPTION_CONFLICT",
     KustomizationUnsupported = "KUSTOMIZATION_UNSUPPORTED",
     KustomizationInvalid = "KUSTOMIZATION_INVALID",
     CredentialNotRotatable = "CREDENTIAL_NOT_ROTATABLE",
@@ -102,8 +104,13 @@ pub enum Error {
 
     /// An existing kustomization.yaml is valid but laid out so that the host key patch cannot be
     /// added without rewriting the user's text.
-    #[error("cannot add the --ssh-hostkey-algos patch to {path}: {reason}")]
-    KustomizationNotPatchable { path: String, reason: String },
+    /// `option` is the flag whose patch it is.
+    #[error("cannot add the --{option} patch to {path}: {reason}")]
+    KustomizationNotPatchable {
+        path: String,
+        reason: String,
+        option: &'static str,
+    },
     /// A scanned SSH host key that cannot be used for `known_hosts`.
     #[error("invalid SSH host key: {reason}")]
     InvalidHostKey { reason: String },
@@ -130,6 +137,13 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
 
+    /// An option the others make necessary is missing; `option` names it.
+    #[error("--{option} is required: {reason}")]
+    OptionRequired { option: String, reason: String },
+
+    /// Two options that cannot go together; `option` is the one to drop or change.
+    #[error("--{option} cannot be used here: {reason}")]
+    OptionConflict { option: String, reason: String },
     /// The flux-system `kustomization.yaml` uses a kustomize feature the core does not build
     /// (remote resources, generators, components, ...). `field` names it; `fix` says what to do.
     #[error("{path}: `{field}` is not supported by flux-azdo's kustomize build: {fix}")]
@@ -173,6 +187,8 @@ impl Error {
             Self::PathConflict { .. } => ErrorCode::PathConflict,
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::OptionRequired { .. } => ErrorCode::OptionRequired,
+            Self::OptionConflict { .. } => ErrorCode::OptionConflict,
             Self::KustomizationUnsupported { .. } => ErrorCode::KustomizationUnsupported,
             Self::KustomizationInvalid { .. } => ErrorCode::KustomizationInvalid,
             Self::CredentialNotRotatable { .. } => ErrorCode::CredentialNotRotatable,
@@ -191,7 +207,10 @@ impl Error {
             Self::PathConflict { .. } => Some("path"),
             Self::InvalidInput { field, .. } => field.as_deref(),
             Self::InvalidBundle { .. } => Some("manifests"),
-            Self::KustomizationNotPatchable { .. } => Some("ssh-hostkey-algos"),
+            Self::KustomizationNotPatchable { option, .. } => Some(option),
+            Self::OptionRequired { option, .. } | Self::OptionConflict { option, .. } => {
+                Some(option)
+            }
             _ => None,
         }
     }

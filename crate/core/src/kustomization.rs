@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::manifest::{join_path, Manifest};
 use crate::options::{clean_target_path, validate_dns1123_label, DEFAULT_NAMESPACE};
+use crate::workload_identity::{WorkloadIdentity, CLIENT_ID_ANNOTATION};
 use crate::yaml::{self, Node};
 
 pub const MANIFEST_FILE: &str = "kustomization.yaml";
@@ -87,6 +88,8 @@ pub struct Options {
     pub existing: Option<String>,
     /// `--ssh-hostkey-algos`: when set, the controllers get the flag through a patch.
     pub ssh_hostkey_algos: Vec<String>,
+    /// `--provider=azure`: the controllers get the workload identity through two patches.
+    pub workload_identity: Option<WorkloadIdentity>,
 }
 
 impl Default for Options {
@@ -96,6 +99,7 @@ impl Default for Options {
             target_path: String::new(),
             existing: None,
             ssh_hostkey_algos: Vec::new(),
+            workload_identity: None,
         }
     }
 }
@@ -121,12 +125,13 @@ pub fn generate(options: &Options) -> Result<Output> {
     ]);
     validate_algorithms(&options.ssh_hostkey_algos)?;
 
-    let base = options.existing.clone().unwrap_or_else(fresh);
-    let content = if options.ssh_hostkey_algos.is_empty() {
-        base
-    } else {
-        add_hostkey_patch(&base, &options.ssh_hostkey_algos, &path)?
-    };
+    let mut content = options.existing.clone().unwrap_or_else(fresh);
+    if !options.ssh_hostkey_algos.is_empty() {
+        content = add_hostkey_patch(&content, &options.ssh_hostkey_algos, &path)?;
+    }
+    if let Some(identity) = &options.workload_identity {
+        content = add_workload_identity_patches(&content, identity, &path)?;
+    }
     let changed = options.existing.as_deref() != Some(content.as_str());
     Ok(Output {
         manifest: Manifest { path, content },
@@ -143,25 +148,91 @@ pub fn fresh() -> String {
     ])])
 }
 
-/// The `patches:` item, as text, with its `-` at `indent` spaces and lines ending in `newline`.
-pub fn hostkey_patch_item(algorithms: &[String], indent: usize, newline: &str) -> String {
-    let pad = " ".repeat(indent);
-    let lines = [
-        "- patch: |".to_owned(),
-        "    - op: add".to_owned(),
-        "      path: /spec/template/spec/containers/0/args/-".to_owned(),
+/// One item bootstrap adds to `patches:`: an inline patch and the objects it targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchItem {
+    /// The patch text (a strategic merge patch or a JSON 6902 list), lines ending in `\n`.
+    pub patch: String,
+    pub kind: &'static str,
+    /// `target.name`, a regular expression.
+    pub name: String,
+}
+
+impl PatchItem {
+    /// The item in block style, with its `-` at `indent` spaces and lines ending in `newline`.
+    pub fn block(&self, indent: usize, newline: &str) -> String {
+        let pad = " ".repeat(indent);
+        let mut lines = vec!["- patch: |".to_owned()];
+        lines.extend(self.patch.lines().map(|line| format!("    {line}")));
+        lines.push("  target:".to_owned());
+        lines.push(format!("    kind: {}", self.kind));
+        lines.push(format!("    name: {}", self.name));
+        lines
+            .iter()
+            .map(|line| format!("{pad}{line}{newline}"))
+            .collect()
+    }
+
+    /// The item as one flow mapping, for a `patches: [...]` list.
+    pub fn flow(&self) -> String {
+        let quoted = |text: &str| {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n");
+            format!("\"{escaped}\"")
+        };
         format!(
-            "      value: {}",
+            "{{patch: {}, target: {{kind: {}, name: {}}}}}",
+            quoted(&self.patch),
+            self.kind,
+            quoted(&self.name)
+        )
+    }
+
+    /// The item as the parsed document must show it.
+    fn value(&self) -> Node {
+        Node::map_of([
+            ("patch", Node::str(&self.patch)),
+            (
+                "target",
+                Node::map_of([
+                    ("kind", Node::str(self.kind)),
+                    ("name", Node::str(&self.name)),
+                ]),
+            ),
+        ])
+    }
+}
+
+/// The host key patch item.
+fn hostkey_item(algorithms: &[String]) -> PatchItem {
+    PatchItem {
+        patch: format!(
+            "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: {}\n",
             SSH_HOSTKEY_ALGOS.arg(&algorithms.join(","))
         ),
-        "  target:".to_owned(),
-        "    kind: Deployment".to_owned(),
-        format!("    name: {}", SSH_HOSTKEY_ALGOS.target_pattern()),
-    ];
-    lines
-        .iter()
-        .map(|line| format!("{pad}{line}{newline}"))
+        kind: "Deployment",
+        name: SSH_HOSTKEY_ALGOS.target_pattern(),
+    }
+}
+
+/// The two workload identity patch items (ServiceAccounts, then Deployments).
+pub fn workload_identity_items(identity: &WorkloadIdentity) -> Vec<PatchItem> {
+    identity
+        .patches()
+        .into_iter()
+        .map(|(patch, kind)| PatchItem {
+            patch,
+            kind,
+            name: identity.target_pattern(),
+        })
         .collect()
+}
+
+/// The `patches:` item, as text, with its `-` at `indent` spaces and lines ending in `newline`.
+pub fn hostkey_patch_item(algorithms: &[String], indent: usize, newline: &str) -> String {
+    hostkey_item(algorithms).block(indent, newline)
 }
 
 fn validate_algorithms(algorithms: &[String]) -> Result<()> {
@@ -177,45 +248,25 @@ fn validate_algorithms(algorithms: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The patch as the parsed document must show it.
-fn hostkey_patch_value(algorithms: &[String]) -> Node {
-    Node::map_of([
-        (
-            "patch",
-            Node::str(format!(
-                "- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: {}\n",
-                SSH_HOSTKEY_ALGOS.arg(&algorithms.join(","))
-            )),
-        ),
-        (
-            "target",
-            Node::map_of([
-                ("kind", Node::str("Deployment")),
-                ("name", Node::str(SSH_HOSTKEY_ALGOS.target_pattern())),
-            ]),
-        ),
-    ])
+/// The one document of a kustomization.yaml, as a mapping.
+fn parse_kustomization(text: &str, path: &str) -> Result<Node> {
+    let invalid = |reason: &str| Error::InvalidYaml {
+        source_name: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    match yaml::parse_documents(path, text)?.as_mut_slice() {
+        [document @ Node::Map(_)] => Ok(std::mem::replace(document, Node::Null)),
+        [_, _, ..] => Err(invalid(
+            "a kustomization.yaml holds one document, not several",
+        )),
+        _ => Err(invalid(
+            "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)",
+        )),
+    }
 }
 
 fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<String> {
-    let invalid = |reason: String| Error::InvalidYaml {
-        source_name: path.to_owned(),
-        reason,
-    };
-    let mut map = match yaml::parse_documents(path, text)?.as_mut_slice() {
-        [document @ Node::Map(_)] => std::mem::replace(document, Node::Null),
-        [_, _, ..] => {
-            return Err(invalid(
-                "a kustomization.yaml holds one document, not several".into(),
-            ))
-        }
-        _ => {
-            return Err(invalid(
-                "a kustomization.yaml must be a mapping (apiVersion, kind, resources, ...)".into(),
-            ))
-        }
-    };
-
+    let map = parse_kustomization(text, path)?;
     let configured = configured_algorithms(&map);
     if configured.iter().any(|c| c == algorithms) {
         return Ok(text.to_owned());
@@ -230,21 +281,100 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
             ),
         ));
     }
+    append_items(
+        text,
+        map,
+        &[hostkey_item(algorithms)],
+        path,
+        "ssh-hostkey-algos",
+    )
+}
 
+/// Adds the workload identity patches once: a file whose inline patches already set the same
+/// client id is kept as it is, one naming another identity is refused (never two identities).
+fn add_workload_identity_patches(
+    text: &str,
+    identity: &WorkloadIdentity,
+    path: &str,
+) -> Result<String> {
+    let map = parse_kustomization(text, path)?;
+    let configured = configured_client_ids(&map);
+    if configured.iter().any(|id| id == &identity.client_id) {
+        return Ok(text.to_owned());
+    }
+    if let Some(other) = configured.first() {
+        return Err(Error::OptionConflict {
+            option: "workload-identity-client-id".to_owned(),
+            reason: format!(
+                "{path} already annotates the controllers with {CLIENT_ID_ANNOTATION}: {other}; edit that patch or pass the same client id"
+            ),
+        });
+    }
+    append_items(
+        text,
+        map,
+        &workload_identity_items(identity),
+        path,
+        "provider",
+    )
+}
+
+/// Every client id found in inline patches, as the annotation's value.
+fn configured_client_ids(map: &Node) -> Vec<String> {
+    let prefix = format!("{CLIENT_ID_ANNOTATION}:");
+    let mut found = Vec::new();
+    for item in inline_patches(map) {
+        for line in item.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix(&prefix) {
+                found.push(rest.trim().trim_matches(['"', '\'']).to_owned());
+            }
+        }
+    }
+    found
+}
+
+/// The text of every inline patch (`patches`, `patchesJson6902`).
+fn inline_patches(map: &Node) -> Vec<&str> {
+    ["patches", "patchesJson6902"]
+        .iter()
+        .filter_map(|key| match map.get(key) {
+            Some(Node::Seq(items)) => Some(items),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| item.get("patch").and_then(Node::as_str))
+        .collect()
+}
+
+/// Appends `items` to the `patches:` list of `text` (whose parsed document is `map`), or a
+/// `patches:` block to the file, and proves by parsing that nothing else changed.
+fn append_items(
+    text: &str,
+    mut map: Node,
+    items: &[PatchItem],
+    path: &str,
+    option: &'static str,
+) -> Result<String> {
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    // A refusal says where and hands over the item to paste, so the user is never stuck.
+    // A refusal says where and hands over the items to paste, so the user is never stuck.
     let not_patchable = |reason: &str| Error::KustomizationNotPatchable {
         path: path.to_owned(),
-        reason: refusal(text, reason, algorithms),
+        reason: refusal(text, reason, items),
+        option,
     };
     let has_patches = map.get("patches").is_some();
     let mut patches = match map.get("patches") {
         None | Some(Node::Null) => Vec::new(),
-        Some(Node::Seq(items)) => items.clone(),
-        Some(_) => return Err(invalid("`patches` must be a list".into())),
+        Some(Node::Seq(existing)) => existing.clone(),
+        Some(_) => {
+            return Err(Error::InvalidYaml {
+                source_name: path.to_owned(),
+                reason: "`patches` must be a list".into(),
+            })
+        }
     };
     let updated = if has_patches {
-        insert_into_patches(text, algorithms, newline).map_err(not_patchable)?
+        insert_into_patches(text, items, newline).map_err(not_patchable)?
     } else {
         let mut out = text.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
@@ -252,12 +382,12 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
         }
         out.push_str("patches:");
         out.push_str(newline);
-        out.push_str(&hostkey_patch_item(algorithms, 0, newline));
+        out.push_str(&blocks(items, 0, newline));
         out
     };
 
-    // The edit must have added exactly the one item and changed nothing else.
-    patches.push(hostkey_patch_value(algorithms));
+    // The edit must have added exactly these items and changed nothing else.
+    patches.extend(items.iter().map(PatchItem::value));
     map.set("patches", Node::Seq(patches));
     let reparsed = yaml::parse_documents(path, &updated).ok();
     if reparsed.as_deref() != Some(std::slice::from_ref(&map)) {
@@ -266,6 +396,10 @@ fn add_hostkey_patch(text: &str, algorithms: &[String], path: &str) -> Result<St
         ));
     }
     Ok(updated)
+}
+
+fn blocks(items: &[PatchItem], indent: usize, newline: &str) -> String {
+    items.iter().map(|i| i.block(indent, newline)).collect()
 }
 
 /// Every `--ssh-hostkey-algos=` value found in inline patches (`patches`, `patchesJson6902`).
@@ -296,7 +430,7 @@ fn configured_algorithms(map: &Node) -> Vec<Vec<String>> {
 /// Adds the item after the last item of the top-level `patches:` block list.
 fn insert_into_patches(
     text: &str,
-    algorithms: &[String],
+    items: &[PatchItem],
     newline: &str,
 ) -> std::result::Result<String, &'static str> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -320,14 +454,14 @@ fn insert_into_patches(
             out.push_str(comment);
         }
         out.push_str(newline);
-        out.push_str(&hostkey_patch_item(algorithms, 0, newline));
+        out.push_str(&blocks(items, 0, newline));
         out.extend(lines[key_line + 1..].iter().copied());
         return Ok(out);
     }
     if value.starts_with('[') {
         let start = lines[..key_line].iter().map(|l| l.len()).sum::<usize>()
             + lines[key_line].find('[').unwrap_or(0);
-        return insert_into_flow_list(text, start, algorithms);
+        return insert_into_flow_list(text, start, items);
     }
     if !value.is_empty() {
         return Err("`patches` is neither a block list nor a flow list ([...])");
@@ -365,22 +499,14 @@ fn insert_into_patches(
     if !out.ends_with('\n') {
         out.push_str(newline);
     }
-    out.push_str(&hostkey_patch_item(
-        algorithms,
-        item_indent.unwrap_or(0),
-        newline,
-    ));
+    out.push_str(&blocks(items, item_indent.unwrap_or(0), newline));
     out.extend(lines[last_content + 1..].iter().copied());
     Ok(out)
 }
 
 /// The host key patch as one flow mapping, for a `patches: [...]` list.
 pub fn hostkey_patch_flow_item(algorithms: &[String]) -> String {
-    format!(
-        "{{patch: \"- op: add\\n  path: /spec/template/spec/containers/0/args/-\\n  value: {}\\n\", target: {{kind: Deployment, name: \"{}\"}}}}",
-        SSH_HOSTKEY_ALGOS.arg(&algorithms.join(",")),
-        SSH_HOSTKEY_ALGOS.target_pattern()
-    )
+    hostkey_item(algorithms).flow()
 }
 
 /// Adds the item before the `]` that closes the flow list opening at byte `start`, after the
@@ -388,7 +514,7 @@ pub fn hostkey_patch_flow_item(algorithms: &[String]) -> String {
 fn insert_into_flow_list(
     text: &str,
     start: usize,
-    algorithms: &[String],
+    items: &[PatchItem],
 ) -> std::result::Result<String, &'static str> {
     let bytes = text.as_bytes();
     let (mut depth, mut quote, mut escaped, mut comment) = (0usize, None::<u8>, false, false);
@@ -421,7 +547,11 @@ fn insert_into_flow_list(
                         b',' => " ",
                         _ => ", ",
                     };
-                    let item = hostkey_patch_flow_item(algorithms);
+                    let item = items
+                        .iter()
+                        .map(PatchItem::flow)
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     return Ok(format!(
                         "{}{separator}{item}{}",
                         &text[..=last],
@@ -439,14 +569,14 @@ fn insert_into_flow_list(
 }
 
 /// The reason for a refusal, with the line of `patches` and the item to add by hand.
-fn refusal(text: &str, reason: &str, algorithms: &[String]) -> String {
+fn refusal(text: &str, reason: &str, items: &[PatchItem]) -> String {
     let line = text
         .split('\n')
         .position(|l| l.trim_start_matches(['"', '\'']).starts_with("patches"))
         .map(|index| format!(" (line {})", index + 1))
         .unwrap_or_default();
     format!(
-        "{reason}{line}; add this item to its `patches:` list by hand:\n{}",
-        hostkey_patch_item(algorithms, 0, "\n")
+        "{reason}{line}; add this to its `patches:` list by hand:\n{}",
+        blocks(items, 0, "\n")
     )
 }

@@ -24,6 +24,7 @@ pub mod pull_request;
 pub mod secret;
 pub mod secret_string;
 pub mod sync;
+pub mod workload_identity;
 pub mod yaml;
 
 pub use defaults::{defaults, Defaults};

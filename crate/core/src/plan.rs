@@ -13,6 +13,7 @@ use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
 use crate::pull_request::{self, PullRequestPlan};
+use crate::workload_identity::{self, WorkloadIdentity};
 use crate::{install, kustomization, sync};
 
 /// Every option that shapes the repository files and the bootstrap's decisions, flat, named as
@@ -97,6 +98,12 @@ pub struct Options {
     pub pull_request_auto_complete: bool,
     /// The cluster the pull request's description names (the host's kubeconfig context).
     pub pull_request_cluster: String,
+    /// `--workload-identity-client-id`: the managed identity the controllers sync as
+    /// (required with `--provider=azure`).
+    pub workload_identity_client_id: String,
+    /// `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
+    /// organisation's when it can; empty leaves the cluster webhook's default).
+    pub workload_identity_tenant_id: String,
     /// `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
     /// `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
     /// PAT; empty: no Entra token.
@@ -143,6 +150,8 @@ impl Default for Options {
             pull_request: false,
             pull_request_auto_complete: false,
             pull_request_cluster: String::new(),
+            workload_identity_client_id: String::new(),
+            workload_identity_tenant_id: String::new(),
             azure_credential: String::new(),
         }
     }
@@ -253,6 +262,27 @@ pub struct Plan {
     /// Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
     /// and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
     pub needs_pat: bool,
+    /// `--provider=azure`: the identity the controllers sync as, and the facts the Azure side
+    /// needs (the federated credential's subjects and audience).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub workload_identity: Option<WorkloadIdentityPlan>,
+}
+
+/// What `--provider=azure` sets up, for the host's pre-flight and its printed Azure steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadIdentityPlan {
+    pub client_id: String,
+    /// Empty when not given.
+    pub tenant_id: String,
+    /// The controllers patched with the identity.
+    pub controllers: Vec<String>,
+    /// `system:serviceaccount:<namespace>:<controller>`, one per controller, same order.
+    pub subjects: Vec<String>,
+    /// The federated credential's audience, `api://AzureADTokenExchange`.
+    pub audience: String,
 }
 
 impl Plan {
@@ -269,6 +299,13 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let repo = azure_url::parse(&options.url)?;
     let sync_auth = sync_auth(options);
     let sync_url = repo.sync_url(&sync_url_options(options, sync_auth))?;
+    workload_identity::validate(
+        &options.provider,
+        &options.workload_identity_client_id,
+        &options.workload_identity_tenant_id,
+        repo.is_azure_devops() && sync_url.url.starts_with("https://"),
+        options.with_bearer_token,
+    )?;
     let push = repo.push_target(&options.ssh_hostkey_algos)?;
     let credentials = entra::push_credentials(&repo, &push, sync_auth, &options.azure_credential)?;
     let ssh_hostkey_algos = controller_hostkey_algos(options, &repo, &sync_url, sync_auth);
@@ -277,10 +314,18 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let deploy_key = deploy_key(options, requires_rsa && needs_key)?;
 
     let install_options = install_options(options);
+    let identity = (sync_auth == SyncAuth::WorkloadIdentity).then(|| WorkloadIdentity {
+        client_id: options.workload_identity_client_id.clone(),
+        tenant_id: options.workload_identity_tenant_id.clone(),
+        controllers: workload_identity::controllers(&install_options.all_components()),
+    });
     let components = install::generate(&install_options, bundle)?;
     let sync = sync::generate(&sync_options(options, &sync_url))?;
-    let kustomization =
-        kustomization::generate(&kustomization_options(options, &ssh_hostkey_algos))?;
+    let kustomization = kustomization::generate(&kustomization_options(
+        options,
+        &ssh_hostkey_algos,
+        identity.clone(),
+    ))?;
     let commit = commits(options);
     let pull_request = if options.pull_request || options.pull_request_auto_complete {
         Some(pull_request::plan(&pull_request::Inputs {
@@ -313,7 +358,18 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         push,
         requires_rsa,
         deploy_key,
-        kustomization_in_components_commit: !ssh_hostkey_algos.is_empty(),
+        kustomization_in_components_commit: !ssh_hostkey_algos.is_empty() || identity.is_some(),
+        workload_identity: identity.map(|identity| WorkloadIdentityPlan {
+            subjects: identity
+                .controllers
+                .iter()
+                .map(|c| workload_identity::subject(&options.namespace, c))
+                .collect(),
+            audience: workload_identity::AUDIENCE.to_owned(),
+            client_id: identity.client_id,
+            tenant_id: identity.tenant_id,
+            controllers: identity.controllers,
+        }),
         repo,
         sync_url,
         sync_auth,
@@ -432,12 +488,14 @@ fn sync_options(options: &Options, sync_url: &SyncUrl) -> sync::Options {
 fn kustomization_options(
     options: &Options,
     ssh_hostkey_algos: &[String],
+    workload_identity: Option<WorkloadIdentity>,
 ) -> kustomization::Options {
     kustomization::Options {
         namespace: options.namespace.clone(),
         target_path: options.path.clone(),
         existing: options.existing_kustomization.clone(),
         ssh_hostkey_algos: ssh_hostkey_algos.to_vec(),
+        workload_identity,
     }
 }
 

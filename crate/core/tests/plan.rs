@@ -185,10 +185,11 @@ fn an_existing_kustomization_with_the_patch_is_kept_byte_for_byte() {
 }
 
 #[test]
-fn workload_identity_needs_no_secret_and_no_patch() {
+fn workload_identity_needs_no_secret() {
     let p = plan(
         &Options {
             provider: "azure".into(),
+            workload_identity_client_id: "11111111-2222-3333-4444-555555555555".into(),
             ..options("https://dev.azure.com/org/project/_git/repo")
         },
         &bundle(),

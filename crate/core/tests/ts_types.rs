@@ -10,7 +10,7 @@
 
 use flux_azdo_core::{
     azure_url, check, credentials, defaults, entra, inputs, install, keys, kustomization,
-    kustomize, manifest, plan, secret, secret_string, sync, ErrorCode,
+    kustomize, manifest, plan, secret, secret_string, sync, workload_identity, ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -59,6 +59,8 @@ fn declarations() -> String {
         plan::Commits::decl(&cfg),
         flux_azdo_core::pull_request::PullRequestPlan::decl(&cfg),
         plan::Plan::decl(&cfg),
+        workload_identity::WorkloadIdentity::decl(&cfg),
+        plan::WorkloadIdentityPlan::decl(&cfg),
         entra::AzureCredentialKind::decl(&cfg),
         entra::EntraPush::decl(&cfg),
         entra::PushCredential::decl(&cfg),

@@ -11,7 +11,7 @@ path: string,
  */
 content: string, };
 
-export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "PATH_CONFLICT" | "INVALID_INPUT" | "INTERNAL" | "KUSTOMIZATION_UNSUPPORTED" | "KUSTOMIZATION_INVALID" | "CREDENTIAL_NOT_ROTATABLE" | "CREDENTIAL_KIND_SWITCH";
+export type ErrorCode = "INVALID_OPTION" | "INVALID_URL" | "INVALID_BUNDLE" | "INVALID_YAML" | "INVALID_KEY" | "KEY_PASSPHRASE_REQUIRED" | "WRONG_PASSPHRASE" | "KEY_NOT_RSA" | "KUSTOMIZATION_NOT_PATCHABLE" | "INVALID_HOST_KEY" | "PATH_CONFLICT" | "INVALID_INPUT" | "INTERNAL" | "OPTION_REQUIRED" | "OPTION_CONFLICT" | "KUSTOMIZATION_UNSUPPORTED" | "KUSTOMIZATION_INVALID" | "CREDENTIAL_NOT_ROTATABLE" | "CREDENTIAL_KIND_SWITCH";
 
 export type InstallOptions = { 
 /**
@@ -53,7 +53,11 @@ existing?: string,
 /**
  * `--ssh-hostkey-algos`: when set, the controllers get the flag through a patch.
  */
-sshHostkeyAlgos?: Array<string>, };
+sshHostkeyAlgos?: Array<string>, 
+/**
+ * `--provider=azure`: the controllers get the workload identity through two patches.
+ */
+workloadIdentity?: WorkloadIdentity, };
 
 export type KustomizationOutput = { manifest: Manifest, changed: boolean, };
 
@@ -512,6 +516,16 @@ pullRequestAutoComplete?: boolean,
  */
 pullRequestCluster?: string, 
 /**
+ * `--workload-identity-client-id`: the managed identity the controllers sync as
+ * (required with `--provider=azure`).
+ */
+workloadIdentityClientId?: string, 
+/**
+ * `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
+ * organisation's when it can; empty leaves the cluster webhook's default).
+ */
+workloadIdentityTenantId?: string, 
+/**
  * `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
  * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
  * PAT; empty: no Entra token.
@@ -662,6 +676,16 @@ pullRequestAutoComplete: boolean,
  */
 pullRequestCluster: string, 
 /**
+ * `--workload-identity-client-id`: the managed identity the controllers sync as
+ * (required with `--provider=azure`).
+ */
+workloadIdentityClientId: string, 
+/**
+ * `--workload-identity-tenant-id`: the identity's tenant (the host discovers the
+ * organisation's when it can; empty leaves the cluster webhook's default).
+ */
+workloadIdentityTenantId: string, 
+/**
  * `--azure-credential`: push with a Microsoft Entra token from this credential (`default`,
  * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
  * PAT; empty: no Entra token.
@@ -805,7 +829,44 @@ entra?: EntraPush,
  * Whether the run needs a PAT (`--password`): for an HTTPS push without an Entra token,
  * and for a cluster that syncs with it (`--token-auth`, `--with-bearer-token`).
  */
-needsPat: boolean, };
+needsPat: boolean, 
+/**
+ * `--provider=azure`: the identity the controllers sync as, and the facts the Azure side
+ * needs (the federated credential's subjects and audience).
+ */
+workloadIdentity?: WorkloadIdentityPlan, };
+
+export type WorkloadIdentity = { 
+/**
+ * `--workload-identity-client-id`: the user-assigned managed identity's client id.
+ */
+clientId: string, 
+/**
+ * `--workload-identity-tenant-id`: its tenant (empty: the webhook's default tenant).
+ */
+tenantId: string, 
+/**
+ * The installed controllers that get the identity (a subset of `CONTROLLERS`).
+ */
+controllers: Array<string>, };
+
+export type WorkloadIdentityPlan = { clientId: string, 
+/**
+ * Empty when not given.
+ */
+tenantId: string, 
+/**
+ * The controllers patched with the identity.
+ */
+controllers: Array<string>, 
+/**
+ * `system:serviceaccount:<namespace>:<controller>`, one per controller, same order.
+ */
+subjects: Array<string>, 
+/**
+ * The federated credential's audience, `api://AzureADTokenExchange`.
+ */
+audience: string, };
 
 export type AzureCredentialKind = "default" | "cli" | "workload-identity" | "managed-identity" | "environment" | "pipelines";
 

@@ -22,6 +22,7 @@ import {
   resourcePath,
   splitManifests,
   type KubeClient,
+  type WorkloadIdentityFacts,
 } from '../kube/index.js';
 import { loadBundle } from '../manifests.js';
 import { readClusterObjects } from './cluster-objects.js';
@@ -30,6 +31,7 @@ import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { entraTokens } from './entra.js';
 import { type BootstrapOptions } from './options.js';
 import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
+import { workloadIdentityPreflight } from './workload-identity.js';
 
 export type Change = 'create' | 'update' | 'unchanged';
 
@@ -53,6 +55,8 @@ export interface DryRunReport {
   secret: { ref: string; change: 'create' | 'update' | 'unchanged' | 'keep' | 'none' };
   /** `--pull-request`: the branches of the pull request that would carry the files (the diffs are against `into`). */
   pullRequest?: { from: string; into: string };
+  /** `--provider=azure`: the cluster's issuer and webhook, and the Azure steps left to do. */
+  workloadIdentity?: WorkloadIdentityFacts;
 }
 
 export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
@@ -66,6 +70,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   // The run's refusal of a Flux another tool manages, predicted with the same code.
   await checkFluxManager(client, { namespace, force: options.force ?? false, ...(signal ? { signal } : {}) });
+  const workloadIdentity = await workloadIdentityPreflight(client, plan, emit, signal);
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
 
@@ -134,6 +139,7 @@ export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): P
       objects,
       secret: { ref: secretRef, change: secretChange },
       ...(pr ? { pullRequest: { from: pr.sourceBranch, into: pr.targetBranch } } : {}),
+      ...(workloadIdentity ? { workloadIdentity } : {}),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -44,6 +44,7 @@ import { entraTokens } from './entra.js';
 import { pushAttempts, timeoutMs, type BootstrapOptions } from './options.js';
 import { planRepository } from './plan.js';
 import { awaitMerge, checkBranchPolicies, openPullRequest, requireRest, restClient } from './pull-request.js';
+import { workloadIdentityPreflight } from './workload-identity.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -159,6 +160,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const pre = await preflight(client, { minVersion: flux.minKubernetesVersion, namespace, force: options.force ?? false, signal });
   emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
+  await workloadIdentityPreflight(client, plan, emit, signal);
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
   if (rest) {

@@ -159,6 +159,25 @@ export const bootstrapGitFlags = ({ options, rsaBits, pushRetries }: Defaults): 
       default: options.sparseCheckout,
       help: 'directories to include in the GitRepository spec.sparseCheckout',
     },
+    // Azure workload identity for the sync (issue #17 §2).
+    {
+      name: 'provider',
+      type: 'string',
+      default: options.provider,
+      help: 'the GitRepository provider: azure syncs from Azure DevOps with Azure workload identity (no Secret); generic (default) uses the Secret',
+    },
+    {
+      name: 'workload-identity-client-id',
+      type: 'string',
+      default: options.workloadIdentityClientId,
+      help: 'with --provider=azure: the client id of the user-assigned managed identity the controllers sync as',
+    },
+    {
+      name: 'workload-identity-tenant-id',
+      type: 'string',
+      default: options.workloadIdentityTenantId,
+      help: "with --provider=azure: the managed identity's tenant id",
+    },
     { name: 'author-name', type: 'string', default: options.authorName, help: 'author name for Git commits' },
     { name: 'author-email', type: 'string', default: options.authorEmail, help: 'author email for Git commits' },
     {

@@ -106,6 +106,8 @@ export type {
   SyncPathCheck,
   SyncUrl,
   SyncUrlOptions,
+  WorkloadIdentity,
+  WorkloadIdentityPlan,
   AzureCredentialKind,
   EntraPush,
   PushCredential,

@@ -38,6 +38,14 @@ export {
   type HealthFailure,
   type WaitOptions,
 } from './wait.js';
+export {
+  checkWorkloadIdentity,
+  federatedCredentialCommands,
+  ENABLE_ON_AKS,
+  WEBHOOK_CONFIGURATION,
+  WEBHOOK_NAME,
+  type WorkloadIdentityFacts,
+} from './workload-identity.js';
 export { uninstallFlux, type UninstallOptions, type UninstallResult } from './uninstall.js';
 
 /** Loads the kubeconfig like kubectl and returns a client for its current (or given) context. */

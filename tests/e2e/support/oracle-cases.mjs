@@ -196,7 +196,35 @@ export function randomCase(r) {
     tolerationKeys: r.chance(0.6)
       ? []
       : r.subset(['node.kubernetes.io/not-ready', 'dedicated', 'CriticalAddonsOnly', 'example.com/gpu', 'key_1', 'null'], 0.4),
+    ...workloadIdentity(r, url, tokenAuth),
   };
+}
+
+/**
+ * `--provider=azure` for some Azure DevOps URLs (the only ones it fetches), with the managed
+ * identity it needs; Flux's sync generator gets the same provider.
+ */
+function workloadIdentity(r, url, tokenAuth) {
+  const azureDevOps = /dev\.azure\.com|visualstudio\.com|\/_git\/|ssh\.dev\.azure\.com/.test(url) && !url.startsWith('http://');
+  if (!azureDevOps || !r.chance(0.2)) return {};
+  const guid = () => [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, () => r.pick([...'0123456789abcdef'])).join('')).join('-');
+  return {
+    provider: 'azure',
+    // --with-bearer-token is refused with --provider=azure (the token comes from Entra ID).
+    withBearerToken: false,
+    tokenAuth,
+    workloadIdentityClientId: guid(),
+    workloadIdentityTenantId: r.chance(0.7) ? guid() : '',
+  };
+}
+
+/**
+ * Flux's gotk-sync.yaml as flux-azdo writes it for `--provider=azure`: Flux's sync generator
+ * always writes `secretRef`, flux-azdo leaves it out (no Secret exists; source-controller would
+ * fail reading a missing one). Everything else must be byte-identical.
+ */
+export function withoutSecretRef(content) {
+  return content.replace(/\n {2}secretRef:\n {4}name: [^\n]*/, '');
 }
 
 /** The install options of a plan case (flux-azdo's InstallOptions). */
