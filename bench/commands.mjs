@@ -118,7 +118,10 @@ const line = (name, extra = '') => console.log(`${name.padEnd(36)} median ${m[na
 console.log(`runs per case: ${RUNS}, interleaved; both print Flux ${FLUX_VERSION}'s install.yaml byte for byte`);
 line('go: Flux install.Generate process');
 line('flux-azdo install --export', `  ${(install / go).toFixed(2)}× the Go process (target ≤ 0.5×)`);
-line('flux-azdo bootstrap git --export', `  ${(m['flux-azdo bootstrap git --export'] / install).toFixed(2)}× install --export (target ≤ 1.2×)`);
+line(
+  'flux-azdo bootstrap git --export',
+  `  ${(m['flux-azdo bootstrap git --export'] / install).toFixed(2)}× install --export (target ≤ 1.2×)`,
+);
 line('flux-azdo --help', `  (target ≤ 80 ms; ${(m['flux-azdo --help'] / m['node -e 0 (floor)']).toFixed(2)}× node -e 0)`);
 line('flux-azdo version', `  (target ≤ 80 ms; ${(m['flux-azdo version'] / m['node -e 0 (floor)']).toFixed(2)}× node -e 0)`);
 line('node -e 0 (floor)');

@@ -75,7 +75,10 @@ if (source) {
   console.log(`browser build: Flux ${version} manifests from ${source}`);
 } else {
   console.warn(
-    (args['no-manifests'] ? 'browser build: no manifests (--no-manifests); ' : `browser build: no manifests (no --manifests, none in the flux-azdo package and no download cache for ${version}); `) + 'the page will ask for a manifests.tar.gz',
+    (args['no-manifests']
+      ? 'browser build: no manifests (--no-manifests); '
+      : `browser build: no manifests (no --manifests, none in the flux-azdo package and no download cache for ${version}); `) +
+      'the page will ask for a manifests.tar.gz',
   );
 }
 

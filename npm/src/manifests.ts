@@ -167,11 +167,10 @@ export function verifyRelease(
           : expected[name] === undefined
             ? 'is not part of the release'
             : `has sha256 ${actual}, not ${expected[name]}`;
-      throw new FluxAzdoError(
-        'INVALID_BUNDLE',
-        `${origin} is not Flux ${version}'s release: ${name} ${why}; ${consequence}`,
-        { option: 'manifests', file: name },
-      );
+      throw new FluxAzdoError('INVALID_BUNDLE', `${origin} is not Flux ${version}'s release: ${name} ${why}; ${consequence}`, {
+        option: 'manifests',
+        file: name,
+      });
     }
   }
 }

@@ -21,10 +21,16 @@ test('a one-hour token is fetched again two minutes before it expires; a short o
 test("the tenant comes from WWW-Authenticate's authorization_uri, else X-VSS-ResourceTenant; a Microsoft-account org has none", () => {
   const joined = `Bearer authorization_uri=https://login.microsoftonline.com/${TENANT}, Basic realm="https://tfsprodweu5.visualstudio.com/", TFS-Federated`;
   assert.deepEqual(tenantFromHeaders(joined, undefined), { tenantId: TENANT, source: 'www-authenticate' });
-  assert.deepEqual(tenantFromHeaders(['Basic realm="x"', `Bearer authorization_uri="https://login.microsoftonline.com/${TENANT.toUpperCase()}"`], undefined), {
-    tenantId: TENANT,
-    source: 'www-authenticate',
-  });
+  assert.deepEqual(
+    tenantFromHeaders(
+      ['Basic realm="x"', `Bearer authorization_uri="https://login.microsoftonline.com/${TENANT.toUpperCase()}"`],
+      undefined,
+    ),
+    {
+      tenantId: TENANT,
+      source: 'www-authenticate',
+    },
+  );
   assert.deepEqual(tenantFromHeaders('Basic realm="x"', TENANT), { tenantId: TENANT, source: 'x-vss-resourcetenant' });
   assert.deepEqual(tenantFromHeaders(undefined, '00000000-0000-0000-0000-000000000000'), { tenantId: undefined, source: 'none' });
   assert.deepEqual(tenantFromHeaders('Bearer authorization_uri=https://login.microsoftonline.com/common', 'not-a-guid'), {
@@ -45,7 +51,11 @@ test('the provider fetches once for parallel requests, holds the token as a secr
     },
   };
   const provider = createAzureDevOpsTokenProvider({
-    entra: { credential: 'environment', scope: '499b84ac-1321-427f-aa17-267ca6975798/.default', organizationUrl: 'https://dev.azure.com/org' },
+    entra: {
+      credential: 'environment',
+      scope: '499b84ac-1321-427f-aa17-267ca6975798/.default',
+      organizationUrl: 'https://dev.azure.com/org',
+    },
     tenantId: TENANT,
     tokenCredential: credential,
     now: () => now,

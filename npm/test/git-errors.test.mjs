@@ -17,7 +17,12 @@ test('TF402455 → BRANCH_PROTECTED naming the branch and --pull-request', () =>
 });
 
 test("git's own race texts and Azure DevOps' TF401028 → NON_FAST_FORWARD (retried)", () => {
-  for (const reason of ['fetch first', 'non-fast-forward', 'failed to update ref', "TF401028: The reference 'refs/heads/main' has already been updated by another client"]) {
+  for (const reason of [
+    'fetch first',
+    'non-fast-forward',
+    'failed to update ref',
+    "TF401028: The reference 'refs/heads/main' has already been updated by another client",
+  ]) {
     assert.equal(refRejection({ 'refs/heads/main': { ok: false, error: reason } }, url, '').code, 'NON_FAST_FORWARD', reason);
   }
 });

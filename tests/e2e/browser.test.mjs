@@ -249,7 +249,12 @@ describe('browser preview page', () => {
   test('an invalid option shows its error next to its own field', async () => {
     await page.fill('#namespace', 'Not_A_Namespace');
     assert.equal(await settled(), 'error');
-    const expected = nodeError({ url: 'https://dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID, namespace: 'Not_A_Namespace' });
+    const expected = nodeError({
+      url: 'https://dev.azure.com/acme/Infra/_git/fleet',
+      provider: 'azure',
+      workloadIdentityClientId: WI_CLIENT_ID,
+      namespace: 'Not_A_Namespace',
+    });
     assert.equal(await page.getAttribute('#namespace-error', 'data-code'), expected.code);
     assert.equal(await page.textContent('#namespace-error'), expected.message);
     await page.fill('#namespace', '');
@@ -301,7 +306,11 @@ describe('browser preview page', () => {
     execFileSync('tar', ['-czf', tarball, '-C', manifestsDir, ...names]);
     await page.setInputFiles('#bundle-file', tarball);
     await page.waitForFunction(() => document.getElementById('bundle-info').textContent.startsWith('From your disk'));
-    await assertSameAsNode({ url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID });
+    await assertSameAsNode({
+      url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet',
+      provider: 'azure',
+      workloadIdentityClientId: WI_CLIENT_ID,
+    });
 
     const broken = join(work, 'broken.tar.gz');
     writeFileSync(broken, 'not a tarball');
@@ -340,7 +349,12 @@ describe('browser preview page', () => {
     await browser.context.setOffline(true);
     try {
       await page.fill('#namespace', 'offline');
-      await assertSameAsNode({ url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet', provider: 'azure', workloadIdentityClientId: WI_CLIENT_ID, namespace: 'offline' });
+      await assertSameAsNode({
+        url: 'https://acme@dev.azure.com/acme/Infra/_git/fleet',
+        provider: 'azure',
+        workloadIdentityClientId: WI_CLIENT_ID,
+        namespace: 'offline',
+      });
     } finally {
       await browser.context.setOffline(false);
     }

@@ -54,7 +54,12 @@ before(async () => {
   token = await appToken();
   const now = Date.now();
   for (let i = 0; i < 25; i++) {
-    vssps.addPat({ organization: 'org', owner: sp.objectId, displayName: `pat-${String(i).padStart(2, '0')}`, validTo: new Date(now + (i + 1) * DAY).toISOString() });
+    vssps.addPat({
+      organization: 'org',
+      owner: sp.objectId,
+      displayName: `pat-${String(i).padStart(2, '0')}`,
+      validTo: new Date(now + (i + 1) * DAY).toISOString(),
+    });
   }
   vssps.addPat({ organization: 'org', owner: sp.objectId, displayName: 'old', validTo: new Date(now - DAY).toISOString() });
   vssps.addPat({ organization: 'org', owner: sp.objectId, displayName: 'gone', validTo: new Date(now + DAY).toISOString(), revoked: true });
@@ -68,7 +73,7 @@ after(async () => {
 const api = (service, query, headers = { authorization: `Bearer ${token}` }) =>
   fetchJson(`${service.baseUrl}/org/_apis/tokens/pats?${query}`, { headers, ca: service.caPem });
 
-test('listPats follows continuationToken across pages and returns only the caller\'s active PATs', async () => {
+test("listPats follows continuationToken across pages and returns only the caller's active PATs", async () => {
   const pats = await listPats({ organization: 'org', baseUrl: vssps.baseUrl, caPem: vssps.caPem, token: new SecretValue(token) });
   assert.equal(pats.length, 25, pats.map((p) => p.displayName).join(','));
   assert.ok(vssps.log.filter((l) => l.startsWith('GET /org/_apis/tokens/pats')).length >= 2, 'more than one page was read');
@@ -85,11 +90,17 @@ test('the stand-in speaks the spec: filters, sorting, $top, get by authorization
   assert.equal(page.patTokens[0].displayName, 'pat-24');
   assert.ok(page.continuationToken);
   const expired = JSON.parse((await api(vssps, 'api-version=7.1-preview.1&displayFilterOption=expired')).text);
-  assert.deepEqual(expired.patTokens.map((p) => p.displayName), ['old']);
+  assert.deepEqual(
+    expired.patTokens.map((p) => p.displayName),
+    ['old'],
+  );
   const revoked = JSON.parse((await api(vssps, 'api-version=7.1-preview.1&displayFilterOption=revoked')).text);
-  assert.deepEqual(revoked.patTokens.map((p) => p.displayName), ['gone']);
+  assert.deepEqual(
+    revoked.patTokens.map((p) => p.displayName),
+    ['gone'],
+  );
   const all = JSON.parse((await api(vssps, 'api-version=7.1-preview.1&displayFilterOption=all&$top=100')).text);
-  assert.equal(all.patTokens.length, 27, 'not another user\'s PAT');
+  assert.equal(all.patTokens.length, 27, "not another user's PAT");
   const one = JSON.parse((await api(vssps, `api-version=7.1-preview.1&authorizationId=${all.patTokens[0].authorizationId}`)).text);
   assert.equal(one.patTokenError, 'none');
   assert.equal(one.patToken.displayName, all.patTokens[0].displayName);

@@ -61,13 +61,25 @@ const entraEnv = () => ({
 const report = (stdout) => JSON.parse(stdout.trim().split('\n').at(-1));
 const codes = (r) => r.findings.map((f) => f.code);
 
-test('healthy: exit 0 with Flux, the source, the PAT and its expiry; 3 inside --warn-days; the expiry unknown without an Entra token', { timeout: 600_000 }, async () => {
+test('healthy: exit 0 with Flux, the source, the PAT and its expiry; 3 inside --warn-days; the expiry unknown without an Entra token', {
+  timeout: 600_000,
+}, async () => {
   const ns = 'flux-system';
   await tokenBootstrap(world, binDir, running, ns);
   await waitReady(world, ns, 'True');
   for (const service of [vssps, strictVssps]) {
-    service.addPat({ organization: 'org', owner: sp.objectId, displayName: 'other', validTo: new Date(Date.now() + 5 * DAY).toISOString() });
-    service.addPat({ organization: 'org', owner: sp.objectId, displayName: 'flux-cluster', validTo: new Date(Date.now() + 30 * DAY).toISOString() });
+    service.addPat({
+      organization: 'org',
+      owner: sp.objectId,
+      displayName: 'other',
+      validTo: new Date(Date.now() + 5 * DAY).toISOString(),
+    });
+    service.addPat({
+      organization: 'org',
+      owner: sp.objectId,
+      displayName: 'flux-cluster',
+      validTo: new Date(Date.now() + 30 * DAY).toISOString(),
+    });
   }
 
   const ok = await runCli(checkArgs(ns, ...entraArgs(vssps)), { env: entraEnv() });
@@ -82,7 +94,10 @@ test('healthy: exit 0 with Flux, the source, the PAT and its expiry; 3 inside --
   assert.ok(r.gitRepository.lastFetch);
   assert.equal(r.pat.displayName, 'flux-cluster');
   assert.ok(r.patExpiry.daysLeft >= 29 && r.patExpiry.daysLeft <= 30, JSON.stringify(r.patExpiry));
-  assert.ok(vssps.log.some((l) => l.includes('/org/_apis/tokens/pats?api-version=7.1-preview.1')), vssps.log.join('\n'));
+  assert.ok(
+    vssps.log.some((l) => l.includes('/org/_apis/tokens/pats?api-version=7.1-preview.1')),
+    vssps.log.join('\n'),
+  );
 
   const warn = await runCli(checkArgs(ns, ...entraArgs(vssps), '--warn-days=45'), { env: entraEnv() });
   assert.equal(warn.code, 3, warn.stderr);

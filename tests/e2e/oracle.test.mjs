@@ -88,68 +88,68 @@ function compare(mismatches, index, option, what, ours, flux) {
 }
 
 for (const seed of seeds) {
-test(`${cases} random option sets: byte-identical to Flux's generators (seed ${seed})`, async () => {
-  const replay = `ORACLE_SEED=${seed} node --test tests/e2e/oracle.test.mjs`;
-  const r = prng(seed);
-  const mismatches = [];
-  const work = [];
-  let azureCases = 0;
-  for (let index = 0; index < cases; index++) {
-    const option = randomCase(r);
-    let plan;
-    try {
-      plan = core.planRepository(option, bundle);
-    } catch (err) {
-      mismatches.push({ index, option, what: 'plan', problem: `flux-azdo refused a valid option set: ${err.code} ${err.message}` });
-      continue;
-    }
-    const syncUrl = plan.syncUrl.url;
-    const ours = {
-      install: core.generateInstall(installOptionsOf(option), bundle),
-      sync: core.generateSync(syncOptionsOf(option, syncUrl)),
-      kustomization: core.generateKustomization({ namespace: option.namespace, targetPath: option.path, sshHostkeyAlgos: [] }).manifest,
-    };
-    // Sent without waiting: the oracle works through the queue while we generate the next case.
-    work.push(
-      oracle.request(oracleRequestOf(index, option, syncUrl)).then((flux) => {
-        assert.equal(flux.error, undefined, `oracle refused the request: ${flux.error}`);
-        if (option.provider === 'azure') {
-          azureCases++;
-          // The one documented deviation: no secretRef with workload identity (README).
-          assert.match(flux.sync.content, /\n {2}provider: azure\n/);
-          assert.match(flux.sync.content, /\n {2}secretRef:\n/);
-          flux.sync = { ...flux.sync, content: withoutSecretRef(flux.sync.content) };
-          // The plan's kustomization.yaml is Flux's fresh file with the identity patches after it.
-          if (!plan.kustomization.content.startsWith(flux.kustomization.content) || !plan.workloadIdentity) {
-            mismatches.push({ index, option, what: 'kustomization.yaml (plan)', problem: "not Flux's file plus the identity patches" });
+  test(`${cases} random option sets: byte-identical to Flux's generators (seed ${seed})`, async () => {
+    const replay = `ORACLE_SEED=${seed} node --test tests/e2e/oracle.test.mjs`;
+    const r = prng(seed);
+    const mismatches = [];
+    const work = [];
+    let azureCases = 0;
+    for (let index = 0; index < cases; index++) {
+      const option = randomCase(r);
+      let plan;
+      try {
+        plan = core.planRepository(option, bundle);
+      } catch (err) {
+        mismatches.push({ index, option, what: 'plan', problem: `flux-azdo refused a valid option set: ${err.code} ${err.message}` });
+        continue;
+      }
+      const syncUrl = plan.syncUrl.url;
+      const ours = {
+        install: core.generateInstall(installOptionsOf(option), bundle),
+        sync: core.generateSync(syncOptionsOf(option, syncUrl)),
+        kustomization: core.generateKustomization({ namespace: option.namespace, targetPath: option.path, sshHostkeyAlgos: [] }).manifest,
+      };
+      // Sent without waiting: the oracle works through the queue while we generate the next case.
+      work.push(
+        oracle.request(oracleRequestOf(index, option, syncUrl)).then((flux) => {
+          assert.equal(flux.error, undefined, `oracle refused the request: ${flux.error}`);
+          if (option.provider === 'azure') {
+            azureCases++;
+            // The one documented deviation: no secretRef with workload identity (README).
+            assert.match(flux.sync.content, /\n {2}provider: azure\n/);
+            assert.match(flux.sync.content, /\n {2}secretRef:\n/);
+            flux.sync = { ...flux.sync, content: withoutSecretRef(flux.sync.content) };
+            // The plan's kustomization.yaml is Flux's fresh file with the identity patches after it.
+            if (!plan.kustomization.content.startsWith(flux.kustomization.content) || !plan.workloadIdentity) {
+              mismatches.push({ index, option, what: 'kustomization.yaml (plan)', problem: "not Flux's file plus the identity patches" });
+            }
           }
-        }
-        compare(mismatches, index, option, 'gotk-components.yaml', ours.install, flux.install);
-        compare(mismatches, index, option, 'gotk-components.yaml (plan)', plan.components, flux.install);
-        compare(mismatches, index, option, 'gotk-sync.yaml', ours.sync, flux.sync);
-        compare(mismatches, index, option, 'gotk-sync.yaml (plan)', plan.sync, flux.sync);
-        compare(mismatches, index, option, 'kustomization.yaml', ours.kustomization, flux.kustomization);
-        // The plan patches kustomization.yaml for SSH host key algorithms (flux-azdo's addition
-        // for Azure DevOps); without that patch it is Flux's fresh file.
-        if (plan.sshHostkeyAlgos.length === 0 && !plan.workloadIdentity) {
-          compare(mismatches, index, option, 'kustomization.yaml (plan)', plan.kustomization, flux.kustomization);
-        }
-      }),
-    );
-  }
-  await Promise.all(work);
-  // The provider cases must occur, or the deviation above is never checked.
-  assert.ok(cases < 50 || azureCases > 0, `no --provider=azure case among ${cases}`);
+          compare(mismatches, index, option, 'gotk-components.yaml', ours.install, flux.install);
+          compare(mismatches, index, option, 'gotk-components.yaml (plan)', plan.components, flux.install);
+          compare(mismatches, index, option, 'gotk-sync.yaml', ours.sync, flux.sync);
+          compare(mismatches, index, option, 'gotk-sync.yaml (plan)', plan.sync, flux.sync);
+          compare(mismatches, index, option, 'kustomization.yaml', ours.kustomization, flux.kustomization);
+          // The plan patches kustomization.yaml for SSH host key algorithms (flux-azdo's addition
+          // for Azure DevOps); without that patch it is Flux's fresh file.
+          if (plan.sshHostkeyAlgos.length === 0 && !plan.workloadIdentity) {
+            compare(mismatches, index, option, 'kustomization.yaml (plan)', plan.kustomization, flux.kustomization);
+          }
+        }),
+      );
+    }
+    await Promise.all(work);
+    // The provider cases must occur, or the deviation above is never checked.
+    assert.ok(cases < 50 || azureCases > 0, `no --provider=azure case among ${cases}`);
 
-  if (mismatches.length > 0) {
-    mismatches.sort((x, y) => x.index - y.index);
-    const shown = mismatches
-      .slice(0, 5)
-      .map((m) => `case #${m.index} ${m.what}: ${m.problem}\n  options: ${JSON.stringify(m.option)}`)
-      .join('\n\n');
-    assert.fail(`${mismatches.length} mismatch(es) with Flux (seed ${seed}; replay: ${replay})\n\n${shown}`);
-  }
-});
+    if (mismatches.length > 0) {
+      mismatches.sort((x, y) => x.index - y.index);
+      const shown = mismatches
+        .slice(0, 5)
+        .map((m) => `case #${m.index} ${m.what}: ${m.problem}\n  options: ${JSON.stringify(m.option)}`)
+        .join('\n\n');
+      assert.fail(`${mismatches.length} mismatch(es) with Flux (seed ${seed}; replay: ${replay})\n\n${shown}`);
+    }
+  });
 }
 
 test('the oracle reports a Flux failure instead of output (so the comparison can fail)', async () => {

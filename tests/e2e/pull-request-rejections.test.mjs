@@ -99,7 +99,10 @@ test('a pre-receive hook: PUSH_REJECTED with the hook text, not retried', async 
   const { error } = await run('flux-hooked', repo);
   assert.equal(error.code, 'PUSH_REJECTED', error.message);
   assert.ok(error.message.includes('pre-receive hook declined'), error.message);
-  assert.ok(error.message.includes('POLICY-42: pushes need a signed-off change ticket'), `the server's reason reaches the user: ${error.message}`);
+  assert.ok(
+    error.message.includes('POLICY-42: pushes need a signed-off change ticket'),
+    `the server's reason reaches the user: ${error.message}`,
+  );
   assert.equal(world.git.stats.pushes - pushesBefore, 1);
   assert.deepEqual(refs(bare), before);
   await assertClusterUntouched('flux-hooked');
@@ -158,7 +161,11 @@ test('--dry-run --pull-request: "would open a pull request from X into Y" and th
   world.git.rest.addPolicy('org', 'project', repo, { branch: 'main' });
   const before = refs(bare);
   const res = await runCli(
-    [...tokenBootstrapArgs(world, world.git.repoUrl('org', 'project', repo), 'flux-dry-pr').filter((a) => a !== '--json'), '--pull-request', '--dry-run'],
+    [
+      ...tokenBootstrapArgs(world, world.git.repoUrl('org', 'project', repo), 'flux-dry-pr').filter((a) => a !== '--json'),
+      '--pull-request',
+      '--dry-run',
+    ],
     { env: { GIT_PASSWORD: world.pat } },
   );
   assert.equal(res.code, 0, res.stderr);

@@ -190,7 +190,11 @@ test('--pull-request: opened, cluster untouched while open; a re-run reuses it; 
       merged = await complete(repo, id);
     },
   });
-  assert.equal(second.result.error, undefined, `bootstrap failed: ${second.result.error?.message}\n${second.controllers?.logs('source-controller').slice(-2000)}`);
+  assert.equal(
+    second.result.error,
+    undefined,
+    `bootstrap failed: ${second.result.error?.message}\n${second.controllers?.logs('source-controller').slice(-2000)}`,
+  );
   assert.equal(world.git.rest.stats.pullRequestsCreated, created, 'no second pull request');
   assert.equal(refs(bare)[`refs/heads/${PR_BRANCH}`], prTip, 'the branch was not pushed again (the plan did not change)');
   const pushedAgain = second.events.find((e) => e.type === 'done' && e.step === 'components');
@@ -253,9 +257,16 @@ test('--pull-request-auto-complete: merges itself once the approval policy passe
       await approve(repo, id);
     },
   });
-  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${controllers?.logs('source-controller').slice(-2000)}`);
+  assert.equal(
+    result.error,
+    undefined,
+    `bootstrap failed: ${result.error?.message}\n${controllers?.logs('source-controller').slice(-2000)}`,
+  );
   const mainTip = refs(bare)['refs/heads/main'];
-  assert.equal(git(bare, 'log', '-1', '--format=%s', mainTip), `Merge ${PR_BRANCH} into main: Bootstrap Flux v2.9.4 in ${PATH_IN_REPO} (${ns})`);
+  assert.equal(
+    git(bare, 'log', '-1', '--format=%s', mainTip),
+    `Merge ${PR_BRANCH} into main: Bootstrap Flux v2.9.4 in ${PATH_IN_REPO} (${ns})`,
+  );
   assert.equal(result.revision, `main@sha1:${mainTip}`);
   await assertReconciledAt(ns, result.revision);
 });

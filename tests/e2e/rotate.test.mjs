@@ -47,11 +47,20 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const rotateArgs = (ns, ...extra) => ['rotate', `--namespace=${ns}`, `--kubeconfig=${world.cluster.kubeconfigPath}`, '--timeout=90s', '--json', ...extra];
+const rotateArgs = (ns, ...extra) => [
+  'rotate',
+  `--namespace=${ns}`,
+  `--kubeconfig=${world.cluster.kubeconfigPath}`,
+  '--timeout=90s',
+  '--json',
+  ...extra,
+];
 const decoded = (secret, key) => Buffer.from(secret.data[key], 'base64').toString('utf8');
 const result = (stdout) => JSON.parse(stdout.trim().split('\n').at(-1));
 
-test('PAT: the server revokes the old PAT, rotate proves and writes the new one, the cluster is Ready again from it', { timeout: 600_000 }, async () => {
+test('PAT: the server revokes the old PAT, rotate proves and writes the new one, the cluster is Ready again from it', {
+  timeout: 600_000,
+}, async () => {
   const ns = 'flux-system';
   const { controllers } = await tokenBootstrap(world, binDir, running, ns);
   const before = (await get(world, secretPath(ns))).body;
@@ -100,7 +109,9 @@ test('PAT: the server revokes the old PAT, rotate proves and writes the new one,
   );
 });
 
-test('refused before the swap: a PAT that cannot read from here, a dry run, a switch the URL cannot carry', { timeout: 300_000 }, async () => {
+test('refused before the swap: a PAT that cannot read from here, a dry run, a switch the URL cannot carry', {
+  timeout: 300_000,
+}, async () => {
   const ns = 'flux-system';
   const before = (await get(world, secretPath(ns))).body;
   const unknown = newPat();
@@ -109,7 +120,11 @@ test('refused before the swap: a PAT that cannot read from here, a dry run, a sw
   const error = jsonEvents(res.stdout).find((e) => e.type === 'error');
   assert.equal(error.code, 'AUTH_FAILED');
   assert.equal(error.step, 'verify');
-  assert.equal((await get(world, secretPath(ns))).body.metadata.resourceVersion, before.metadata.resourceVersion, 'the Secret was not touched');
+  assert.equal(
+    (await get(world, secretPath(ns))).body.metadata.resourceVersion,
+    before.metadata.resourceVersion,
+    'the Secret was not touched',
+  );
 
   const pat3 = newPat();
   world.git.addPat(pat3);
@@ -117,7 +132,11 @@ test('refused before the swap: a PAT that cannot read from here, a dry run, a sw
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(result(dry.stdout).dryRun, true);
   assert.equal(result(dry.stdout).action, 'updated');
-  assert.equal((await get(world, secretPath(ns))).body.metadata.resourceVersion, before.metadata.resourceVersion, 'a dry run writes nothing');
+  assert.equal(
+    (await get(world, secretPath(ns))).body.metadata.resourceVersion,
+    before.metadata.resourceVersion,
+    'a dry run writes nothing',
+  );
 
   const key = join(work, 'key');
   writeFileSync(key, 'not used\n');
@@ -126,11 +145,17 @@ test('refused before the swap: a PAT that cannot read from here, a dry run, a sw
   assert.equal(jsonEvents(sw.stdout).find((e) => e.type === 'error').code, 'CREDENTIAL_KIND_SWITCH');
   await assertNoLeaks(
     { pats: [unknown, pat3] },
-    { values: [res.stdout, res.stderr, dry.stdout, dry.stderr], processes: [...res.processes, ...dry.processes], tmpDirs: [res.tmpDir, dry.tmpDir] },
+    {
+      values: [res.stdout, res.stderr, dry.stdout, dry.stderr],
+      processes: [...res.processes, ...dry.processes],
+      tmpDirs: [res.tmpDir, dry.tmpDir],
+    },
   );
 });
 
-test('rollback: a PAT that reads from here but not from the cluster is taken back, the old Secret restored byte for byte', { timeout: 300_000 }, async () => {
+test('rollback: a PAT that reads from here but not from the cluster is taken back, the old Secret restored byte for byte', {
+  timeout: 300_000,
+}, async () => {
   const ns = 'flux-system';
   const before = (await get(world, secretPath(ns))).body;
   // A conditional access policy lets this PAT in from where flux-azdo runs but not from the
@@ -145,7 +170,10 @@ test('rollback: a PAT that reads from here but not from the cluster is taken bac
   const error = events.find((e) => e.type === 'error');
   assert.equal(error.code, 'ROTATE_ROLLED_BACK', error.message);
   assert.equal(error.rolledBack, true);
-  assert.ok(events.some((e) => e.type === 'done' && e.step === 'verify'), 'the probe from here passed');
+  assert.ok(
+    events.some((e) => e.type === 'done' && e.step === 'verify'),
+    'the probe from here passed',
+  );
   assert.ok(events.some((e) => e.type === 'done' && e.step === 'rollback'));
   const restored = (await get(world, secretPath(ns))).body;
   assert.deepEqual(restored.data, before.data, 'the old Secret is back byte for byte');
@@ -155,11 +183,18 @@ test('rollback: a PAT that reads from here but not from the cluster is taken bac
   await waitReady(world, ns, 'True');
   await assertNoLeaks(
     { pats: [pat4] },
-    { values: [res.stdout, res.stderr], processes: res.processes, tmpDirs: [res.tmpDir], cluster: { get: (p) => get(world, p), allowedSecrets: [`${ns}/flux-system`] } },
+    {
+      values: [res.stdout, res.stderr],
+      processes: res.processes,
+      tmpDirs: [res.tmpDir],
+      cluster: { get: (p) => get(world, p), allowedSecrets: [`${ns}/flux-system`] },
+    },
   );
 });
 
-test('SSH: a new generated key is shown, proven and written; the old key is named and removed from sshd; the cluster follows pushes', { timeout: 600_000 }, async () => {
+test('SSH: a new generated key is shown, proven and written; the old key is named and removed from sshd; the cluster follows pushes', {
+  timeout: 600_000,
+}, async () => {
   const ns = 'flux-ssh';
   const { publicKey: oldPublicKey } = await sshBootstrap(world, binDir, running, ns);
   const before = (await get(world, secretPath(ns))).body;
@@ -182,7 +217,10 @@ test('SSH: a new generated key is shown, proven and written; the old key is name
   assert.equal(out.fingerprint, prompt.fingerprint);
   assert.notEqual(out.previousFingerprint, out.fingerprint);
   assert.match(out.previousFingerprint, /^SHA256:/);
-  assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && e.message.includes(out.previousFingerprint)), 'the old key is named for removal');
+  assert.ok(
+    events.some((e) => e.type === 'log' && e.level === 'warn' && e.message.includes(out.previousFingerprint)),
+    'the old key is named for removal',
+  );
   const after = (await get(world, secretPath(ns))).body;
   assert.equal(decoded(after, 'identity.pub').trim(), prompt.publicKey.trim());
   assert.equal(after.data.known_hosts, before.data.known_hosts, 'the pinned host key is kept');
@@ -190,12 +228,19 @@ test('SSH: a new generated key is shown, proven and written; the old key is name
 
   // The old key goes; the cluster keeps following the repository with the new one alone.
   world.sshd.removeAuthorizedKey(oldPublicKey);
-  const sha = pushChange(world.sshd.repoDir('org', 'project', ns), (dir) => writeFileSync(join(dir, PATH_IN_REPO, 'note.txt'), 'after rotation\n'));
+  const sha = pushChange(world.sshd.repoDir('org', 'project', ns), (dir) =>
+    writeFileSync(join(dir, PATH_IN_REPO, 'note.txt'), 'after rotation\n'),
+  );
   await requestReconcile(world, ns);
   await waitReady(world, ns, 'True', { revision: `main@sha1:${sha}` });
 
   // Idempotent with the key given: nothing to write.
-  const same = await rotate({ namespace: ns, kubeconfig: world.cluster.kubeconfigPath, privateKey: decoded(after, 'identity'), timeout: '90s' });
+  const same = await rotate({
+    namespace: ns,
+    kubeconfig: world.cluster.kubeconfigPath,
+    privateKey: decoded(after, 'identity'),
+    timeout: '90s',
+  });
   assert.equal(same.action, 'unchanged');
   assert.equal(same.previousFingerprint, undefined);
 

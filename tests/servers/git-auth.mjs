@@ -85,7 +85,13 @@ export function createGitAuth({ identities, readOnlyPat, readOnlyIdentity, entra
         const result = await verify(header);
         if (result.kind === 'valid') {
           const readOnly = (entra.readers ?? []).includes(result.oid);
-          return { id: result.oid, displayName: `Entra ${result.oid}`, uniqueName: `${result.oid}@entra.invalid`, bypassPolicy: false, readOnly };
+          return {
+            id: result.oid,
+            displayName: `Entra ${result.oid}`,
+            uniqueName: `${result.oid}@entra.invalid`,
+            bypassPolicy: false,
+            readOnly,
+          };
         }
         req.resume();
         if (result.kind === 'not-member') {
@@ -102,7 +108,8 @@ export function createGitAuth({ identities, readOnlyPat, readOnlyIdentity, entra
           req.resume();
           return refuse(req, res, { body: 'VS403463: The conditional access policy defined by your Azure AD administrator has failed.\n' });
         }
-        if (readOnlyPat !== undefined && password === readOnlyPat) return { ...readOnlyIdentity, id: randomUUID(), readOnly: true, bypassPolicy: false };
+        if (readOnlyPat !== undefined && password === readOnlyPat)
+          return { ...readOnlyIdentity, id: randomUUID(), readOnly: true, bypassPolicy: false };
         const user = identities.find((u) => u.pat === password);
         if (user) {
           const { pat: _pat, ...identity } = user;

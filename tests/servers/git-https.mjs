@@ -158,7 +158,11 @@ function runBackend({ root, method, pathInfo, query, contentType, body, user }) 
 }
 
 /** The identity behind the main PAT (Azure DevOps ids are GUIDs). */
-const PAT_USER = { id: 'c3a1e4f0-6b2d-4d7e-9a51-0f1f1a2b3c4d', displayName: 'Flux Azdo Test', uniqueName: 'flux-azdo-test@example.invalid' };
+const PAT_USER = {
+  id: 'c3a1e4f0-6b2d-4d7e-9a51-0f1f1a2b3c4d',
+  displayName: 'Flux Azdo Test',
+  uniqueName: 'flux-azdo-test@example.invalid',
+};
 
 /**
  * Starts the server on 127.0.0.1 and a free port. `users`: more PATs, each an identity
@@ -172,7 +176,12 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
   if (!pat && !entra) throw new Error('startGitHttpsServer: pat or entra is required');
   const identities = [
     ...(pat ? [{ pat, ...PAT_USER, bypassPolicy: false }] : []),
-    ...users.map((u) => ({ id: randomUUID(), uniqueName: `${u.displayName.replace(/\W+/g, '.').toLowerCase()}@example.invalid`, bypassPolicy: false, ...u })),
+    ...users.map((u) => ({
+      id: randomUUID(),
+      uniqueName: `${u.displayName.replace(/\W+/g, '.').toLowerCase()}@example.invalid`,
+      bypassPolicy: false,
+      ...u,
+    })),
   ];
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-git-https-'));
   const root = join(work, 'repos');
@@ -251,7 +260,9 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
         const refused = (ref) => rest.isProtected(org, project, repo, ref);
         if (request.commands.some((c) => refused(c.ref))) {
           stats.policyRejected += 1;
-          res.writeHead(200, { 'Content-Type': 'application/x-git-receive-pack-result', 'Cache-Control': 'no-cache' }).end(policyRejection(request, refused));
+          res
+            .writeHead(200, { 'Content-Type': 'application/x-git-receive-pack-result', 'Cache-Control': 'no-cache' })
+            .end(policyRejection(request, refused));
           return;
         }
       }

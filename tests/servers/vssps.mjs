@@ -44,8 +44,18 @@ export async function startPatLifecycleService({ verify, acceptAppTokens = false
   const stats = { requests: 0, refused: 0 };
   const log = [];
 
-  const send = (res, status, body) => res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-  const vssError = (res, status, message, typeKey) => send(res, status, { $id: '1', innerException: null, message, typeName: `Microsoft.VisualStudio.Services.${typeKey}`, typeKey, errorCode: 0, eventId: 3000 });
+  const send = (res, status, body) =>
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  const vssError = (res, status, message, typeKey) =>
+    send(res, status, {
+      $id: '1',
+      innerException: null,
+      message,
+      typeName: `Microsoft.VisualStudio.Services.${typeKey}`,
+      typeKey,
+      errorCode: 0,
+      eventId: 3000,
+    });
   const notAllowed = (res) => {
     stats.refused += 1;
     vssError(res, 401, 'The requested operation is not allowed.', 'InvalidAccessException');
@@ -63,7 +73,12 @@ export async function startPatLifecycleService({ verify, acceptAppTokens = false
       if (!match) return vssError(res, 404, `The resource ${url.pathname} does not exist.`, 'VssResourceNotFoundException');
       if (req.method !== 'GET') return vssError(res, 405, 'Only GET is emulated.', 'VssMethodNotAllowedException');
       if (url.searchParams.get('api-version') !== API_VERSION) {
-        return vssError(res, 400, `The requested REST API version of ${url.searchParams.get('api-version') ?? '(none)'} is not supported; use ${API_VERSION}.`, 'VssVersionNotSupportedException');
+        return vssError(
+          res,
+          400,
+          `The requested REST API version of ${url.searchParams.get('api-version') ?? '(none)'} is not supported; use ${API_VERSION}.`,
+          'VssVersionNotSupportedException',
+        );
       }
       const who = await verify(req.headers.authorization);
       if (who.kind !== 'valid') return notAllowed(res);
@@ -74,14 +89,20 @@ export async function startPatLifecycleService({ verify, acceptAppTokens = false
       const authorizationId = url.searchParams.get('authorizationId');
       if (authorizationId !== null) {
         const pat = mine.find((p) => p.authorizationId === authorizationId);
-        return send(res, 200, pat ? { patToken: shown(pat), patTokenError: 'none' } : { patToken: null, patTokenError: 'authorizationNotFound' });
+        return send(
+          res,
+          200,
+          pat ? { patToken: shown(pat), patTokenError: 'none' } : { patToken: null, patTokenError: 'authorizationNotFound' },
+        );
       }
       const filter = url.searchParams.get('displayFilterOption') ?? 'active';
       const sortBy = url.searchParams.get('sortByOption') ?? 'displayName';
       const ascending = url.searchParams.get('isSortAscending') !== 'false';
       const top = Math.min(PAGE_MAX, Number(url.searchParams.get('$top') ?? PAGE_DEFAULT) || PAGE_DEFAULT);
       const start = Number(Buffer.from(url.searchParams.get('continuationToken') ?? '', 'base64').toString('utf8') || '0');
-      const key = { displayName: (p) => p.displayName, displayDate: (p) => p.validFrom, status: (p) => statusOf(p, now) }[sortBy] ?? ((p) => p.displayName);
+      const key =
+        { displayName: (p) => p.displayName, displayDate: (p) => p.validFrom, status: (p) => statusOf(p, now) }[sortBy] ??
+        ((p) => p.displayName);
       const listed = mine
         .filter((p) => filter === 'all' || statusOf(p, now) === filter)
         .sort((a, b) => (ascending ? 1 : -1) * String(key(a)).localeCompare(String(key(b))));

@@ -185,7 +185,15 @@ export function workloadIdentitySteps(title: string, answers: Answers): Step[] {
       ),
   });
   return [
-    ask('workloadClientId', 'Client id of the managed identity the cluster syncs as (az identity show --query clientId)', 'the client id is required for workload identity'),
-    ask('workloadTenantId', 'Tenant id of the managed identity (az identity show --query tenantId)', 'the tenant id is required for workload identity'),
+    ask(
+      'workloadClientId',
+      'Client id of the managed identity the cluster syncs as (az identity show --query clientId)',
+      'the client id is required for workload identity',
+    ),
+    ask(
+      'workloadTenantId',
+      'Tenant id of the managed identity (az identity show --query tenantId)',
+      'the tenant id is required for workload identity',
+    ),
   ];
 }

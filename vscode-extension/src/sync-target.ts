@@ -7,7 +7,16 @@ import type { BootstrapOptions, Repo } from 'flux-azdo' with { 'resolution-mode'
 import type { Remembered } from './answers';
 import type { FluxAzdoApi } from './flux';
 import type { Step } from './multi-step';
-import { authStep, branchStep, pathStep, repositoryStep, workloadIdentitySteps, type Answers, type AuthMethod, type WorkloadIdentityAnswer } from './prompts';
+import {
+  authStep,
+  branchStep,
+  pathStep,
+  repositoryStep,
+  workloadIdentitySteps,
+  type Answers,
+  type AuthMethod,
+  type WorkloadIdentityAnswer,
+} from './prompts';
 import type { Settings } from './settings';
 
 export interface SyncTarget {

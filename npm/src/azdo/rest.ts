@@ -101,24 +101,26 @@ export class AzureDevOpsRest {
 
   #client(bearer: string | undefined): Promise<IGitApi> {
     // Loaded on first use: a bootstrap without a REST credential never pays for the client.
-    this.#git ??= Promise.all([import('azure-devops-node-api'), import('azure-devops-node-api/handlers/bearertoken.js')]).then(([azdev, { BearerCredentialHandler }]) => {
-      const { credential } = this.#target;
-      let handler;
-      if (credential.kind === 'pat') {
-        handler = azdev.getPersonalAccessTokenHandler(credential.token.expose());
-      } else {
-        const bearerHandler = new BearerCredentialHandler(bearer ?? '');
-        this.#bearer = bearerHandler;
-        handler = bearerHandler;
-      }
-      // Azure DevOps answers bad credentials with 203 and a sign-in page unless told not to
-      // (then a 401 with WWW-Authenticate); #fail maps both to AUTH_FAILED.
-      const options = {
-        headers: { 'X-TFS-FedAuthRedirect': 'Suppress' },
-        ...(this.#target.caFile ? { cert: { caFile: this.#target.caFile } } : {}),
-      };
-      return new azdev.WebApi(this.#orgUrl, handler, options).getGitApi();
-    });
+    this.#git ??= Promise.all([import('azure-devops-node-api'), import('azure-devops-node-api/handlers/bearertoken.js')]).then(
+      ([azdev, { BearerCredentialHandler }]) => {
+        const { credential } = this.#target;
+        let handler;
+        if (credential.kind === 'pat') {
+          handler = azdev.getPersonalAccessTokenHandler(credential.token.expose());
+        } else {
+          const bearerHandler = new BearerCredentialHandler(bearer ?? '');
+          this.#bearer = bearerHandler;
+          handler = bearerHandler;
+        }
+        // Azure DevOps answers bad credentials with 203 and a sign-in page unless told not to
+        // (then a 401 with WWW-Authenticate); #fail maps both to AUTH_FAILED.
+        const options = {
+          headers: { 'X-TFS-FedAuthRedirect': 'Suppress' },
+          ...(this.#target.caFile ? { cert: { caFile: this.#target.caFile } } : {}),
+        };
+        return new azdev.WebApi(this.#orgUrl, handler, options).getGitApi();
+      },
+    );
     return this.#git;
   }
 
@@ -129,7 +131,9 @@ export class AzureDevOpsRest {
     const status = failure.statusCode;
     const said = (failure.message ?? String(err)).split('\n')[0]?.slice(0, 300) ?? '';
     if (status === 401 || status === 203) {
-      return new FluxAzdoError('AUTH_FAILED', `${this.#orgUrl} refused the credentials to ${what} (HTTP ${status})`, { option: 'password' });
+      return new FluxAzdoError('AUTH_FAILED', `${this.#orgUrl} refused the credentials to ${what} (HTTP ${status})`, {
+        option: 'password',
+      });
     }
     if (status === 403) {
       return new FluxAzdoError('SCOPE_MISSING', `${this.#orgUrl} denied ${what} (HTTP 403: ${said}): the PAT needs Code (Read & Write)`, {
@@ -162,9 +166,9 @@ export class AzureDevOpsRest {
     const url = `${this.#orgUrl}/${encodeURIComponent(this.#target.repo.project)}/_apis/git/policy/configurations?repositoryId=${id}&refName=${encodeURIComponent(`refs/heads/${branch}`)}&api-version=7.1`;
     try {
       // The client has no typed method for the branch-scoped query: a raw call with its REST client.
-      const res = await api.rest.get<{ value?: { id: number; isEnabled?: boolean; isBlocking?: boolean; type?: { displayName?: string } }[] }>(
-        url,
-      );
+      const res = await api.rest.get<{
+        value?: { id: number; isEnabled?: boolean; isBlocking?: boolean; type?: { displayName?: string } }[];
+      }>(url);
       return (res.result?.value ?? [])
         .filter((p) => p.isEnabled !== false)
         .map((p) => ({ id: p.id, type: p.type?.displayName ?? 'policy', isBlocking: p.isBlocking === true }));
@@ -204,11 +208,21 @@ export class AzureDevOpsRest {
   }
 
   /** Opens a pull request; an active one for the same branches (TF401179) is returned instead. */
-  async openPullRequest(pr: { source: string; target: string; title: string; description: string }): Promise<{ info: PullRequestInfo; created: boolean }> {
+  async openPullRequest(pr: {
+    source: string;
+    target: string;
+    title: string;
+    description: string;
+  }): Promise<{ info: PullRequestInfo; created: boolean }> {
     const id = await this.#repository();
     try {
       const created = await (await this.#api()).createPullRequest(
-        { sourceRefName: `refs/heads/${pr.source}`, targetRefName: `refs/heads/${pr.target}`, title: pr.title, description: pr.description },
+        {
+          sourceRefName: `refs/heads/${pr.source}`,
+          targetRefName: `refs/heads/${pr.target}`,
+          title: pr.title,
+          description: pr.description,
+        },
         id,
         this.#target.repo.project,
       );

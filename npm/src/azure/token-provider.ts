@@ -68,7 +68,10 @@ export function createAzureDevOpsTokenProvider(options: TokenProviderOptions): A
 
   async function fetchToken(signal: AbortSignal | undefined): Promise<SecretValue> {
     if (tenantSource === undefined) {
-      const probe = await discoverTenant(entra.organizationUrl, { ...(options.ca ? { ca: options.ca } : {}), ...(signal ? { signal } : {}) });
+      const probe = await discoverTenant(entra.organizationUrl, {
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(signal ? { signal } : {}),
+      });
       tenantId = probe.tenantId;
       tenantSource = probe.source;
     }

@@ -21,7 +21,11 @@ const POLL_MS = 1000;
  * The REST client when a REST credential is at hand: the Entra token or the PAT of an HTTPS
  * push. With SSH, `--password` is the key's passphrase, so there is none.
  */
-export function restClient(options: BootstrapOptions, plan: Plan, tokens: AzureDevOpsTokenProvider | undefined): AzureDevOpsRest | undefined {
+export function restClient(
+  options: BootstrapOptions,
+  plan: Plan,
+  tokens: AzureDevOpsTokenProvider | undefined,
+): AzureDevOpsRest | undefined {
   if (plan.repo.kind === 'generic' || plan.push.transport !== 'https') return undefined;
   const caFile = options.caFile ? { caFile: options.caFile } : {};
   // The Entra token pushes, so it is also the REST credential; a PAT given with it is the cluster's.
@@ -85,7 +89,10 @@ export async function openPullRequest(
     source: pr.sourceBranch,
     author: plan.commit.author,
     commits: [
-      { files: [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])], message: plan.commit.componentsMessage },
+      {
+        files: [plan.components, ...(plan.kustomizationInComponentsCommit ? [plan.kustomization] : [])],
+        message: plan.commit.componentsMessage,
+      },
       { files: [plan.sync, plan.kustomization], message: plan.commit.syncMessage },
     ],
   });
@@ -103,7 +110,9 @@ export async function openPullRequest(
   emit({
     type: 'done',
     step: 'components',
-    message: branch.pushed ? `pushed the bootstrap commits to ${pr.sourceBranch} (${branch.sha?.slice(0, 7)})` : `${pr.sourceBranch} is up to date`,
+    message: branch.pushed
+      ? `pushed the bootstrap commits to ${pr.sourceBranch} (${branch.sha?.slice(0, 7)})`
+      : `${pr.sourceBranch} is up to date`,
     ...(branch.sha ? { sha: branch.sha } : {}),
     pushed: branch.pushed,
   });
@@ -112,7 +121,12 @@ export async function openPullRequest(
   if (existing?.state === 'active') {
     info = existing;
   } else {
-    ({ info, created } = await rest.openPullRequest({ source: pr.sourceBranch, target: pr.targetBranch, title: pr.title, description: pr.description }));
+    ({ info, created } = await rest.openPullRequest({
+      source: pr.sourceBranch,
+      target: pr.targetBranch,
+      title: pr.title,
+      description: pr.description,
+    }));
   }
   if (pr.autoComplete && !info.autoComplete) info = await rest.setAutoComplete(info, pr.mergeCommitMessage);
   emit({
@@ -138,9 +152,13 @@ export async function awaitMerge(
     const info = await rest.getPullRequest(opened.id);
     if (info.state === 'completed') return info;
     if (info.state === 'abandoned') {
-      throw new FluxAzdoError('PULL_REQUEST_ABANDONED', `pull request ${info.id} (${info.webUrl}) was abandoned; nothing was changed in the cluster`, {
-        option: 'pull-request',
-      });
+      throw new FluxAzdoError(
+        'PULL_REQUEST_ABANDONED',
+        `pull request ${info.id} (${info.webUrl}) was abandoned; nothing was changed in the cluster`,
+        {
+          option: 'pull-request',
+        },
+      );
     }
     if (info.mergeStatus === 'conflicts') {
       throw new FluxAzdoError(
@@ -161,9 +179,13 @@ export async function awaitMerge(
       last = state;
     }
     if (Date.now() > deadline) {
-      throw new FluxAzdoError('TIMEOUT', `pull request ${info.id} (${info.webUrl}) was not merged within --timeout; re-run once it is merged to finish the cluster side`, {
-        option: 'timeout',
-      });
+      throw new FluxAzdoError(
+        'TIMEOUT',
+        `pull request ${info.id} (${info.webUrl}) was not merged within --timeout; re-run once it is merged to finish the cluster side`,
+        {
+          option: 'timeout',
+        },
+      );
     }
     await sleep(POLL_MS, undefined, signal ? { signal } : {});
   }

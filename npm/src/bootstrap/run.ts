@@ -8,15 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  defaults,
-  generateSecret,
-  shownUrl,
-  type ClusterObjects,
-  type Manifest,
-  type Plan,
-  type SecretAuth,
-} from '../core/node.js';
+import { defaults, generateSecret, shownUrl, type ClusterObjects, type Manifest, type Plan, type SecretAuth } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type BootstrapStep, type DoneEvent, type DoneFact, type EventHandler, type StepEvent } from '../events.js';
 import { cloneForBootstrap, commitAndPush, readRepoFile, scanHostKey, type CommitAndPushOptions, type GitRemote } from '../git/index.js';
@@ -137,7 +129,9 @@ function clusterName(options: BootstrapOptions): string {
 async function sequence(ctx: Context, dir: string, step: StepFn): Promise<BootstrapResult> {
   const { emit, signal } = ctx;
   const wantsPullRequest = ctx.options.pullRequest === true || ctx.options.pullRequestAutoComplete === true;
-  const options = wantsPullRequest ? { ...ctx.options, pullRequestCluster: ctx.options.pullRequestCluster || clusterName(ctx.options) } : ctx.options;
+  const options = wantsPullRequest
+    ? { ...ctx.options, pullRequestCluster: ctx.options.pullRequestCluster || clusterName(ctx.options) }
+    : ctx.options;
   const flux = defaults();
   const version = options.version || flux.fluxVersion;
   const bundle = await loadBundle({ source: options.manifests, version, signal, onLog: emit });
@@ -155,7 +149,11 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   if (tokens) {
     // The first token now: no credential, or one Entra refuses, stops the run before any change.
     await tokens.getToken(signal ? { signal } : {});
-    emit({ type: 'log', level: 'info', message: `got a Microsoft Entra token (--azure-credential=${tokens.credential}, tenant ${tokens.tenantId ?? "the credential's own"})` });
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `got a Microsoft Entra token (--azure-credential=${tokens.credential}, tenant ${tokens.tenantId ?? "the credential's own"})`,
+    });
   }
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const pre = await preflight(client, { minVersion: flux.minKubernetesVersion, namespace, force: options.force ?? false, signal });

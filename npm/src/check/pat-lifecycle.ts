@@ -44,7 +44,9 @@ export async function listPats(options: PatLifecycleOptions): Promise<PatToken[]
   const all: PatToken[] = [];
   let continuation: string | undefined;
   for (let page = 0; page < 100; page++) {
-    const url = new URL(`${(options.baseUrl ?? PAT_LIFECYCLE_HOST).replace(/\/+$/, '')}/${encodeURIComponent(options.organization)}/_apis/tokens/pats`);
+    const url = new URL(
+      `${(options.baseUrl ?? PAT_LIFECYCLE_HOST).replace(/\/+$/, '')}/${encodeURIComponent(options.organization)}/_apis/tokens/pats`,
+    );
     url.searchParams.set('api-version', PAT_LIFECYCLE_API_VERSION);
     if (continuation) url.searchParams.set('continuationToken', continuation);
     const { status, body, contentType } = await get(url, options);
@@ -93,7 +95,11 @@ function get(url: URL, options: PatLifecycleOptions): Promise<{ status: number; 
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            contentType: String(res.headers['content-type'] ?? ''),
+          }),
         );
         res.on('error', reject);
       },

@@ -18,7 +18,14 @@ import { FluxAzdoError } from '../errors.js';
 import { ignoreEvents, type EventHandler } from '../events.js';
 import { connect, KNOWN_TYPES, resourcePath, type KubeClient } from '../kube/index.js';
 import type { SecretValue } from '../secret-value.js';
-import { gitRepositoryRef, readGitRepository, readSecret, readyCondition, type Condition, type GitRepositoryObject } from '../rotate/cluster.js';
+import {
+  gitRepositoryRef,
+  readGitRepository,
+  readSecret,
+  readyCondition,
+  type Condition,
+  type GitRepositoryObject,
+} from '../rotate/cluster.js';
 import { publicKeyFingerprint } from '../rotate/run.js';
 import { listPats, type PatToken } from './pat-lifecycle.js';
 
@@ -74,7 +81,11 @@ interface ObjectWithStatus {
 }
 
 interface DeploymentList {
-  items?: { metadata: { name: string }; spec?: { template?: { spec?: { containers?: { image?: string }[] } } }; status?: { availableReplicas?: number } }[];
+  items?: {
+    metadata: { name: string };
+    spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+    status?: { availableReplicas?: number };
+  }[];
 }
 
 export async function check(options: CheckOptions = {}, onEvent: EventHandler = ignoreEvents): Promise<CheckResult> {
@@ -86,7 +97,8 @@ export async function check(options: CheckOptions = {}, onEvent: EventHandler = 
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
 
   const version = await client.request<{ gitVersion?: string }>('GET', '/version', { signal, timeoutMs: 15_000 });
-  if (version.status !== 200) throw new FluxAzdoError('KUBE_UNREACHABLE', `the API server ${client.server} did not answer GET /version (HTTP ${version.status})`);
+  if (version.status !== 200)
+    throw new FluxAzdoError('KUBE_UNREACHABLE', `the API server ${client.server} did not answer GET /version (HTTP ${version.status})`);
   const kubernetesVersion = (version.body.gitVersion ?? '').replace(/^v/, '');
   const ns = await client.request<ObjectWithStatus>('GET', resourcePath(KNOWN_TYPES.Namespace, undefined, namespace), { signal });
   const components = await readComponents(client, namespace, ns.status === 200, signal);
@@ -115,7 +127,11 @@ export async function check(options: CheckOptions = {}, onEvent: EventHandler = 
   };
   const report = evaluateCheck(facts);
   for (const f of report.findings) {
-    onEvent({ type: 'log', level: f.severity === 'info' ? 'info' : 'warn', message: `${f.subject}: ${f.message}${f.remedy ? ` → ${f.remedy}` : ''}` });
+    onEvent({
+      type: 'log',
+      level: f.severity === 'info' ? 'info' : 'warn',
+      message: `${f.subject}: ${f.message}${f.remedy ? ` → ${f.remedy}` : ''}`,
+    });
   }
   const fingerprint = keys.includes('identity.pub')
     ? publicKeyFingerprint(Buffer.from(secret?.data?.['identity.pub'] ?? '', 'base64').toString('utf8'))
@@ -133,9 +149,15 @@ export async function check(options: CheckOptions = {}, onEvent: EventHandler = 
       lastFetch: repo?.status?.artifact?.lastUpdateTime,
       ready: facts.gitRepository ?? {},
     },
-    kustomization: { ref: `Kustomization/${namespace}/${name}`, lastAppliedRevision: ks?.status?.lastAppliedRevision, ready: facts.kustomization ?? {} },
+    kustomization: {
+      ref: `Kustomization/${namespace}/${name}`,
+      lastAppliedRevision: ks?.status?.lastAppliedRevision,
+      ready: facts.kustomization ?? {},
+    },
     ...(fingerprint && report.credential === 'ssh' ? { sshKeyFingerprint: fingerprint } : {}),
-    ...(found ? { pat: { displayName: found.displayName, authorizationId: found.authorizationId, validTo: found.validTo, scope: found.scope } } : {}),
+    ...(found
+      ? { pat: { displayName: found.displayName, authorizationId: found.authorizationId, validTo: found.validTo, scope: found.scope } }
+      : {}),
   };
   onEvent({ type: 'done', step: 'check', message: `check: ${report.status} (${report.findings.length} finding(s))` });
   return result;
@@ -152,9 +174,18 @@ async function readObject(client: KubeClient, path: string, signal: AbortSignal 
   return res.status === 200 ? res.body : undefined;
 }
 
-async function readComponents(client: KubeClient, namespace: string, exists: boolean, signal: AbortSignal | undefined): Promise<ComponentFact[]> {
+async function readComponents(
+  client: KubeClient,
+  namespace: string,
+  exists: boolean,
+  signal: AbortSignal | undefined,
+): Promise<ComponentFact[]> {
   const list = exists
-    ? await client.request<DeploymentList>('GET', `${resourcePath(KNOWN_TYPES.Deployment, namespace)}?labelSelector=${encodeURIComponent('app.kubernetes.io/part-of=flux')}`, { signal })
+    ? await client.request<DeploymentList>(
+        'GET',
+        `${resourcePath(KNOWN_TYPES.Deployment, namespace)}?labelSelector=${encodeURIComponent('app.kubernetes.io/part-of=flux')}`,
+        { signal },
+      )
     : undefined;
   const items = list?.status === 200 ? (list.body.items ?? []) : [];
   // The core knows which controllers the sync needs and reports those missing.
@@ -181,7 +212,10 @@ function objectFact(obj: ObjectWithStatus | GitRepositoryObject | undefined): Fl
 async function readPat(options: CheckOptions, url: string): Promise<{ fact: PatFact; found: PatToken | undefined }> {
   const lifecycle = options.patLifecycle;
   if (!lifecycle) {
-    return { fact: { unavailable: 'no --azure-credential was given; the PAT lifecycle API needs a Microsoft Entra user token' }, found: undefined };
+    return {
+      fact: { unavailable: 'no --azure-credential was given; the PAT lifecycle API needs a Microsoft Entra user token' },
+      found: undefined,
+    };
   }
   let organization = lifecycle.organization;
   if (!organization) {
@@ -196,7 +230,7 @@ async function readPat(options: CheckOptions, url: string): Promise<{ fact: PatF
     return {
       fact: {
         unavailable:
-          'pass --pat-name with the PAT\'s display name: the lifecycle API never returns PAT values, and flux-azdo sends the PAT only to the Git endpoint',
+          "pass --pat-name with the PAT's display name: the lifecycle API never returns PAT values, and flux-azdo sends the PAT only to the Git endpoint",
       },
       found: undefined,
     };
@@ -210,11 +244,20 @@ async function readPat(options: CheckOptions, url: string): Promise<{ fact: PatF
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const matches = pats.filter((p) => p.displayName === lifecycle.patName);
-    if (matches.length === 0) return { fact: { unavailable: `none of your ${pats.length} PAT(s) in ${organization} is named ${JSON.stringify(lifecycle.patName)}` }, found: undefined };
-    if (matches.length > 1) return { fact: { unavailable: `${matches.length} PATs are named ${JSON.stringify(lifecycle.patName)}; give them distinct names` }, found: undefined };
+    if (matches.length === 0)
+      return {
+        fact: { unavailable: `none of your ${pats.length} PAT(s) in ${organization} is named ${JSON.stringify(lifecycle.patName)}` },
+        found: undefined,
+      };
+    if (matches.length > 1)
+      return {
+        fact: { unavailable: `${matches.length} PATs are named ${JSON.stringify(lifecycle.patName)}; give them distinct names` },
+        found: undefined,
+      };
     const found = matches[0] as PatToken;
     const validToMs = Date.parse(found.validTo);
-    if (Number.isNaN(validToMs)) return { fact: { unavailable: `the API gave an unreadable validTo ${JSON.stringify(found.validTo)}` }, found };
+    if (Number.isNaN(validToMs))
+      return { fact: { unavailable: `the API gave an unreadable validTo ${JSON.stringify(found.validTo)}` }, found };
     return { fact: { validToMs }, found };
   } catch (err) {
     if (!(err instanceof FluxAzdoError)) throw err;

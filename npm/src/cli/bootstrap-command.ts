@@ -164,7 +164,8 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     if (bool(args, 'dry-run')) {
       const { dryRun } = await import('../bootstrap/dry-run.js');
       const report = await dryRun(options, { onEvent: render, signal: controller.signal, askPassphrase: ask });
-      if (report.pullRequest) process.stdout.write(`would open a pull request from ${report.pullRequest.from} into ${report.pullRequest.into}\n`);
+      if (report.pullRequest)
+        process.stdout.write(`would open a pull request from ${report.pullRequest.from} into ${report.pullRequest.into}\n`);
       for (const f of report.files) {
         process.stdout.write(f.change === 'unchanged' ? `unchanged ${f.path}\n` : f.diff);
       }

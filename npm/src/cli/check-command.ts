@@ -16,7 +16,12 @@ const specs = (): FlagSpec[] => {
   const flux = defaults();
   return [
     ...checkFlags(flux),
-    { name: 'pat-name', type: 'string', default: '', help: "the display name of the PAT in the Secret, to find its expiry (needs --azure-credential)" },
+    {
+      name: 'pat-name',
+      type: 'string',
+      default: '',
+      help: 'the display name of the PAT in the Secret, to find its expiry (needs --azure-credential)',
+    },
     {
       name: 'pat-lifecycle-url',
       type: 'string',
@@ -27,9 +32,14 @@ const specs = (): FlagSpec[] => {
       name: 'azure-credential',
       type: 'string',
       default: '',
-      help: 'read the PAT\'s expiry with a Microsoft Entra user token from this credential: default, cli, environment, …',
+      help: "read the PAT's expiry with a Microsoft Entra user token from this credential: default, cli, environment, …",
     },
-    { name: 'azure-tenant-id', type: 'string', default: '', help: "the Entra tenant (default: the organisation's, found from Azure DevOps)" },
+    {
+      name: 'azure-tenant-id',
+      type: 'string',
+      default: '',
+      help: "the Entra tenant (default: the organisation's, found from Azure DevOps)",
+    },
     { name: 'ca-file', type: 'string', default: '', path: true, help: 'CA file (PEM) for the organisation and the PAT lifecycle API' },
     ...globalFlags(flux),
   ];
@@ -39,7 +49,9 @@ export async function runCheck(argv: string[]): Promise<ExitCode> {
   const flags = specs();
   const args = parseArgs(argv, flags);
   if (bool(args, 'help')) {
-    process.stdout.write(`Usage:\n  flux-azdo check [flags]\n\nExit codes: 0 healthy, 3 warnings, 4 unhealthy, 1 the check could not run.\n\nFlags:\n${formatHelp(flags)}\n`);
+    process.stdout.write(
+      `Usage:\n  flux-azdo check [flags]\n\nExit codes: 0 healthy, 3 warnings, 4 unhealthy, 1 the check could not run.\n\nFlags:\n${formatHelp(flags)}\n`,
+    );
     return EXIT.ok;
   }
   if (args.positionals.length > 0) throw new FluxAzdoError('USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);
@@ -99,7 +111,10 @@ function formatReport(r: CheckResult): string {
     `Credential   ${r.credential}${r.sshKeyFingerprint ? ` ${r.sshKeyFingerprint}` : ''}${r.pat ? ` "${r.pat.displayName}" valid to ${r.pat.validTo}` : ''}`,
     `Sync         ${r.kustomization.ref} ${r.kustomization.lastAppliedRevision ?? '-'}`,
     '',
-    ...r.findings.map((f) => `${f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : 'i'} [${f.code}] ${f.subject}: ${f.message}${f.remedy ? `\n    → ${f.remedy}` : ''}`),
+    ...r.findings.map(
+      (f) =>
+        `${f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : 'i'} [${f.code}] ${f.subject}: ${f.message}${f.remedy ? `\n    → ${f.remedy}` : ''}`,
+    ),
     `Status       ${r.status}`,
   ];
   return lines.join('\n') + '\n';

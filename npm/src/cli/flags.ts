@@ -273,7 +273,7 @@ export const rotateFlags = ({ options, rsaBits }: Defaults): FlagSpec[] =>
       type: 'string',
       secret: true,
       default: '',
-      help: 'the new PAT, or the new key\'s passphrase; falls back to GIT_PASSWORD, a prompt, or stdin',
+      help: "the new PAT, or the new key's passphrase; falls back to GIT_PASSWORD, a prompt, or stdin",
     },
     { name: 'username', short: 'u', type: 'string', default: '', help: "basic authentication username (default: the Secret's)" },
     { name: 'private-key-file', type: 'string', default: '', help: 'the new SSH deploy key (default: a new key is generated)' },

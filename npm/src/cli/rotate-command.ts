@@ -65,7 +65,9 @@ export async function runRotate(argv: string[]): Promise<ExitCode> {
   }
   if (args.positionals.length > 0) throw new FluxAzdoError('USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);
   if (bool(args, 'token-auth') && args.given.has('private-key-file')) {
-    throw new FluxAzdoError('USAGE', '--private-key-file is an SSH key; it cannot be used with --token-auth', { option: 'private-key-file' });
+    throw new FluxAzdoError('USAGE', '--private-key-file is an SSH key; it cannot be used with --token-auth', {
+      option: 'private-key-file',
+    });
   }
   const options = rotateOptionsFromArgs(args);
   // --password or GIT_PASSWORD now; the prompt (or stdin) only once the cluster says it uses a PAT.

@@ -37,7 +37,9 @@ export async function entraRefusal(res: http.IncomingMessage, status: number, ur
       { option: 'azure-credential' },
     );
   }
-  const tenant = tokens.tenantId ? ` (the token is from tenant ${tokens.tenantId}, ${tokens.tenantSource === 'given' ? 'given with --azure-tenant-id' : "the organisation's as its server named it"})` : '';
+  const tenant = tokens.tenantId
+    ? ` (the token is from tenant ${tokens.tenantId}, ${tokens.tenantSource === 'given' ? 'given with --azure-tenant-id' : "the organisation's as its server named it"})`
+    : '';
   const page = status === 203 ? ' with its sign-in page (HTTP 203)' : ' (HTTP 401)';
   throw new FluxAzdoError(
     'AUTH_TOKEN_REJECTED',

@@ -106,4 +106,3 @@ export async function preparePullRequestBranch(options: PullRequestBranchOptions
     return { targetUpToDate: false, sha, pushed: true };
   });
 }
-

@@ -43,7 +43,8 @@ interface WebhookConfigurationList {
 }
 
 /** The AKS command that turns on the OIDC issuer and the webhook. */
-export const ENABLE_ON_AKS = 'az aks update --resource-group <resource-group> --name <cluster> --enable-oidc-issuer --enable-workload-identity';
+export const ENABLE_ON_AKS =
+  'az aks update --resource-group <resource-group> --name <cluster> --enable-oidc-issuer --enable-workload-identity';
 
 export async function checkWorkloadIdentity(
   client: KubeClient,

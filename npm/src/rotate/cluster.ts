@@ -63,7 +63,12 @@ export async function readGitRepository(
   return res.body;
 }
 
-export async function readSecret(client: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<SecretObject | undefined> {
+export async function readSecret(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<SecretObject | undefined> {
   const res = await client.request<SecretObject>('GET', resourcePath(KNOWN_TYPES.Secret, namespace, name), { signal });
   if (res.status === 404) return undefined;
   if (res.status === 403) {
@@ -119,7 +124,10 @@ export async function restoreSecret(client: KubeClient, namespace: string, name:
     const current = await client.request<SecretObject>('GET', path);
     const { resourceVersion: _old, ...metadata } = old.metadata;
     if (current.status === 404) {
-      const body = { ...old, metadata: { name: old.metadata.name, namespace, labels: old.metadata.labels, annotations: old.metadata.annotations } };
+      const body = {
+        ...old,
+        metadata: { name: old.metadata.name, namespace, labels: old.metadata.labels, annotations: old.metadata.annotations },
+      };
       const res = await client.request('POST', resourcePath(KNOWN_TYPES.Secret, namespace), { body });
       if (res.status === 201) return;
       throw responseError(res, `re-create ${ref}`, 'ROTATE_ROLLBACK_FAILED');

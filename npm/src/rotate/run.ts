@@ -74,15 +74,20 @@ export async function rotate(options: RotateOptions, run: RotateRunOptions = {})
       err instanceof FluxAzdoError
         ? err
         : new FluxAzdoError('INTERNAL', `rotate failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    emit({ type: 'error', step, code: error.code, message: error.message, ...(error.code === 'ROTATE_ROLLED_BACK' ? { rolledBack: true } : {}) });
+    emit({
+      type: 'error',
+      step,
+      code: error.code,
+      message: error.message,
+      ...(error.code === 'ROTATE_ROLLED_BACK' ? { rolledBack: true } : {}),
+    });
     throw error;
   }
 }
 
 type Step = (s: 'preflight' | 'verify' | 'secret' | 'reconcile' | 'rollback', message: string) => void;
 
-async function sequence(
-  input: RotateOptions, run: RotateRunOptions, emit: EventHandler, step: Step): Promise<RotateResult> {
+async function sequence(input: RotateOptions, run: RotateRunOptions, emit: EventHandler, step: Step): Promise<RotateResult> {
   let options = input;
   const flux = defaults();
   const namespace = options.namespace || flux.options.namespace;
@@ -116,7 +121,11 @@ async function sequence(
   const kind = ownedKind(plan.kind);
   const ref = secretRef(namespace, secretName);
   const previousFingerprint = kind === 'ssh' ? publicKeyFingerprint(decode(oldData['identity.pub'])) : undefined;
-  emit({ type: 'log', level: 'info', message: `${gitRepositoryRef(namespace, name)} syncs from ${shownUrl(url)} with ${describe(plan.kind, previousFingerprint)}` });
+  emit({
+    type: 'log',
+    level: 'info',
+    message: `${gitRepositoryRef(namespace, name)} syncs from ${shownUrl(url)} with ${describe(plan.kind, previousFingerprint)}`,
+  });
 
   // The new credential, and the Secret keys it becomes (built by the core, as bootstrap's).
   if (kind !== 'ssh' && !secretOf(options.password) && run.askPassword) {
@@ -284,16 +293,25 @@ function hostKeyAlgorithms(url: string): string[] {
 /** The probe's failure, as what the user must fix about the new credential (nothing was changed). */
 function newCredentialRefused(err: unknown, plan: RotationPlan, key: RotateKey | undefined): FluxAzdoError {
   const e = err instanceof FluxAzdoError ? err : new FluxAzdoError('INTERNAL', String(err), { cause: err });
-  const hint =
-    key?.source === 'generated' && plan.deployKeyPage ? ` Add the new public key at ${plan.deployKeyPage} first.` : '';
-  return new FluxAzdoError(e.code, `the new credential cannot read the repository, so the cluster's Secret was not touched: ${e.message}.${hint}`, {
-    step: 'verify',
-    cause: err,
-    ...(e.option ? { option: e.option } : {}),
-  });
+  const hint = key?.source === 'generated' && plan.deployKeyPage ? ` Add the new public key at ${plan.deployKeyPage} first.` : '';
+  return new FluxAzdoError(
+    e.code,
+    `the new credential cannot read the repository, so the cluster's Secret was not touched: ${e.message}.${hint}`,
+    {
+      step: 'verify',
+      cause: err,
+      ...(e.option ? { option: e.option } : {}),
+    },
+  );
 }
 
-async function confirmKey(options: RotateOptions, run: RotateRunOptions, emit: EventHandler, plan: RotationPlan, key: RotateKey): Promise<void> {
+async function confirmKey(
+  options: RotateOptions,
+  run: RotateRunOptions,
+  emit: EventHandler,
+  plan: RotationPlan,
+  key: RotateKey,
+): Promise<void> {
   const addKeyUrl = plan.deployKeyPage;
   emit({
     type: 'log',
@@ -318,7 +336,12 @@ async function rollBack(
   await restoreSecret(client, namespace, secretName, old);
   // The controller goes back to the old credential at once rather than at its next interval.
   await requestReconcile(client, namespace, name).catch(() => undefined);
-  emit({ type: 'done', step: 'rollback', message: `the old ${secretRef(namespace, secretName)} is back`, ref: secretRef(namespace, secretName) });
+  emit({
+    type: 'done',
+    step: 'rollback',
+    message: `the old ${secretRef(namespace, secretName)} is back`,
+    ref: secretRef(namespace, secretName),
+  });
 }
 
 function sameData(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -37,7 +37,14 @@ export async function bootstrapWithControllers(world, binDir, running, options, 
   const events = [];
   let controllers;
   const result = await bootstrap(
-    { path: PATH_IN_REPO, components: COMPONENTS, kubeconfig: world.cluster.kubeconfigPath, manifests: bundleDir, timeout: '5m', ...options },
+    {
+      path: PATH_IN_REPO,
+      components: COMPONENTS,
+      kubeconfig: world.cluster.kubeconfigPath,
+      manifests: bundleDir,
+      timeout: '5m',
+      ...options,
+    },
     {
       ...hooks,
       onEvent: (event) => {

@@ -30,7 +30,12 @@ const LOCATIONS = {
   location: [location(AREAS.location.id, 'Location', 'ResourceAreas', '_apis/{resource}/{areaId}')],
   git: [
     location('225f7195-f9c7-4d14-ab28-a83f7ff77e1f', 'git', 'repositories', '{project}/_apis/{area}/{resource}/{repositoryId}'),
-    location('2d874a60-a811-4f62-9c9f-963a6ea0a55b', 'git', 'refs', '{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*filter}'),
+    location(
+      '2d874a60-a811-4f62-9c9f-963a6ea0a55b',
+      'git',
+      'refs',
+      '{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*filter}',
+    ),
     location(
       '9946fd70-0d40-406e-b686-b4744cbbcc37',
       'git',

@@ -224,9 +224,17 @@ export function createAzdoRest({ repoDir, baseUrl }) {
   /** Completes a pull request: merges with git, closes it; `{ conflicts }` leaves it active. */
   function complete(pr, by) {
     const options = pr.completionOptions ?? {};
-    const strategy = enumValue(MERGE_STRATEGY, options.mergeStrategy) ?? (options.squashMerge === true || options.squashMerge === 'true' ? 'squash' : 'noFastForward');
+    const strategy =
+      enumValue(MERGE_STRATEGY, options.mergeStrategy) ??
+      (options.squashMerge === true || options.squashMerge === 'true' ? 'squash' : 'noFastForward');
     const message = options.mergeCommitMessage || `Merged PR ${pr.id}: ${pr.title}`;
-    const result = mergeBranches(pr.repo.gitDir, { targetRef: pr.targetRefName, sourceRef: pr.sourceRefName, strategy, message, person: by });
+    const result = mergeBranches(pr.repo.gitDir, {
+      targetRef: pr.targetRefName,
+      sourceRef: pr.sourceRefName,
+      strategy,
+      message,
+      person: by,
+    });
     if (result.conflicts || result.missing) {
       pr.mergeStatus = result.conflicts ? 'conflicts' : 'failure';
       return false;
@@ -267,8 +275,16 @@ export function createAzdoRest({ repoDir, baseUrl }) {
         'TF401398: The pull request cannot be activated because the source and/or the target branch no longer exists, or the requested refs are not branches',
       );
     }
-    if (pullRequests.some((p) => p.repo === repo && p.status === 'active' && p.sourceRefName === sourceRefName && p.targetRefName === targetRefName)) {
-      throw new RestError(409, 'GitPullRequestExistsException', 'TF401179: An active pull request for the source and target branch already exists.');
+    if (
+      pullRequests.some(
+        (p) => p.repo === repo && p.status === 'active' && p.sourceRefName === sourceRefName && p.targetRefName === targetRefName,
+      )
+    ) {
+      throw new RestError(
+        409,
+        'GitPullRequestExistsException',
+        'TF401179: An active pull request for the source and target branch already exists.',
+      );
     }
     const pr = {
       id: nextPullRequestId++,
@@ -313,7 +329,11 @@ export function createAzdoRest({ repoDir, baseUrl }) {
     if (status === 'completed') {
       const expected = branchTip(pr.repo.gitDir, pr.sourceRefName);
       if (patch.lastMergeSourceCommit?.commitId !== expected) {
-        throw new RestError(409, 'GitPullRequestStaleException', 'TF401192: The pull request source has changed; lastMergeSourceCommit must be the current source commit.');
+        throw new RestError(
+          409,
+          'GitPullRequestStaleException',
+          'TF401192: The pull request source has changed; lastMergeSourceCommit must be the current source commit.',
+        );
       }
       const bypass = pr.completionOptions?.bypassPolicy === true && user.bypassPolicy;
       if (!bypass && !policiesPass(pr)) pr.mergeStatus = 'rejectedByPolicy';
@@ -325,7 +345,8 @@ export function createAzdoRest({ repoDir, baseUrl }) {
   /** Routes one REST request; the caller has authenticated `user`. */
   async function route(req, url, { org, project: projectName, rest }, user) {
     const project = projectName && findProject(org, decodeURIComponent(projectName));
-    if (projectName && !project) throw new RestError(404, 'ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${projectName}.`);
+    if (projectName && !project)
+      throw new RestError(404, 'ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${projectName}.`);
     const parts = rest.split('/').map(decodeURIComponent);
     const lower = parts.map((p) => p.toLowerCase());
     const method = req.method;
@@ -349,13 +370,18 @@ export function createAzdoRest({ repoDir, baseUrl }) {
       if (pr.repo.project !== project) throw findPr(undefined, -1);
       return [200, prJson(pr)];
     }
-    if (lower[0] !== 'git' || lower[1] !== 'repositories' || parts.length < 3) throw new RestError(404, 'NotFound', `no such resource: ${url.pathname}`);
+    if (lower[0] !== 'git' || lower[1] !== 'repositories' || parts.length < 3)
+      throw new RestError(404, 'NotFound', `no such resource: ${url.pathname}`);
     const repo = findRepo(project, parts[2]);
     if (!repo) throw repoNotFound(parts[2]);
     if (parts.length === 3 && method === 'GET') return [200, repoJson(repo)];
     if (lower[3] === 'refs' && method === 'GET') {
       const filter = url.searchParams.get('filter') ?? parts.slice(4).join('/');
-      const value = listRefs(repo.gitDir, filter).map((r) => ({ ...r, creator: identityRef(user), url: `${repoJson(repo).url}/refs?filter=${encodeURIComponent(r.name.slice(5))}` }));
+      const value = listRefs(repo.gitDir, filter).map((r) => ({
+        ...r,
+        creator: identityRef(user),
+        url: `${repoJson(repo).url}/refs?filter=${encodeURIComponent(r.name.slice(5))}`,
+      }));
       return [200, { value, count: value.length }];
     }
     if (lower[3] === 'pullrequests') {
@@ -413,7 +439,19 @@ export function createAzdoRest({ repoDir, baseUrl }) {
       return repo ? policiesFor(repo, refName).some((p) => p.isEnabled) : false;
     },
     /** Adds a branch policy, as a project administrator would in the branch's settings. */
-    addPolicy(org, projectName, name, { branch, type = 'minimumApprovalCount', isBlocking = true, minimumApproverCount = 1, creatorVoteCounts = false, matchKind = 'Exact' }) {
+    addPolicy(
+      org,
+      projectName,
+      name,
+      {
+        branch,
+        type = 'minimumApprovalCount',
+        isBlocking = true,
+        minimumApproverCount = 1,
+        creatorVoteCounts = false,
+        matchKind = 'Exact',
+      },
+    ) {
       const repo = repoByPath(org, projectName, name);
       if (!repo) throw new Error(`addPolicy: no repository ${org}/${projectName}/${name}`);
       const policy = {
@@ -426,7 +464,9 @@ export function createAzdoRest({ repoDir, baseUrl }) {
         createdDate: new Date().toISOString(),
         createdBy: { displayName: 'Project Administrator', id: randomUUID() },
         settings: {
-          ...(type === 'minimumApprovalCount' ? { minimumApproverCount, creatorVoteCounts, allowDownvotes: false, resetOnSourcePush: false } : {}),
+          ...(type === 'minimumApprovalCount'
+            ? { minimumApproverCount, creatorVoteCounts, allowDownvotes: false, resetOnSourcePush: false }
+            : {}),
           scope: [{ refName: branch.startsWith('refs/') ? branch : `refs/heads/${branch}`, matchKind, repositoryId: repo.id }],
         },
       };
@@ -446,7 +486,15 @@ export function createAzdoRest({ repoDir, baseUrl }) {
         json(status, body);
       } catch (error) {
         if (!(error instanceof RestError)) throw error;
-        json(error.status, { $id: '1', innerException: null, message: error.message, typeName: `Microsoft.TeamFoundation.${error.typeKey}, Microsoft.TeamFoundation`, typeKey: error.typeKey, errorCode: 0, eventId: 3000 });
+        json(error.status, {
+          $id: '1',
+          innerException: null,
+          message: error.message,
+          typeName: `Microsoft.TeamFoundation.${error.typeKey}, Microsoft.TeamFoundation`,
+          typeKey: error.typeKey,
+          errorCode: 0,
+          eventId: 3000,
+        });
       }
     },
   };

@@ -29,7 +29,8 @@ export function mergedTree(gitDir, target, source) {
   const out = spawnSync('git', ['--git-dir', gitDir, 'merge-tree', '--write-tree', '--name-only', target, source], { encoding: 'utf8' });
   const lines = out.stdout.trim().split('\n');
   if (out.status === 0) return { tree: lines[0] };
-  if (out.status === 1) return { conflicts: lines.slice(1).filter((l) => l !== '' && !l.startsWith('Auto-merging') && !l.startsWith('CONFLICT')) };
+  if (out.status === 1)
+    return { conflicts: lines.slice(1).filter((l) => l !== '' && !l.startsWith('Auto-merging') && !l.startsWith('CONFLICT')) };
   throw new Error(`git merge-tree failed: ${out.stderr}`);
 }
 
@@ -56,7 +57,9 @@ export function deleteBranch(gitDir, refName) {
 
 /** Branches of the repository whose name (without `refs/`) starts with `filter`. */
 export function listRefs(gitDir, filter) {
-  const out = execFileSync('git', ['--git-dir', gitDir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/'], { encoding: 'utf8' });
+  const out = execFileSync('git', ['--git-dir', gitDir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/'], {
+    encoding: 'utf8',
+  });
   return out
     .split('\n')
     .filter(Boolean)

@@ -24,7 +24,12 @@ export function receivePackCommands(body) {
     at += len;
     const nul = line.indexOf('\0');
     if (nul >= 0) {
-      capabilities = new Set(line.slice(nul + 1).trim().split(/\s+/));
+      capabilities = new Set(
+        line
+          .slice(nul + 1)
+          .trim()
+          .split(/\s+/),
+      );
       line = line.slice(0, nul);
     }
     const [oldOid, newOid, ref] = line.trim().split(' ');

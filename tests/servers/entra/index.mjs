@@ -140,7 +140,15 @@ export async function startEntraTokenService({ tenantId = randomUUID(), domains 
         try {
           const tenant = tenantOf(segment);
           if (!tenant) throw new AadError(400, 'invalid_tenant', 90002, `Tenant '${segment}' not found.`);
-          const granted = await grantToken({ directory, tenant, form, authorization: req.headers.authorization, base, signingKey, switches });
+          const granted = await grantToken({
+            directory,
+            tenant,
+            form,
+            authorization: req.headers.authorization,
+            base,
+            signingKey,
+            switches,
+          });
           stats.issued += 1;
           issued.push({
             token: granted.accessToken,
@@ -149,7 +157,12 @@ export async function startEntraTokenService({ tenantId = randomUUID(), domains 
             grant: granted.grant,
             expiresOn: Date.now() + granted.expiresIn * 1000,
           });
-          sendJson(res, 200, { token_type: 'Bearer', expires_in: granted.expiresIn, ext_expires_in: granted.expiresIn, access_token: granted.accessToken });
+          sendJson(res, 200, {
+            token_type: 'Bearer',
+            expires_in: granted.expiresIn,
+            ext_expires_in: granted.expiresIn,
+            access_token: granted.accessToken,
+          });
         } catch (error) {
           if (!(error instanceof AadError)) throw error;
           stats.refused += 1;
@@ -206,7 +219,8 @@ export async function startEntraTokenService({ tenantId = randomUUID(), domains 
       const app = { clientId, objectId, secrets: new Set(secret ? [secret] : []), federated: [] };
       for (const f of federated) {
         const { issuer, subject, audiences = [TOKEN_EXCHANGE_AUDIENCE], jwksUri, ...fetchOptions } = f;
-        if (!issuer || !subject || !jwksUri) throw new Error('addServicePrincipal: a federated credential needs issuer, subject and jwksUri');
+        if (!issuer || !subject || !jwksUri)
+          throw new Error('addServicePrincipal: a federated credential needs issuer, subject and jwksUri');
         app.federated.push({ issuer, subject, audiences, keys: httpsJwks(jwksUri, fetchOptions) });
       }
       tenant.apps.set(clientId, app);

@@ -14,23 +14,27 @@ import { createLocalJWKSet } from 'jose';
  */
 export function getJson(url, { ca, headers = {}, cert, key } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ca, cert, key, headers: { accept: 'application/json, application/jwk-set+json', ...headers } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
-          reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
-          return;
-        }
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new Error(`GET ${url}: the body is not JSON`));
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'GET', ca, cert, key, headers: { accept: 'application/json, application/jwk-set+json', ...headers } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
+            reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+            return;
+          }
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`GET ${url}: the body is not JSON`));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -27,7 +27,10 @@ export class AadError extends Error {
   body(base) {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const timestamp = new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
     return {
       error: this.error,
       error_description: `${this.message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
@@ -81,16 +84,31 @@ async function checkAssertion(app, assertion) {
   }
   const byIssuer = app.federated.filter((f) => f.issuer === claims.iss);
   if (byIssuer.length === 0) {
-    throw new AadError(400, 'invalid_request', 700211, `No matching federated identity record found for presented assertion issuer '${claims.iss}'.`);
+    throw new AadError(
+      400,
+      'invalid_request',
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${claims.iss}'.`,
+    );
   }
   const bySubject = byIssuer.filter((f) => f.subject === claims.sub);
   if (bySubject.length === 0) {
-    throw new AadError(400, 'invalid_request', 700213, `No matching federated identity record found for presented assertion subject '${claims.sub}'.`);
+    throw new AadError(
+      400,
+      'invalid_request',
+      700213,
+      `No matching federated identity record found for presented assertion subject '${claims.sub}'.`,
+    );
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   const credential = bySubject.find((f) => f.audiences.some((a) => audiences.includes(a)));
   if (!credential) {
-    throw new AadError(400, 'invalid_request', 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(', ')}'.`);
+    throw new AadError(
+      400,
+      'invalid_request',
+      700212,
+      `No matching federated identity record found for presented assertion audience '${audiences.join(', ')}'.`,
+    );
   }
   try {
     await jwtVerify(assertion, credential.keys, { issuer: credential.issuer, subject: credential.subject, audience: credential.audiences });
@@ -113,7 +131,8 @@ async function checkAssertion(app, assertion) {
 export async function grantToken({ directory, tenant, form, authorization, base, signingKey, switches }) {
   if (!tenant) throw new AadError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
   const grantType = form.get('grant_type');
-  if (!grantType) throw new AadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+  if (!grantType)
+    throw new AadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
   if (grantType !== 'client_credentials') {
     throw new AadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
   }
@@ -135,7 +154,12 @@ export async function grantToken({ directory, tenant, form, authorization, base,
   if (secret !== undefined && secret !== null) {
     directory.seen.add(secret);
     if (!app.secrets.has(secret)) {
-      throw new AadError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      throw new AadError(
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
     }
     acr = '1';
   } else if (assertion) {
@@ -146,7 +170,12 @@ export async function grantToken({ directory, tenant, form, authorization, base,
     await checkAssertion(app, assertion);
     acr = '2';
   } else {
-    throw new AadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    throw new AadError(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   const resource = resourceOf(form.get('scope'));
   if (!directory.resources.has(resource)) {
