@@ -34,6 +34,8 @@ export type HostErrorCode =
   | 'AUTH_ENTRA_REFUSED'
   | 'AUTH_TOKEN_REJECTED'
   | 'AUTH_NO_ORG_ACCESS'
+  // --provider=azure without --workload-identity-tenant-id, and the organisation names no tenant
+  | 'TENANT_NOT_FOUND'
   // from the cluster side (npm/src/kube)
   | 'KUBECONFIG_INVALID'
   | 'KUBE_AUTH_INTERACTIVE'

@@ -59,6 +59,8 @@ export interface LogEvent {
   message: string;
   /** `--provider=azure` pre-flight: the issuer, the webhook and the Azure steps left to do. */
   workloadIdentity?: WorkloadIdentityFacts;
+  /** `--provider=azure` without `--workload-identity-tenant-id`: the tenant found from the organisation. */
+  tenantId?: string;
 }
 
 export interface DoneEvent {

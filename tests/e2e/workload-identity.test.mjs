@@ -6,8 +6,10 @@
 // token service checks that assertion against the apiserver's own JWKS before it issues an Azure
 // DevOps token, and the Git server accepts that Bearer token (read-only) — no Secret exists.
 //
-// Cases: PAT push + workload identity sync; Entra push (--azure-credential) + workload identity
-// sync (the passwordless bootstrap); the pre-flight facts and warning; a dry run.
+// Cases: PAT push + workload identity sync, its tenant found from the organisation (no
+// --workload-identity-tenant-id); Entra push (--azure-credential) + workload identity sync (the
+// passwordless bootstrap, tenant given); the pre-flight facts and warning; dry runs; an
+// organisation whose probe names no tenant.
 //
 // Needs what flux-controllers.test.mjs needs (the harness binaries and the controllers).
 import assert from 'node:assert/strict';
@@ -22,7 +24,7 @@ import { controllersBinDir, startFluxControllers } from '../harness/controllers.
 import { startInstanceDiscovery } from '../servers/entra-instance-discovery.mjs';
 import { startEntraTokenService } from '../servers/entra/index.mjs';
 import { startGitHttpsServer } from '../servers/git-https.mjs';
-import { bundleDir, history, jsonEvents, runCli } from './support/bootstrap-env.mjs';
+import { bundleDir, git as gitIn, history, jsonEvents, refs, runCli } from './support/bootstrap-env.mjs';
 import { assertNoLeaks } from './support/leak-scan.mjs';
 import { workloadIdentityWebhook } from './support/workload-identity-webhook.mjs';
 
@@ -165,16 +167,24 @@ test('PAT push + workload identity sync: the real source-controller fetches with
   const ns = 'wi-pat';
   const bare = git.createRepo('org', 'project', ns);
   const sp = syncIdentity(ns);
-  const run = await bootstrapWithControllers(ns, bootstrapArgs(ns, sp), { GIT_PASSWORD: PAT });
+  assert.equal(sp.tenantId, entra.tenantId, "the identity is in the organisation's tenant");
+  // No --workload-identity-tenant-id: the tenant comes from the organisation's anonymous probe.
+  const args = bootstrapArgs(ns, sp).filter((a) => !a.startsWith('--workload-identity-tenant-id'));
+  const run = await bootstrapWithControllers(ns, args, { GIT_PASSWORD: PAT });
   const { mine } = await assertSyncedWithWorkloadIdentity(ns, sp, run);
 
   // The identity patches were in the first commit, with the components.
   const commits = history(bare);
   assert.equal(commits.length, 2);
   assert.ok(commits[1].files.includes('clusters/wi/' + ns + '/kustomization.yaml'), JSON.stringify(commits[1].files));
+  // The pushed kustomization.yaml carries the discovered tenant.
+  const pushed = gitIn(bare, 'show', `${commits[1].sha}:clusters/wi/${ns}/kustomization.yaml`);
+  assert.ok(pushed.includes(`azure.workload.identity/tenant-id: "${entra.tenantId}"`), pushed);
 
   // The pre-flight event: the apiserver's issuer, the exact command, the missing webhook.
   const events = jsonEvents(run.res.stdout);
+  assert.equal(events.find((e) => e.type === 'log' && e.tenantId)?.tenantId, entra.tenantId, 'the discovery is an event');
+  assert.equal(events.find((e) => e.type === 'log' && e.workloadIdentity)?.workloadIdentity.tenantId, entra.tenantId);
   const facts = events.find((e) => e.type === 'log' && e.workloadIdentity)?.workloadIdentity;
   assert.ok(facts, 'a workload identity event');
   assert.equal(facts.issuer, issuer);
@@ -292,4 +302,71 @@ test('a dry run shows the identity patches and no Secret, and reports the pre-fl
   assert.ok(!events.some((e) => e.type === 'log' && e.level === 'warn'));
   await kubeRequest(cluster.admin, 'DELETE', `${mwc}/azure-wi-webhook-mutating-webhook-configuration`);
   await assertNoLeaks({ pats: [PAT] }, { values: [report, events] });
+});
+
+test('a dry run without --workload-identity-tenant-id finds the tenant from the organisation', async () => {
+  const { dryRun } = await import('../../npm/dist/index.js');
+  const ns = 'wi-dry-tenant';
+  git.createRepo('org', 'project', ns);
+  const events = [];
+  const report = await dryRun(
+    {
+      url: git.repoUrl('org', 'project', ns),
+      path: 'clusters/wi',
+      namespace: ns,
+      components: COMPONENTS,
+      caFile: git.caFile,
+      password: PAT,
+      provider: 'azure',
+      workloadIdentityClientId: '11111111-2222-3333-4444-555555555555',
+      kubeconfig: cluster.kubeconfigPath,
+      manifests: bundleDir,
+    },
+    { onEvent: (e) => events.push(e) },
+  );
+  const kustomization = report.files.find((f) => f.path === `clusters/wi/${ns}/kustomization.yaml`);
+  assert.ok(kustomization.diff.includes(`+        azure.workload.identity/tenant-id: "${entra.tenantId}"`), kustomization.diff);
+  assert.equal(report.workloadIdentity.tenantId, entra.tenantId);
+  assert.equal(events.find((e) => e.type === 'log' && e.tenantId)?.tenantId, entra.tenantId);
+  await assertNoLeaks({ pats: [PAT] }, { values: [report, events] });
+});
+
+test('an organisation whose probe names no tenant: TENANT_NOT_FOUND naming --workload-identity-tenant-id, nothing pushed', async () => {
+  const { dryRun } = await import('../../npm/dist/index.js');
+  // A PAT-only server: its anonymous probe answers with a Basic challenge and no tenant.
+  const plain = await startGitHttpsServer({ pat: PAT });
+  try {
+    const ns = 'wi-no-tenant';
+    const bare = plain.createRepo('org', 'project', ns);
+    const sp = { clientId: '11111111-2222-3333-4444-555555555555' };
+    const args = bootstrapArgs(ns, sp)
+      .filter((a) => !a.startsWith('--workload-identity-tenant-id'))
+      .map((a) => (a.startsWith('--url=') ? `--url=${plain.repoUrl('org', 'project', ns)}` : a))
+      .map((a) => (a.startsWith('--ca-file=') ? `--ca-file=${plain.caFile}` : a));
+    const res = await runCli(args, { env: { GIT_PASSWORD: PAT } });
+    assert.notEqual(res.code, 0);
+    const error = jsonEvents(res.stdout).find((e) => e.type === 'error');
+    assert.equal(error?.code, 'TENANT_NOT_FOUND', res.stdout);
+    assert.deepEqual(error.done, [], 'the run changed nothing');
+    assert.deepEqual(refs(bare), {}, 'nothing was pushed');
+
+    await assert.rejects(
+      dryRun({
+        url: plain.repoUrl('org', 'project', ns),
+        path: 'clusters/wi',
+        namespace: ns,
+        components: COMPONENTS,
+        caFile: plain.caFile,
+        password: PAT,
+        provider: 'azure',
+        workloadIdentityClientId: sp.clientId,
+        kubeconfig: cluster.kubeconfigPath,
+        manifests: bundleDir,
+      }),
+      (err) => err.code === 'TENANT_NOT_FOUND' && err.option === 'workload-identity-tenant-id',
+    );
+    await assertNoLeaks({ pats: [PAT] }, { values: [res.stdout, res.stderr] });
+  } finally {
+    await plain.stop();
+  }
 });

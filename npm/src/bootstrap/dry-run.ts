@@ -32,6 +32,7 @@ import { entraTokens } from './entra.js';
 import { type BootstrapOptions } from './options.js';
 import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
 import { workloadIdentityPreflight } from './workload-identity.js';
+import { withWorkloadIdentityTenant } from './workload-identity-tenant.js';
 
 export type Change = 'create' | 'update' | 'unchanged';
 
@@ -59,14 +60,17 @@ export interface DryRunReport {
   workloadIdentity?: WorkloadIdentityFacts;
 }
 
-export async function dryRun(options: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
+export async function dryRun(given: BootstrapOptions, run: RunOptions = {}): Promise<DryRunReport> {
   const emit = run.onEvent ?? ignoreEvents;
   const signal = run.signal;
-  const bundle = await loadBundle({ source: options.manifests, version: options.version || defaults().fluxVersion, signal });
-  let plan = planRepository(options, bundle, null);
+  const bundle = await loadBundle({ source: given.manifests, version: given.version || defaults().fluxVersion, signal });
+  let plan = planRepository(given, bundle, null);
   const { namespace, secretName, branch } = plan;
 
   emit({ type: 'step', step: 'dry-run', message: 'reading the cluster' });
+  // --provider=azure without the tenant: found from the organisation, as the run finds it.
+  const options = await withWorkloadIdentityTenant(given, plan, emit, signal);
+  if (options !== given) plan = planRepository(options, bundle, null);
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   // The run's refusal of a Flux another tool manages, predicted with the same code.
   await checkFluxManager(client, { namespace, force: options.force ?? false, ...(signal ? { signal } : {}) });

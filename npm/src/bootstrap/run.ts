@@ -37,6 +37,7 @@ import { pushAttempts, timeoutMs, type BootstrapOptions } from './options.js';
 import { planRepository } from './plan.js';
 import { awaitMerge, checkBranchPolicies, openPullRequest, requireRest, restClient } from './pull-request.js';
 import { workloadIdentityPreflight } from './workload-identity.js';
+import { withWorkloadIdentityTenant } from './workload-identity-tenant.js';
 
 export interface DeployKeyPrompt {
   publicKey: string;
@@ -129,7 +130,7 @@ function clusterName(options: BootstrapOptions): string {
 async function sequence(ctx: Context, dir: string, step: StepFn): Promise<BootstrapResult> {
   const { emit, signal } = ctx;
   const wantsPullRequest = ctx.options.pullRequest === true || ctx.options.pullRequestAutoComplete === true;
-  const options = wantsPullRequest
+  let options = wantsPullRequest
     ? { ...ctx.options, pullRequestCluster: ctx.options.pullRequestCluster || clusterName(ctx.options) }
     : ctx.options;
   const flux = defaults();
@@ -146,6 +147,12 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   if (plan.pullRequest) requireRest(rest, plan);
 
   step('preflight', `checking the cluster and the repository's credentials`);
+  // --provider=azure without the tenant: found from the organisation, planned again with it.
+  const withTenant = await withWorkloadIdentityTenant(options, plan, emit, signal);
+  if (withTenant !== options) {
+    options = withTenant;
+    plan = planRepository(options, bundle, null);
+  }
   if (tokens) {
     // The first token now: no credential, or one Entra refuses, stops the run before any change.
     await tokens.getToken(signal ? { signal } : {});

@@ -4,7 +4,6 @@
  * the exact commands left for the user on the Azure side.
  */
 import type { Plan } from '../core/node.js';
-import { FluxAzdoError } from '../errors.js';
 import type { EventHandler } from '../events.js';
 import type { KubeClient } from '../kube/index.js';
 import { checkWorkloadIdentity, type WorkloadIdentityFacts } from '../kube/workload-identity.js';
@@ -17,15 +16,6 @@ export async function workloadIdentityPreflight(
 ): Promise<WorkloadIdentityFacts | undefined> {
   const identity = plan.workloadIdentity;
   if (!identity) return undefined;
-  if (!identity.tenantId) {
-    // Without it the annotation is left out and the webhook's default tenant applies, which
-    // is the cluster's, not necessarily the organisation's: ask rather than guess.
-    throw new FluxAzdoError(
-      'USAGE',
-      "--provider=azure needs the identity's tenant: pass --workload-identity-tenant-id (az identity show --query tenantId)",
-      { option: 'workload-identity-tenant-id' },
-    );
-  }
   const facts = await checkWorkloadIdentity(client, identity, plan.repo, signal);
   for (const warning of facts.warnings) emit({ type: 'log', level: 'warn', message: warning });
   const lines = [

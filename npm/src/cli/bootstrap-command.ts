@@ -133,6 +133,15 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     const { exportFiles } = await import('../bootstrap/export.js');
     const { files } = await exportFiles({ ...options, dir: exportDir });
     for (const f of files) renderEvents({ type: 'done', step: 'export', message: `wrote ${f.path}`, path: f.path });
+    if (options.provider === 'azure' && !options.workloadIdentityTenantId) {
+      // --export stays offline, so there is no tenant probe: the core leaves the annotation out
+      // (the webhook's default tenant, the cluster's), which is not necessarily the organisation's.
+      renderEvents({
+        type: 'log',
+        level: 'warn',
+        message: 'no azure.workload.identity/tenant-id annotation written: --export does not ask the organisation for its tenant; pass --workload-identity-tenant-id unless the cluster is in the identity\'s tenant',
+      });
+    }
     return EXIT.ok;
   }
 

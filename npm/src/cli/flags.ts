@@ -176,7 +176,7 @@ export const bootstrapGitFlags = ({ options, rsaBits, pushRetries }: Defaults): 
       name: 'workload-identity-tenant-id',
       type: 'string',
       default: options.workloadIdentityTenantId,
-      help: "with --provider=azure: the managed identity's tenant id",
+      help: "with --provider=azure: the managed identity's tenant id (default: the organisation's, found from Azure DevOps; none with --export)",
     },
     { name: 'author-name', type: 'string', default: options.authorName, help: 'author name for Git commits' },
     { name: 'author-email', type: 'string', default: options.authorEmail, help: 'author email for Git commits' },
