@@ -11,10 +11,11 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 
+import { bootstrap } from '../../npm/dist/index.js';
 import { startCluster } from '../harness/cluster.mjs';
 import { startEntraTokenService } from '../servers/entra/index.mjs';
 import { startGitHttpsServer } from '../servers/git-https.mjs';
-import { bundleDir, controllerStandIn, getObject, git as gitIn, history, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, controllerStandIn, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
 import { assertNoLeaks, bareReposUnder } from './support/leak-scan.mjs';
 import { callsOf, outputText, runCommand } from './support/vscode-stub.mjs';
 
@@ -248,5 +249,29 @@ describe('Sign in with Microsoft: the push with a token from VS Code’s Microso
         cluster: { get: (path) => getObject(cluster, path), allowedSecrets: [] },
       },
     );
+  });
+
+  test('the `external` kind without the caller’s credential stops with AUTH_NO_AZURE_CREDENTIAL before anything is pushed', async () => {
+    const name = 'vscode-entra-none';
+    const bare = git.createRepo('org', 'project', name);
+    const events = [];
+    const err = await bootstrap(
+      {
+        url: git.repoUrl('org', 'project', name),
+        azureCredential: 'external',
+        caFile: git.caFile,
+        branch: 'main',
+        kubeconfig: cluster.kubeconfigPath,
+        manifests: bundleDir,
+      },
+      { onEvent: (e) => events.push(e) },
+    ).then(
+      () => assert.fail('bootstrap must fail'),
+      (error) => error,
+    );
+    assert.equal(err.code, 'AUTH_NO_AZURE_CREDENTIAL', err.message);
+    assert.equal(err.option, 'azure-credential');
+    assert.equal(events.find((e) => e.type === 'error')?.code, 'AUTH_NO_AZURE_CREDENTIAL');
+    assert.deepEqual(refs(bare), {}, 'nothing was pushed');
   });
 });

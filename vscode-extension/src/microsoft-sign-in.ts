@@ -20,11 +20,11 @@ export const SIGN_IN_WITH_MICROSOFT = 'Sign in with Microsoft';
 export const USE_A_PAT = 'Personal Access Token';
 
 /**
- * The `azureCredential` kind sent to the core with a host-supplied credential: the core checks
- * the URL and sync combination for every kind alike, and the package uses the given credential
- * instead of building the kind's own.
+ * The core's kind for a credential the caller hands over (`azureTokenCredential`): the core
+ * applies its Entra rules (HTTPS, Azure DevOps, which cluster read) and the package uses the
+ * session's credential, never one of its own.
  */
-const KIND = 'default';
+const KIND = 'external';
 
 interface ChoiceItem extends vscode.QuickPickItem {
   choice: PushCredentialChoice;
