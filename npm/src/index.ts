@@ -20,11 +20,13 @@ export {
   parseRepoUrl,
   planFiles,
   pushTarget,
+  pushCredentials,
   type Defaults,
   type Manifest,
   type Plan,
   type PlanOptions,
   type PushTarget,
+  type PushCredentials,
   type PushTargetOptions,
   type Repo,
 } from './core/node.js';

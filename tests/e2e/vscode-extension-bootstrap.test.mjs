@@ -123,6 +123,7 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
           ['Branch', 'main'],
           ['Path in the repository', 'clusters/my-cluster'],
           ['authenticates', TITLE_TOKEN],
+          ['pushes the bootstrap commits', 'Personal Access Token'],
           ['Personal Access Token', pat],
           ['Remember the token', 'Remember it in VS Code’s secret storage'],
           ['Kubernetes context', context],
@@ -160,6 +161,7 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
       ['Branch', 'main'],
       ['Path in the repository', 'clusters/my-cluster'],
       ['authenticates', TITLE_TOKEN],
+      ['pushes the bootstrap commits', 'Personal Access Token'],
     ];
 
     const first = await run([

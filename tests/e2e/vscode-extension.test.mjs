@@ -380,6 +380,7 @@ describe('Bootstrap Cluster', () => {
             ['Branch', 'main'],
             ['Path in the repository', 'clusters/dev'],
             ['authenticates', TOKEN_AUTH],
+            ['pushes the bootstrap commits', 'Personal Access Token'],
             ['Personal Access Token', pat],
             ['Remember the token', 'Remember it in VS Code’s secret storage'],
             ['Kubernetes context', context],

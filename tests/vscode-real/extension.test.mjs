@@ -130,9 +130,10 @@ for (const build of selectedBuilds()) {
       assert.equal(path.value, PATH_IN_REPO, 'remembered');
       await wb.answer(/Path in the repository/, PATH_IN_REPO);
       await wb.pick(/How the cluster authenticates/, TOKEN);
+      await wb.pick(/How flux-azdo pushes the bootstrap commits/, 'Personal Access Token');
       const box = await wb.quickInputFor(/Personal Access Token for/);
       assert.equal(box.password, true, 'a password box');
-      assert.match(box.title, /5\/6/);
+      assert.match(box.title, /6\/7/);
       await wb.answer(/Personal Access Token for/, pat, `${label}-pat`);
       await wb.pick(/Remember the token/, remember ? 'Remember it in VS Code' : 'Use it this time only');
       await wb.pick(/Kubernetes context/, context(), `${label}-context`);

@@ -12,9 +12,11 @@ import { patStep, settlePat, type PatAnswer, type PatStores } from './credential
 import { confirmDeployKey } from './deploy-key';
 import { failureOf, reportFailure, SHOW_LOG } from './errors';
 import { loadFlux, type FluxAzdoApi } from './flux';
+import { microsoftCredential, needsPatWith, pushCredentialStep, withMicrosoftPush, type PushCredentialChoice } from './microsoft-sign-in';
 import { runSteps } from './multi-step';
 import { withEventProgress } from './progress';
 import { kubeContextStep, type Answers } from './prompts';
+import { offerPullRequest, PULL_REQUEST_INSTEAD, PullRequestWatch } from './pull-request';
 import { readSettings } from './settings';
 import { needsPat, optionsFor, syncTargetOf, syncTargetSteps, type SyncTarget } from './sync-target';
 
@@ -56,21 +58,38 @@ export async function bootstrapCommand(env: CommandEnvironment, from: StartedFro
     return;
   }
   if (!prepared) return;
-  const { target, options, pat } = prepared;
+  const { target, options } = prepared;
   env.log.appendLine(`Bootstrap of ${options.url} (branch ${target.branch}, path ${target.path || '.'}) on context ${options.context}`);
+  await runAndReport(api, env, prepared, options);
+}
 
+/**
+ * Runs the bootstrap and reports how it ended. A push the branch's policies refused
+ * (BRANCH_PROTECTED) is offered again as a pull request: the same options with `pullRequest`.
+ */
+async function runAndReport(api: FluxAzdoApi, env: CommandEnvironment, prepared: Prepared, options: BootstrapOptions): Promise<void> {
+  const { target, pat } = prepared;
+  const watch = new PullRequestWatch();
   let result: BootstrapResult;
   try {
-    result = await run(api, env, options);
+    result = await run(api, env, options, watch);
   } catch (err) {
     const failure = failureOf(api, err);
     if (pat) await settlePat(storesOf(env), target.repo, pat, failure.code);
+    const offerPr = failure.code === 'BRANCH_PROTECTED' && !options.pullRequest;
     // A FluxAzdoError from bootstrap() was emitted as an `error` event, so it is in the log.
-    await reportFailure(env.log, 'Bootstrap', failure, api.isFluxAzdoError(err));
+    const choice = await reportFailure(env.log, 'Bootstrap', failure, api.isFluxAzdoError(err), ...(offerPr ? [PULL_REQUEST_INSTEAD] : []));
+    if (offerPr && choice === PULL_REQUEST_INSTEAD) {
+      env.log.appendLine(`Bootstrap of ${options.url} through a pull request into ${target.branch}`);
+      await runAndReport(api, env, prepared, { ...options, pullRequest: true });
+    }
     return;
   }
   if (pat) await settlePat(storesOf(env), target.repo, pat, undefined);
-  const choice = await vscode.window.showInformationMessage(`Flux is bootstrapped: the cluster reconciles ${result.revision}.`, SHOW_LOG);
+  const text = `Flux is bootstrapped: the cluster reconciles ${result.revision}.`;
+  const choice = watch.link
+    ? await offerPullRequest(`${text} Pull request ${watch.link.id}: ${watch.link.url}`, watch.link, SHOW_LOG)
+    : await vscode.window.showInformationMessage(text, SHOW_LOG);
   if (choice === SHOW_LOG) env.log.show(true);
 }
 
@@ -87,15 +106,35 @@ async function prepare(api: FluxAzdoApi, env: CommandEnvironment, offered: Remem
   const settings = readSettings();
   const answers: Answers = {};
   let pat: PatAnswer | undefined;
-  // Whether the token step is asked follows the auth answer, so it is decided as the flow goes.
+  let push: PushCredentialChoice | undefined;
+  // Whether the push and token steps are asked follows the auth answer, so it is decided as the flow goes.
   const pushesOverHttps = () => {
     const target = syncTargetOf(answers);
     return target !== undefined && needsPat(api, optionsFor(target, settings));
+  };
+  const planned = (): BootstrapOptions | undefined => {
+    const target = syncTargetOf(answers);
+    if (!target) return undefined;
+    const options = optionsFor(target, settings);
+    return pushesOverHttps() && push === 'microsoft' ? withMicrosoftPush(options) : options;
+  };
+  // With Microsoft sign-in the core decides whether a PAT is still needed (the cluster reading with it).
+  const asksPat = () => {
+    const options = planned();
+    return options !== undefined && pushesOverHttps() && (push !== 'microsoft' || needsPatWith(api, options));
   };
   const steps = [
     ...syncTargetSteps(api, TITLE, settings, answers, offered),
     {
       skip: () => !pushesOverHttps(),
+      ...pushCredentialStep(
+        TITLE,
+        () => push,
+        (choice) => (push = choice),
+      ),
+    },
+    {
+      skip: () => !asksPat(),
       ...patStep(
         api,
         storesOf(env),
@@ -108,19 +147,31 @@ async function prepare(api: FluxAzdoApi, env: CommandEnvironment, offered: Remem
   ];
   if (!(await runSteps(steps))) return undefined;
   const target = syncTargetOf(answers);
-  if (!target || !answers.context) return undefined;
+  const options = planned();
+  if (!target || !options || !answers.context) return undefined;
   await rememberAnswers(env.workspaceState, answers);
-  const options = optionsFor(target, settings);
-  if (pushesOverHttps()) {
+  if (asksPat()) {
     if (!pat) return undefined;
     options.password = pat.pat;
   } else pat = undefined;
+  if (options.azureCredential) {
+    const credential = await microsoftCredential(api, options);
+    if (!credential) return undefined;
+    options.azureTokenCredential = credential;
+  }
   options.context = answers.context;
   return { target, options, pat };
 }
 
-function run(api: FluxAzdoApi, env: CommandEnvironment, options: BootstrapOptions): Thenable<BootstrapResult> {
+function run(api: FluxAzdoApi, env: CommandEnvironment, options: BootstrapOptions, watch: PullRequestWatch): Thenable<BootstrapResult> {
   return withEventProgress('Bootstrapping Flux', env.log, (onEvent, signal) =>
-    api.bootstrap(options, { onEvent, signal, confirmDeployKey }),
+    api.bootstrap(options, {
+      onEvent: (event) => {
+        onEvent(event);
+        watch.onEvent(event);
+      },
+      signal,
+      confirmDeployKey,
+    }),
   );
 }

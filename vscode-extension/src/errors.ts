@@ -19,14 +19,22 @@ export function failureOf(api: FluxAzdoApi | undefined, err: unknown): Failure {
 
 /**
  * Shows the failure; `logged` says the package already wrote it to the channel as an `error`
- * event. Not awaited by callers beyond the button: the command is over either way.
+ * event; `actions` are buttons offered besides the log, the one pressed is returned. Not awaited by callers beyond the button: the command is over either way.
  */
-export async function reportFailure(log: vscode.OutputChannel, what: string, failure: Failure, logged: boolean): Promise<void> {
+export async function reportFailure(
+  log: vscode.OutputChannel,
+  what: string,
+  failure: Failure,
+  logged: boolean,
+  ...actions: string[]
+): Promise<string | undefined> {
   if (!logged) log.appendLine(`✗ ${failure.code}: ${failure.message}`);
   const text = `${what} failed (${failure.code}): ${failure.message}`;
   const show =
     failure.code === 'CANCELLED'
       ? vscode.window.showWarningMessage(`${what} was cancelled (${failure.code}).`, SHOW_LOG)
-      : vscode.window.showErrorMessage(text, SHOW_LOG);
-  if ((await show) === SHOW_LOG) log.show(true);
+      : vscode.window.showErrorMessage(text, ...actions, SHOW_LOG);
+  const choice = await show;
+  if (choice === SHOW_LOG) log.show(true);
+  return choice;
 }

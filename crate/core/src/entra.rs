@@ -31,15 +31,20 @@ pub enum AzureCredentialKind {
     Environment,
     /// `AzurePipelinesCredential`: an Azure Pipelines service connection with workload identity federation.
     Pipelines,
+    /// A credential the API caller hands over (`azureTokenCredential`: e.g. VS Code's Microsoft
+    /// sign-in). The host refuses it when none was handed over, so the CLI, which has none to
+    /// give, never falls back to another credential silently.
+    External,
 }
 
-const KINDS: [(&str, AzureCredentialKind); 6] = [
+const KINDS: [(&str, AzureCredentialKind); 7] = [
     ("default", AzureCredentialKind::Default),
     ("cli", AzureCredentialKind::Cli),
     ("workload-identity", AzureCredentialKind::WorkloadIdentity),
     ("managed-identity", AzureCredentialKind::ManagedIdentity),
     ("environment", AzureCredentialKind::Environment),
     ("pipelines", AzureCredentialKind::Pipelines),
+    ("external", AzureCredentialKind::External),
 ];
 
 /// What the host needs to push with an Entra token.

@@ -29,6 +29,7 @@ fn every_kind_is_accepted_by_its_name() {
         ("managed-identity", AzureCredentialKind::ManagedIdentity),
         ("environment", AzureCredentialKind::Environment),
         ("pipelines", AzureCredentialKind::Pipelines),
+        ("external", AzureCredentialKind::External),
     ] {
         let c = push_credentials(&options(SERVICES, name)).unwrap();
         assert_eq!(c.entra.unwrap().credential, kind, "{name}");

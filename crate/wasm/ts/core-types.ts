@@ -868,7 +868,7 @@ subjects: Array<string>,
  */
 audience: string, };
 
-export type AzureCredentialKind = "default" | "cli" | "workload-identity" | "managed-identity" | "environment" | "pipelines";
+export type AzureCredentialKind = "default" | "cli" | "workload-identity" | "managed-identity" | "environment" | "pipelines" | "external";
 
 export type EntraPush = { credential: AzureCredentialKind, 
 /**

@@ -30,6 +30,9 @@ const TRIED: Record<AzureCredentialKind, string[]> = {
   pipelines: [
     'AzurePipelinesCredential: in an Azure Pipelines job, map SYSTEM_ACCESSTOKEN: $(System.AccessToken) and run in a task with an Azure Resource Manager service connection using workload identity federation (AzureCLI@2 sets AZURESUBSCRIPTION_CLIENT_ID, AZURESUBSCRIPTION_TENANT_ID and AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)',
   ],
+  // The API caller's own credential (azureTokenCredential); a run without one stops, never
+  // falling back to another kind.
+  external: ['the API caller\'s own credential: pass azureTokenCredential to bootstrap() (the CLI has none: choose another --azure-credential)'],
   default: [],
 };
 TRIED.default = [
@@ -95,6 +98,9 @@ export async function createCredential({ kind, tenantId, env }: CredentialInput)
       if (!pipelineTenant || !clientId || !connection || !systemAccessToken) throw unavailable(kind);
       return new AzurePipelinesCredential(pipelineTenant, clientId, connection, systemAccessToken, common);
     }
+    case 'external':
+      // Reached only when the caller handed over no credential of its own.
+      throw unavailable(kind);
   }
 }
 

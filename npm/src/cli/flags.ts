@@ -232,7 +232,7 @@ export const bootstrapGitFlags = ({ options, rsaBits, pushRetries }: Defaults): 
       name: 'azure-credential',
       type: 'string',
       default: options.azureCredential,
-      help: 'push with a Microsoft Entra token instead of a PAT, from this credential: default, cli, workload-identity, managed-identity, environment, pipelines',
+      help: 'push with a Microsoft Entra token instead of a PAT, from this credential: default, cli, workload-identity, managed-identity, environment, pipelines (external: API callers passing azureTokenCredential)',
     },
     {
       name: 'azure-tenant-id',

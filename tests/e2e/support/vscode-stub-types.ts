@@ -18,12 +18,13 @@ export const namespaces: [
   NoExtraKeys<Stub['workspace'], typeof vscode.workspace>,
   NoExtraKeys<Stub['commands'], typeof vscode.commands>,
   NoExtraKeys<Stub['env'], typeof vscode.env>,
+  NoExtraKeys<Stub['authentication'], typeof vscode.authentication>,
   NoExtraKeys<Stub['env']['clipboard'], vscode.Clipboard>,
   NoExtraKeys<Stub['ViewColumn'], typeof vscode.ViewColumn>,
   NoExtraKeys<Stub['ProgressLocation'], typeof vscode.ProgressLocation>,
   NoExtraKeys<ReturnType<Stub['window']['createInputBox']>, vscode.InputBox & InternalInput>,
   NoExtraKeys<ReturnType<Stub['window']['createQuickPick']>, vscode.QuickPick<vscode.QuickPickItem> & InternalInput>,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 
 /** The stub's own handles for firing events (not VS Code's API, so allowed as extra keys). */
 interface InternalInput {
@@ -48,4 +49,10 @@ export const progressLocation: {
 
 // What the extension reads from its context has the API's types.
 export const context: Pick<vscode.ExtensionContext, 'secrets' | 'workspaceState' | 'globalState'> = stub.context;
+// The sign-in answers what the extension reads from VS Code's session.
+export const getSession: (
+  providerId: string,
+  scopes: readonly string[],
+  options: vscode.AuthenticationGetSessionOptions & { createIfNone: true },
+) => Thenable<vscode.AuthenticationSession | undefined> = stub.vscode.authentication.getSession;
 export const uri: Pick<vscode.Uri, 'scheme' | 'authority' | 'path' | 'query' | 'fragment' | 'fsPath'> = stub.vscode.Uri.file('/x');

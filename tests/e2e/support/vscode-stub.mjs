@@ -111,6 +111,8 @@ function memento(initial = {}) {
  * and `answer` is the typed text, the picked item's label, or undefined for Escape. Messages
  * with buttons are answered by `onMessage(kind, message, options, buttons)`; progress reports
  * are passed to `onProgress(value, cancel)` too (`cancel()` is the notification's Cancel button); `secrets` seeds SecretStorage.
+ * `getSession(providerId, scopes, options)` answers `authentication.getSession` (VS Code's
+ * sign-in); without it no provider signs anyone in.
  */
 export function createVscodeStub({
   answers = [],
@@ -121,6 +123,7 @@ export function createVscodeStub({
   workspaceFolders = [],
   workspaceState = {},
   globalState = {},
+  getSession = async () => undefined,
 } = {}) {
   const calls = [];
   const record = (fn, ...args) => calls.push({ fn, args });
@@ -352,6 +355,13 @@ export function createVscodeStub({
         const fn = commands.get(id);
         if (!fn) throw new Error(`command ${id} is not registered`);
         return fn(...args);
+      },
+    },
+    authentication: {
+      // Recorded without the session: its access token must appear in no recorded call either.
+      async getSession(providerId, scopes, options = {}) {
+        record('authentication.getSession', providerId, scopes, options);
+        return getSession(providerId, scopes, options);
       },
     },
     env: {
