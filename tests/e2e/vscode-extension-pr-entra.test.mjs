@@ -27,7 +27,12 @@ const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default';
 function healthWatcher(standIn, repo, branch = 'main') {
   return (value) => {
     if (!/reconcile \S+@sha1:/.test(value.message ?? '')) return;
-    standIn.onEvent({ type: 'step', step: 'health', message: value.message, revision: `${branch}@sha1:${gitIn(repo, 'rev-parse', branch)}` });
+    standIn.onEvent({
+      type: 'step',
+      step: 'health',
+      message: value.message,
+      revision: `${branch}@sha1:${gitIn(repo, 'rev-parse', branch)}`,
+    });
   };
 }
 
@@ -161,7 +166,10 @@ describe('a protected branch: Open a Pull Request Instead', () => {
     assert.ok(infos[1].args[0].includes(url));
     assert.deepEqual(infos[1].args.slice(1), ['Open Pull Request', 'Show Log']);
     assert.notEqual(gitIn(bare, 'rev-parse', 'main'), before, 'main holds the merge');
-    assert.ok(callsOf(stub, 'progress.report').some((c) => (c.args[0].message ?? '').includes(url)), 'the waiting progress names it');
+    assert.ok(
+      callsOf(stub, 'progress.report').some((c) => (c.args[0].message ?? '').includes(url)),
+      'the waiting progress names it',
+    );
     assert.ok(!JSON.stringify(stub.calls).includes(pat));
     assert.ok(!outputText(stub).includes(pat));
   });
@@ -189,7 +197,12 @@ describe('Sign in with Microsoft: the push with a token from VS Code’s Microso
    */
   const getSession = async (providerId, scopes) => {
     assert.equal(providerId, 'microsoft');
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sp.clientId, client_secret: sp.clientSecret, scope: scopes.join(' ') });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: sp.clientId,
+      client_secret: sp.clientSecret,
+      scope: scopes.join(' '),
+    });
     const res = await call(new URL(`${entra.authorityHost}/${sp.tenantId}/oauth2/v2.0/token`), {
       method: 'POST',
       ca: entra.caPem,
@@ -200,7 +213,9 @@ describe('Sign in with Microsoft: the push with a token from VS Code’s Microso
     return { id: 'session', accessToken: res.body.access_token, account: { id: sp.objectId, label: 'user@example.test' }, scopes };
   };
 
-  test('pushes with the session’s Bearer token; the cluster reads with its own read-only PAT; the token is kept nowhere', { timeout: 240_000 }, async () => {
+  test('pushes with the session’s Bearer token; the cluster reads with its own read-only PAT; the token is kept nowhere', {
+    timeout: 240_000,
+  }, async () => {
     const name = 'vscode-entra';
     const bare = git.createRepo('org', 'project', name);
     const context = await currentContext(cluster.kubeconfigPath);

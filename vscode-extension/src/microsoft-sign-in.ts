@@ -31,9 +31,17 @@ interface ChoiceItem extends vscode.QuickPickItem {
 }
 
 /** The push credential step: Microsoft sign-in (no PAT for the push) or a PAT. */
-export function pushCredentialStep(title: string, current: () => PushCredentialChoice | undefined, done: (choice: PushCredentialChoice) => void): Step {
+export function pushCredentialStep(
+  title: string,
+  current: () => PushCredentialChoice | undefined,
+  done: (choice: PushCredentialChoice) => void,
+): Step {
   const items: ChoiceItem[] = [
-    { label: SIGN_IN_WITH_MICROSOFT, detail: 'Push with your Microsoft account (Microsoft Entra ID): no Personal Access Token', choice: 'microsoft' },
+    {
+      label: SIGN_IN_WITH_MICROSOFT,
+      detail: 'Push with your Microsoft account (Microsoft Entra ID): no Personal Access Token',
+      choice: 'microsoft',
+    },
     { label: USE_A_PAT, detail: 'Push with a Personal Access Token with Code (Read & Write) scope', choice: 'pat' },
   ];
   return {
@@ -71,10 +79,15 @@ export function needsPatWith(api: FluxAzdoApi, options: BootstrapOptions): boole
  * credential the package asks for tokens; undefined when the user declined.
  */
 export async function microsoftCredential(api: FluxAzdoApi, options: BootstrapOptions): Promise<TokenCredential | undefined> {
-  const entra = api.pushCredentials({ url: options.url, ...(options.azureCredential ? { azureCredential: options.azureCredential } : {}) }).entra;
+  const entra = api.pushCredentials({
+    url: options.url,
+    ...(options.azureCredential ? { azureCredential: options.azureCredential } : {}),
+  }).entra;
   if (!entra) return undefined;
   const scopes = [entra.scope];
-  let session: vscode.AuthenticationSession | undefined = await vscode.authentication.getSession(MICROSOFT_PROVIDER, scopes, { createIfNone: true });
+  let session: vscode.AuthenticationSession | undefined = await vscode.authentication.getSession(MICROSOFT_PROVIDER, scopes, {
+    createIfNone: true,
+  });
   return {
     getToken: async () => {
       // The first token is the sign-in's; later ones (a refresh before expiry) are read again

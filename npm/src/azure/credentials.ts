@@ -32,7 +32,9 @@ const TRIED: Record<AzureCredentialKind, string[]> = {
   ],
   // The API caller's own credential (azureTokenCredential); a run without one stops, never
   // falling back to another kind.
-  external: ['the API caller\'s own credential: pass azureTokenCredential to bootstrap() (the CLI has none: choose another --azure-credential)'],
+  external: [
+    "the API caller's own credential: pass azureTokenCredential to bootstrap() (the CLI has none: choose another --azure-credential)",
+  ],
   default: [],
 };
 TRIED.default = [

@@ -139,7 +139,8 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
       renderEvents({
         type: 'log',
         level: 'warn',
-        message: 'no azure.workload.identity/tenant-id annotation written: --export does not ask the organisation for its tenant; pass --workload-identity-tenant-id unless the cluster is in the identity\'s tenant',
+        message:
+          "no azure.workload.identity/tenant-id annotation written: --export does not ask the organisation for its tenant; pass --workload-identity-tenant-id unless the cluster is in the identity's tenant",
       });
     }
     return EXIT.ok;
