@@ -39,7 +39,7 @@ export function pushCredentialStep(
   const items: ChoiceItem[] = [
     {
       label: SIGN_IN_WITH_MICROSOFT,
-      detail: 'Push with your Microsoft account (Microsoft Entra ID): no Personal Access Token',
+      detail: 'Push as your Microsoft account (Microsoft Entra ID): no token to create or keep',
       choice: 'microsoft',
     },
     { label: USE_A_PAT, detail: 'Push with a Personal Access Token with Code (Read & Write) scope', choice: 'pat' },
