@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 
 import { defaults } from '../../npm/dist/core/node.js';
 import { cloneForBootstrap, commitAndPush, SecretValue } from '../../npm/dist/git/index.js';
@@ -52,6 +52,11 @@ before(async () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', path]);
   sshKey = { path, private: readFileSync(path, 'utf8'), public: readFileSync(`${path}.pub`, 'utf8').trim() };
   world.sshd.addAuthorizedKey(sshKey.public);
+});
+// A switch a test armed and did not use must not fire in the next test.
+afterEach(() => {
+  world?.git.faults.http.clear();
+  proxy?.clear();
 });
 after(async () => {
   await proxy?.stop();
@@ -113,7 +118,7 @@ async function scanTest(repos = []) {
   assert.ok(captured.length > 0, 'the scan has output to look at');
   try {
     await assertNoLeaks(
-      { pats: [world.pat], privateKeys: [sshKey.private] },
+      { pats: [world.pat], privateKeys: [sshKey.private], publicKeys: [sshKey.public] },
       { values: captured, repos, cluster: { get: (path) => getObject(world.cluster, path), allowedSecrets: [...gitSecrets] } },
     );
   } finally {
@@ -293,11 +298,12 @@ describe('HTTPS Git: 429/5xx answers are retried within the core bounds, then ty
     const repo = httpsRepo('hang', { empty: false });
     world.git.faults.http.hangNext({ on: 'info-refs:upload-pack' });
     const clone = await expectCode(
-      () => cloneForBootstrap({ url: repo.url, auth: tokenAuth(), caFile: world.git.caFile, branch: 'main', dir: newDir(), timeoutMs: 1500 }),
+      () => cloneForBootstrap({ url: repo.url, auth: tokenAuth(), caFile: world.git.caFile, branch: 'main', dir: newDir(), timeoutMs: 4000 }),
       'TIMEOUT',
     );
     assert.equal(clone.operation, 'clone');
     assert.equal(clone.option, 'timeout');
+    assert.equal(world.git.faults.http.pending(), 0, 'the hang took the request');
 
     const cloned = await cloneForBootstrap({ url: repo.url, auth: tokenAuth(), caFile: world.git.caFile, branch: 'main', dir: newDir() });
     world.git.faults.http.hangNext({ on: 'receive-pack' });
@@ -311,11 +317,12 @@ describe('HTTPS Git: 429/5xx answers are retried within the core bounds, then ty
           files: bootstrapFiles(),
           message: MESSAGE,
           author: FLUX,
-          timeoutMs: 1500,
+          timeoutMs: 4000,
         }),
       'TIMEOUT',
     );
     assert.equal(push.operation, 'push');
+    assert.equal(world.git.faults.http.pending(), 0, 'the push reached the hang');
     assert.equal(await remoteTip(repo.dir), cloned.head, 'nothing was pushed');
     await scanTest([repo.dir]);
   });
@@ -357,7 +364,7 @@ describe('SSH Git through a faulty network: typed errors, never a hang', () => {
     const repo = sshRepo('ssh-hang');
     proxy.hangBeforeBanner();
     const err = await expectCode(
-      () => cloneForBootstrap({ url: repo.url, auth: sshAuth(), branch: 'main', dir: newDir(), timeoutMs: 1500 }),
+      () => cloneForBootstrap({ url: repo.url, auth: sshAuth(), branch: 'main', dir: newDir(), timeoutMs: 4000 }),
       'TIMEOUT',
     );
     assert.equal(err.operation, 'clone');

@@ -91,6 +91,10 @@ export async function startTcpFaultProxy({ targetHost, targetPort, host = '127.0
     hangBeforeBanner({ count = 1 } = {}) {
       armed.push({ type: 'hang', left: count });
     },
+    /** Disarms every switch. */
+    clear() {
+      armed.length = 0;
+    },
     /** Switches still armed. */
     pending: () => armed.reduce((n, f) => n + f.left, 0),
     async stop() {
