@@ -50,6 +50,8 @@ export function retryAfterMs(header: string | undefined, now: number = Date.now(
   if (header === undefined) return undefined;
   const text = header.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Every HTTP-date form starts with the day's name; Date.parse alone would read "-5" as a year.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
