@@ -19,7 +19,11 @@ pub const DOCKER_CONFIG_JSON_KEY: &str = ".dockerconfigjson";
 pub const DOCKER_CONFIG_JSON_TYPE: &str = "kubernetes.io/dockerconfigjson";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ImagePullSecretOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "ImagePullSecretOptions")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
     /// `--image-pull-secret`: the Secret's name.
@@ -173,7 +177,10 @@ mod tests {
     #[test]
     fn escapes_as_go_does() {
         let mut out = String::new();
-        go_json_string(&mut out, "u<&>\"\\\u{8}\u{c}\n\r\t\u{1}\u{7f}\u{2028}\u{2029}é😀:x");
+        go_json_string(
+            &mut out,
+            "u<&>\"\\\u{8}\u{c}\n\r\t\u{1}\u{7f}\u{2028}\u{2029}é😀:x",
+        );
         // Printed by Go 1.26's json.Marshal for the same string.
         assert_eq!(
             out,

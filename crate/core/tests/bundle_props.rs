@@ -19,7 +19,9 @@ fn tar_gz(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         header.set_size(content.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        builder.append_data(&mut header, name, content.as_slice()).unwrap();
+        builder
+            .append_data(&mut header, name, content.as_slice())
+            .unwrap();
     }
     builder.into_inner().unwrap().finish().unwrap()
 }

@@ -29,8 +29,12 @@ const FLUX_DOCKER_CONFIG: &str = r#"{"auths":{"registry.example.com/fluxcd":{"us
 
 #[test]
 fn docker_config_json_is_fluxs_bytes() {
-    let secret = image_pull_secret::generate(&options(&format!("{FAKE_USER}:{FAKE_PASSWORD}"))).unwrap();
-    assert_eq!(secret.secret_type.as_deref(), Some("kubernetes.io/dockerconfigjson"));
+    let secret =
+        image_pull_secret::generate(&options(&format!("{FAKE_USER}:{FAKE_PASSWORD}"))).unwrap();
+    assert_eq!(
+        secret.secret_type.as_deref(),
+        Some("kubernetes.io/dockerconfigjson")
+    );
     assert_eq!(secret.name, "regcred");
     assert_eq!(secret.namespace, "flux-system");
     assert_eq!(
@@ -82,12 +86,19 @@ fn unusual_passwords_are_escaped_as_go_does() {
 
 #[test]
 fn bad_credentials_are_typed_errors_without_the_value() {
-    for bad in ["FAKE-registry-user", ":FAKE-registry-pass", "FAKE-registry-user:"] {
+    for bad in [
+        "FAKE-registry-user",
+        ":FAKE-registry-pass",
+        "FAKE-registry-user:",
+    ] {
         let err = image_pull_secret::generate(&options(bad)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidOption, "{bad}");
         assert_eq!(err.option(), Some("registry-creds"));
         let text = format!("{err} {err:?}");
-        assert!(!text.contains("FAKE-registry"), "the error shows the value: {text}");
+        assert!(
+            !text.contains("FAKE-registry"),
+            "the error shows the value: {text}"
+        );
     }
     let mut bad_name = options("u:p");
     bad_name.name = "Not_A_Name".to_owned();
@@ -111,11 +122,25 @@ fn the_plan_says_when_and_the_files_never_change() {
     let bundle = bundle();
     let without = plan::plan(&plan_options("regcred", ""), &bundle).unwrap();
     assert_eq!(without.image_pull_secret, None);
-    let with = plan::plan(&plan_options("regcred", &format!("{FAKE_USER}:{FAKE_PASSWORD}")), &bundle).unwrap();
+    let with = plan::plan(
+        &plan_options("regcred", &format!("{FAKE_USER}:{FAKE_PASSWORD}")),
+        &bundle,
+    )
+    .unwrap();
     let wanted = with.image_pull_secret.clone().unwrap();
     assert_eq!(
-        (wanted.name.as_str(), wanted.namespace.as_str(), wanted.registry.as_str(), wanted.username.as_str()),
-        ("regcred", "flux-system", "registry.example.com/fluxcd", FAKE_USER)
+        (
+            wanted.name.as_str(),
+            wanted.namespace.as_str(),
+            wanted.registry.as_str(),
+            wanted.username.as_str()
+        ),
+        (
+            "regcred",
+            "flux-system",
+            "registry.example.com/fluxcd",
+            FAKE_USER
+        )
     );
     // The credential shapes the cluster only: the three files are byte for byte the same.
     assert_eq!(with.files(), without.files());

@@ -9,8 +9,9 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, check, credentials, defaults, entra, image_pull_secret, inputs, install, keys, kustomization,
-    kustomize, manifest, plan, secret, secret_string, sync, workload_identity, ErrorCode,
+    azure_url, check, credentials, defaults, entra, image_pull_secret, inputs, install, keys,
+    kustomization, kustomize, manifest, plan, secret, secret_string, sync, workload_identity,
+    ErrorCode,
 };
 use ts_rs::{Config, TS};
 
