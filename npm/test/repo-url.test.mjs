@@ -46,3 +46,20 @@ test("Repo.host is the host of httpsUrl as a browser's URL writes it", async () 
     assert.equal(repo.host, new URL(repo.httpsUrl).host, url);
   }
 });
+
+test('organizationUrl comes from the core for the REST client and the tenant probe, names %-encoded', async () => {
+  const { organizationUrl } = await import('../dist/core/node.js');
+  assert.equal(organizationUrl('git@ssh.dev.azure.com:v3/my%20org/project/repo'), 'https://dev.azure.com/my%20org');
+  assert.equal(organizationUrl('https://org.visualstudio.com/DefaultCollection/project/_git/repo'), 'https://dev.azure.com/org');
+  assert.equal(
+    organizationUrl('https://tfs.example.com:8443/tfs/Default Collection/project/_git/repo'),
+    'https://tfs.example.com:8443/tfs/Default%20Collection',
+  );
+  assert.equal(organizationUrl('https://git.example.com/team/repo.git'), undefined);
+  // The host spells the rule nowhere: the REST client and the tenant probe ask the core.
+  const { readFile } = await import('node:fs/promises');
+  for (const file of ['../src/azdo/rest.ts', '../src/bootstrap/workload-identity-tenant.ts']) {
+    const source = await readFile(new URL(file, import.meta.url), 'utf8');
+    assert.ok(!source.includes("'/_git/'") && !/\$\{base\.host\}/.test(source), `${file} builds the organisation URL itself`);
+  }
+});

@@ -38,7 +38,9 @@ if have_all; then
 fi
 
 export CGO_ENABLED=0
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
+# -mod=readonly: the wrapper go.sum files are complete (checked with `go list -deps` of every
+# package built here, GOPROXY=off), so a build must never rewrite them in the checkout.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
 export GOTOOLCHAIN=local
 
 minor="${k8s_version#v1.}"; minor="${minor%%.*}"

@@ -19,6 +19,10 @@ pub const BUNDLE_FILES: [&str; 9] = [
     "policies.yaml",
 ];
 
+/// The most a `manifests.tar.gz` may unpack to (its files together): v2.9.4's 9 files are
+/// 0.35 MiB, so this leaves room for any release and none for a decompression bomb.
+const MAX_TAR_BYTES: u64 = 64 << 20;
+
 /// The bundle's files by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
@@ -63,21 +67,35 @@ impl Bundle {
         Ok(Self { files: map })
     }
 
-    /// Reads `manifests.tar.gz` bytes.
+    /// Reads `manifests.tar.gz` bytes. Whatever the bytes, the answer is a bundle or
+    /// `INVALID_BUNDLE`; a file or archive far larger than any Flux release (a decompression
+    /// bomb) is refused before it is read into memory.
     pub fn from_tar_gz(bytes: &[u8]) -> Result<Self> {
         let bad = |e: std::io::Error| Error::InvalidBundle {
             reason: format!("not a readable manifests.tar.gz ({e})"),
         };
+        let too_big = || Error::InvalidBundle {
+            reason: format!(
+                "the archive holds more than {} MiB; Flux's manifests are well under 1 MiB",
+                MAX_TAR_BYTES >> 20
+            ),
+        };
         let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
         let mut files = Vec::new();
+        let mut total: u64 = 0;
         for entry in archive.entries().map_err(bad)? {
-            let mut entry = entry.map_err(bad)?;
+            let entry = entry.map_err(bad)?;
             if !entry.header().entry_type().is_file() {
                 continue;
             }
             let name = entry.path().map_err(bad)?.to_string_lossy().into_owned();
+            total = total.saturating_add(entry.header().size().map_err(bad)?);
+            if total > MAX_TAR_BYTES {
+                return Err(too_big());
+            }
             let mut content = String::new();
             entry
+                .take(MAX_TAR_BYTES)
                 .read_to_string(&mut content)
                 .map_err(|e| Error::InvalidBundle {
                     reason: format!("{name} is not UTF-8 text ({e})"),

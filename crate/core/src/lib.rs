@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod defaults;
 pub mod entra;
 pub mod error;
+pub mod image_pull_secret;
 pub mod inputs;
 pub mod install;
 pub mod keys;

@@ -9,10 +9,12 @@ use crate::azure_url::{self, PushTarget, Repo, SyncUrl, SyncUrlOptions};
 use crate::bundle::Bundle;
 use crate::entra::{self, EntraPush, PushCredential, PushCredentials};
 use crate::error::{Error, Result};
+use crate::image_pull_secret::{self, ImagePullSecretPlan};
 use crate::keys::{self, EcdsaCurve, KeyAlgorithm};
 use crate::manifest::Manifest;
 use crate::options::{clean_target_path, DEFAULT_NAMESPACE};
 use crate::pull_request::{self, PullRequestPlan};
+use crate::secret_string::SecretString;
 use crate::workload_identity::{self, WorkloadIdentity};
 use crate::{install, kustomization, sync};
 
@@ -108,6 +110,9 @@ pub struct Options {
     /// `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
     /// PAT; empty: no Entra token.
     pub azure_credential: String,
+    /// `--registry-creds`: `user:password` for `--registry`; with `--image-pull-secret`, the
+    /// cluster gets that image pull Secret. Never in the repository files.
+    pub registry_creds: SecretString,
 }
 
 impl Default for Options {
@@ -153,6 +158,7 @@ impl Default for Options {
             workload_identity_client_id: String::new(),
             workload_identity_tenant_id: String::new(),
             azure_credential: String::new(),
+            registry_creds: SecretString::default(),
         }
     }
 }
@@ -267,6 +273,11 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub workload_identity: Option<WorkloadIdentityPlan>,
+    /// `--registry-creds` with `--image-pull-secret`: the image pull Secret the host creates or
+    /// updates in the cluster (the host holds the credential and asks `imagePullSecret` for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub image_pull_secret: Option<ImagePullSecretPlan>,
 }
 
 /// What `--provider=azure` sets up, for the host's pre-flight and its printed Azure steps.
@@ -314,6 +325,12 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
     let deploy_key = deploy_key(options, requires_rsa && needs_key)?;
 
     let install_options = install_options(options);
+    let image_pull_secret = image_pull_secret::plan(
+        &options.image_pull_secret,
+        &options.namespace,
+        &options.registry,
+        &options.registry_creds,
+    )?;
     let identity = (sync_auth == SyncAuth::WorkloadIdentity).then(|| WorkloadIdentity {
         client_id: options.workload_identity_client_id.clone(),
         tenant_id: options.workload_identity_tenant_id.clone(),
@@ -382,6 +399,7 @@ pub fn plan(options: &Options, bundle: &Bundle) -> Result<Plan> {
         push_credential: credentials.push_credential,
         needs_pat: credentials.needs_pat,
         entra: credentials.entra,
+        image_pull_secret,
     })
 }
 

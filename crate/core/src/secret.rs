@@ -85,6 +85,10 @@ pub enum Auth {
 pub struct Secret {
     pub name: String,
     pub namespace: String,
+    /// The Secret's `type`; none (Kubernetes' `Opaque`) for the Git Secret, as Flux writes it.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub secret_type: Option<String>,
     /// Key → value; the values include credentials.
     pub string_data: BTreeMap<String, String>,
 }
@@ -95,6 +99,7 @@ impl std::fmt::Debug for Secret {
         f.debug_struct("Secret")
             .field("name", &self.name)
             .field("namespace", &self.namespace)
+            .field("type", &self.secret_type)
             .field(
                 "string_data",
                 &self
@@ -128,6 +133,7 @@ pub fn generate(options: &Options) -> Result<Secret> {
     Ok(Secret {
         name: options.name.clone(),
         namespace: options.namespace.clone(),
+        secret_type: None,
         string_data,
     })
 }

@@ -551,3 +551,29 @@ fn messages_show_the_url_as_given() {
     };
     assert_eq!(url, "https://dev.azure.com/org/Platform%20Team");
 }
+
+/// The REST API's and the tenant probe's starting point, one rule for every URL form (the host
+/// once built it itself, unencoded, from `organization`).
+#[test]
+fn organization_url_of_every_form() {
+    for (url, expected) in [
+        (HTTPS, Some("https://dev.azure.com/org")),
+        (SSH, Some("https://dev.azure.com/org")),
+        (
+            "https://org.visualstudio.com/DefaultCollection/project/_git/repo",
+            Some("https://dev.azure.com/org"),
+        ),
+        (
+            "ssh://git@ssh.dev.azure.com/v3/my%20org/project/repo",
+            Some("https://dev.azure.com/my%20org"),
+        ),
+        (
+            "https://tfs.example.com:8443/tfs/Default Collection/Project/_git/repo",
+            Some("https://tfs.example.com:8443/tfs/Default%20Collection"),
+        ),
+        ("https://git.example.com/team/repo.git", None),
+        ("git@github.com:team/repo.git", None),
+    ] {
+        assert_eq!(parse(url).organization_url().as_deref(), expected, "{url}");
+    }
+}

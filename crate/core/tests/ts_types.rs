@@ -9,8 +9,9 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use flux_azdo_core::{
-    azure_url, check, credentials, defaults, entra, inputs, install, keys, kustomization,
-    kustomize, manifest, plan, secret, secret_string, sync, workload_identity, ErrorCode,
+    azure_url, check, credentials, defaults, entra, image_pull_secret, inputs, install, keys,
+    kustomization, kustomize, manifest, plan, secret, secret_string, sync, workload_identity,
+    ErrorCode,
 };
 use ts_rs::{Config, TS};
 
@@ -32,6 +33,8 @@ fn declarations() -> String {
         input::<secret::Options>(&cfg, &["auth"]),
         secret::Auth::decl(&cfg),
         secret::Secret::decl(&cfg),
+        input::<image_pull_secret::Options>(&cfg, &["name", "registry", "credentials"]),
+        image_pull_secret::ImagePullSecretPlan::decl(&cfg),
         azure_url::HostKind::decl(&cfg),
         azure_url::Repo::decl(&cfg),
         input::<azure_url::SyncUrlOptions>(&cfg, &[]),

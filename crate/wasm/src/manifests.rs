@@ -4,7 +4,7 @@
 #![allow(unreachable_pub)]
 
 use flux_azdo_core::inputs::{DurationOptions, PushTargetOptions, SyncPathCheck};
-use flux_azdo_core::{azure_url, kustomization, kustomize, plan, secret, sync};
+use flux_azdo_core::{azure_url, image_pull_secret, kustomization, kustomize, plan, secret, sync};
 use wasm_bindgen::prelude::*;
 
 use super::{bundle_from_js, core_error, from_js, to_js};
@@ -36,10 +36,28 @@ pub fn generate_secret(
     to_js(&secret::generate(&options).map_err(|e| core_error(&e))?)
 }
 
+/// The image pull Secret (`--registry-creds`) the host applies.
+#[wasm_bindgen(js_name = imagePullSecret, unchecked_return_type = "Secret")]
+pub fn image_pull_secret(
+    #[wasm_bindgen(unchecked_param_type = "ImagePullSecretOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: image_pull_secret::Options = from_js(options, "ImagePullSecretOptions")?;
+    to_js(&image_pull_secret::generate(&options).map_err(|e| core_error(&e))?)
+}
+
 /// Parses a repository URL in any form users paste.
 #[wasm_bindgen(js_name = parseRepoUrl, unchecked_return_type = "Repo")]
 pub fn parse_repo_url(url: &str) -> Result<JsValue, JsValue> {
     to_js(&azure_url::parse(url).map_err(|e| core_error(&e))?)
+}
+
+/// The organisation's URL (`https://dev.azure.com/{org}`, `https://{server}/{collection}`) the
+/// REST API and the tenant probe start from; undefined off Azure DevOps.
+#[wasm_bindgen(js_name = organizationUrl)]
+pub fn organization_url(url: &str) -> Result<Option<String>, JsValue> {
+    Ok(azure_url::parse(url)
+        .map_err(|e| core_error(&e))?
+        .organization_url())
 }
 
 /// The URL as messages show it: as given, credentials masked.

@@ -101,9 +101,37 @@ passphrase?: SecretString, };
 
 export type Secret = { name: string, namespace: string, 
 /**
+ * The Secret's `type`; none (Kubernetes' `Opaque`) for the Git Secret, as Flux writes it.
+ */
+type?: string, 
+/**
  * Key → value; the values include credentials.
  */
 stringData: { [key in string]: string }, };
+
+export type ImagePullSecretOptions = { 
+/**
+ * `--image-pull-secret`: the Secret's name.
+ */
+name: string, 
+/**
+ * `-n` (Flux's default `flux-system`).
+ */
+namespace?: string, 
+/**
+ * `--registry`: the entry's key in `auths`, as given.
+ */
+registry: string, 
+/**
+ * `--registry-creds`: `user:password` (the password may itself contain `:`).
+ */
+credentials: SecretString, };
+
+export type ImagePullSecretPlan = { name: string, namespace: string, registry: string, 
+/**
+ * The registry user (not a secret; shown in messages).
+ */
+username: string, };
 
 export type HostKind = "azureDevOpsServices" | "azureDevOpsServer" | "generic";
 
@@ -530,7 +558,12 @@ workloadIdentityTenantId?: string,
  * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
  * PAT; empty: no Entra token.
  */
-azureCredential?: string, };
+azureCredential?: string, 
+/**
+ * `--registry-creds`: `user:password` for `--registry`; with `--image-pull-secret`, the
+ * cluster gets that image pull Secret. Never in the repository files.
+ */
+registryCreds?: SecretString, };
 
 export type PlanDefaults = { 
 /**
@@ -690,7 +723,12 @@ workloadIdentityTenantId: string,
  * `cli`, `workload-identity`, `managed-identity`, `environment`, `pipelines`) instead of a
  * PAT; empty: no Entra token.
  */
-azureCredential: string, };
+azureCredential: string, 
+/**
+ * `--registry-creds`: `user:password` for `--registry`; with `--image-pull-secret`, the
+ * cluster gets that image pull Secret. Never in the repository files.
+ */
+registryCreds: SecretString, };
 
 export type SyncAuth = "token" | "bearer" | "ssh" | "workloadIdentity";
 
@@ -834,7 +872,12 @@ needsPat: boolean,
  * `--provider=azure`: the identity the controllers sync as, and the facts the Azure side
  * needs (the federated credential's subjects and audience).
  */
-workloadIdentity?: WorkloadIdentityPlan, };
+workloadIdentity?: WorkloadIdentityPlan, 
+/**
+ * `--registry-creds` with `--image-pull-secret`: the image pull Secret the host creates or
+ * updates in the cluster (the host holds the credential and asks `imagePullSecret` for it).
+ */
+imagePullSecret?: ImagePullSecretPlan, };
 
 export type WorkloadIdentity = { 
 /**

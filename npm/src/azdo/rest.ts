@@ -13,7 +13,7 @@ import {
 } from 'azure-devops-node-api/interfaces/GitInterfaces.js';
 
 import type { AzureDevOpsTokenProvider } from '../azure/token-provider.js';
-import type { Repo } from '../core/node.js';
+import { organizationUrl, type Repo } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import type { SecretValue } from '../secret-value.js';
 
@@ -49,10 +49,11 @@ export interface PullRequestInfo {
   sourceCommit: string | undefined;
 }
 
-/** The organization URL the client starts from: `https://<host>/<organization or collection>`. */
-function organizationUrl(repo: Repo): string {
-  const base = new URL(repo.httpsUrl);
-  return `${base.protocol}//${base.host}/${repo.organization}`;
+/** The organization URL the client starts from, as the core spells it (names %-encoded). */
+function orgUrlOf(repo: Repo): string {
+  const url = organizationUrl(repo.url);
+  if (!url) throw new FluxAzdoError('INTERNAL', `${repo.host} is not Azure DevOps: no REST API to call`);
+  return url;
 }
 
 const STATE: Record<number, PullRequestState> = {
@@ -84,7 +85,7 @@ export class AzureDevOpsRest {
 
   constructor(target: RestTarget) {
     this.#target = target;
-    this.#orgUrl = organizationUrl(target.repo);
+    this.#orgUrl = orgUrlOf(target.repo);
   }
 
   async #api(): Promise<IGitApi> {

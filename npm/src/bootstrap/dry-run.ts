@@ -29,6 +29,7 @@ import { readClusterObjects } from './cluster-objects.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { entraTokens } from './entra.js';
+import { previewImagePullSecret } from './image-pull-secret.js';
 import { timeoutMs, type BootstrapOptions } from './options.js';
 import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
 import { workloadIdentityPreflight } from './workload-identity.js';
@@ -54,6 +55,8 @@ export interface DryRunReport {
   files: FileChange[];
   objects: ObjectChange[];
   secret: { ref: string; change: 'create' | 'update' | 'unchanged' | 'keep' | 'none' };
+  /** `--registry-creds`: what would happen to the image pull Secret (never its value). */
+  imagePullSecret?: { ref: string; change: Change };
   /** `--pull-request`: the branches of the pull request that would carry the files (the diffs are against `into`). */
   pullRequest?: { from: string; into: string };
   /** `--provider=azure`: the cluster's issuer and webhook, and the Azure steps left to do. */
@@ -137,6 +140,7 @@ export async function dryRun(given: BootstrapOptions, run: RunOptions = {}): Pro
       const { action } = await previewGitSecret(client, write.input, { ...write.options, ...(signal ? { signal } : {}) });
       secretChange = action === 'unchanged' ? 'unchanged' : action === 'kept' ? 'keep' : action === 'created' ? 'create' : 'update';
     }
+    const pull = await previewImagePullSecret(client, options, plan, signal);
     const pr = plan.pullRequest;
     if (pr) {
       emit({ type: 'log', level: 'info', message: `would open a pull request from ${pr.sourceBranch} into ${pr.targetBranch}` });
@@ -145,6 +149,7 @@ export async function dryRun(given: BootstrapOptions, run: RunOptions = {}): Pro
       files,
       objects,
       secret: { ref: secretRef, change: secretChange },
+      ...(pull ? { imagePullSecret: { ref: pull.ref, change: pull.action === 'created' ? 'create' : pull.action === 'unchanged' ? 'unchanged' : 'update' } } : {}),
       ...(pr ? { pullRequest: { from: pr.sourceBranch, into: pr.targetBranch } } : {}),
       ...(workloadIdentity ? { workloadIdentity } : {}),
     };

@@ -13,7 +13,12 @@ import { SecretValue } from '../secret-value.js';
  * `url` optional with Flux's default) plus what only the host uses (credentials, files, the
  * cluster connection).
  */
-export interface BootstrapOptions extends Omit<PlanOptions, 'existingKustomization'> {
+export interface BootstrapOptions extends Omit<PlanOptions, 'existingKustomization' | 'registryCreds'> {
+  /**
+   * `--registry-creds`: `user:password` for `--registry`; with `--image-pull-secret` the cluster
+   * gets that `kubernetes.io/dockerconfigjson` Secret (never the repository).
+   */
+  registryCreds?: string | SecretValue;
   /** `--password`: the PAT (HTTPS), or the private key's passphrase (SSH). */
   password?: string | SecretValue;
   /** `--private-key-file`: the SSH key for the push and the cluster, instead of a generated one. */
@@ -90,6 +95,7 @@ export function planOptions(options: BootstrapOptions, existingKustomization: st
     pushRetries: _pushRetries,
     azureTenantId: _azureTenantId,
     azureTokenCredential: _azureTokenCredential,
+    registryCreds,
     ...plan
   } = options;
   if (!plan.url) {
@@ -101,6 +107,8 @@ export function planOptions(options: BootstrapOptions, existingKustomization: st
     ...plan,
     ...(privateKeyFile || privateKey ? { sshKeyAlgorithm: undefined } : {}),
     ...(existingKustomization === null ? {} : { existingKustomization }),
+    // The core checks its form and plans the Secret; the value crosses only to build it.
+    ...(secretOf(registryCreds) ? { registryCreds: secretOf(registryCreds)?.expose() } : {}),
   };
   for (const [key, value] of Object.entries(out)) {
     if (value === '') Reflect.deleteProperty(out, key);

@@ -33,6 +33,7 @@ import { readClusterObjects } from './cluster-objects.js';
 import { checkSyncPath, readClusterState, type ClusterState } from './cluster-state.js';
 import { deployKey, patFor, pushAuth, pushesOverSsh, type AskPassphrase, type DeployKey } from './credentials.js';
 import { entraTokens } from './entra.js';
+import { reconcileImagePullSecret } from './image-pull-secret.js';
 import { pushAttempts, timeoutMs, type BootstrapOptions } from './options.js';
 import { planRepository } from './plan.js';
 import { awaitMerge, checkBranchPolicies, openPullRequest, requireRest, restClient } from './pull-request.js';
@@ -223,6 +224,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
   }
 
   step('secret', 'reconciling the Git credential Secret');
+  await reconcileImagePullSecret(client, options, plan, emit, signal);
   if (key && !keyConfirmed) await confirmKey(ctx, plan, key);
   const secret = await reconcileSecret(ctx, client, plan, state, key, knownHosts?.sync);
 
@@ -328,6 +330,7 @@ async function pullRequestSequence(ctx: Context, run: PullRequestRun): Promise<B
     emit({ type: 'done', step: 'install', message: 'installed components' });
   }
   step('secret', 'reconciling the Git credential Secret');
+  await reconcileImagePullSecret(client, options, plan, emit, signal);
   if (key && !run.keyConfirmed) await confirmKey(ctx, plan, key);
   const secret = await reconcileSecret(ctx, client, plan, state, key, run.knownHosts?.sync);
   const revision = `${pr.targetBranch}@sha1:${tip}`;

@@ -7,19 +7,10 @@
 import { readFile } from 'node:fs/promises';
 
 import { discoverTenant } from '../azure/tenant.js';
-import type { Plan } from '../core/node.js';
+import { organizationUrl, type Plan } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import type { EventHandler } from '../events.js';
 import type { BootstrapOptions } from './options.js';
-
-/** `https://dev.azure.com/{org}` (or `https://{server}/{collection}`): the clone URL without `/{project}/_git/{repo}`, as the core's `organization_url`. */
-function organizationUrl(httpsUrl: string): string | undefined {
-  const at = httpsUrl.indexOf('/_git/');
-  if (at < 0) return undefined;
-  const beforeGit = httpsUrl.slice(0, at);
-  const slash = beforeGit.lastIndexOf('/');
-  return slash < 0 ? undefined : beforeGit.slice(0, slash);
-}
 
 /**
  * The options with the discovered tenant filled in; the same options when no probe is needed
@@ -36,7 +27,7 @@ export async function withWorkloadIdentityTenant(
 ): Promise<BootstrapOptions> {
   const identity = plan.workloadIdentity;
   if (!identity || identity.tenantId) return options;
-  const url = organizationUrl(plan.repo.httpsUrl);
+  const url = organizationUrl(plan.repo.url);
   const probe = url
     ? await discoverTenant(url, { ...(await caText(options)), ...(signal ? { signal } : {}) })
     : { tenantId: undefined, source: 'none' as const };

@@ -10,7 +10,7 @@ import { bootstrapGitFlags, globalFlags, installFlags } from './flags.js';
 import { installOptionsFromArgs } from './install-command.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { chooseMode, createRenderer, markReported, wantsDebug } from './output.js';
-import { askPassphrase, confirm, resolvePassword } from './password.js';
+import { askPassphrase, confirm, resolvePassword, resolveRegistryCreds } from './password.js';
 
 const specs = (): FlagSpec[] => {
   const flux = defaults();
@@ -49,10 +49,11 @@ function checkContradictions(args: ParsedArgs): void {
   if ((bool(args, 'token-auth') || bool(args, 'with-bearer-token')) && given('private-key-file')) {
     throw usage('--private-key-file is an SSH key; it cannot be used with --token-auth / --with-bearer-token', 'private-key-file');
   }
-  if (given('registry-creds') && !str(args, 'image-pull-secret'))
-    throw usage('--registry-creds requires --image-pull-secret', 'registry-creds');
-  if (given('registry-creds'))
-    throw usage('--registry-creds is not supported yet; create the image pull Secret yourself', 'registry-creds');
+  // Checked before any prompt for the registry password; the core refuses the same (same code).
+  if (str(args, 'registry-creds') && !str(args, 'image-pull-secret'))
+    throw new FluxAzdoError('OPTION_REQUIRED', '--image-pull-secret is required: --registry-creds makes an image pull Secret and needs its name, e.g. --image-pull-secret=regcred', {
+      option: 'image-pull-secret',
+    });
   if (!str(args, 'url')) throw usage('--url is required, e.g. --url=https://dev.azure.com/<org>/<project>/_git/<repo>', 'url');
 }
 
@@ -154,6 +155,12 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
     { required: needsPat, what: 'Personal Access Token' },
   );
   if (password) options.password = password;
+  const registryCreds = await resolveRegistryCreds(str(args, 'registry-creds'), {
+    env: process.env,
+    stdin: process.stdin,
+    prompt: process.stderr,
+  });
+  if (registryCreds) options.registryCreds = registryCreds;
 
   // Ctrl-C (SIGINT) and SIGTERM (what CI runners and `timeout` send) take the one cancellation
   // path: the run stops at its next step or request, removes its temp folders, and reports
@@ -181,6 +188,7 @@ export async function runBootstrap(argv: string[]): Promise<ExitCode> {
       }
       for (const o of report.objects) process.stdout.write(`${o.change.padEnd(9)} ${o.ref}\n`);
       process.stdout.write(`${report.secret.change.padEnd(9)} ${report.secret.ref}\n`);
+      if (report.imagePullSecret) process.stdout.write(`${report.imagePullSecret.change.padEnd(9)} ${report.imagePullSecret.ref}\n`);
       return EXIT.ok;
     }
     const { bootstrap } = await import('../bootstrap/run.js');

@@ -71,7 +71,7 @@ export const installFlags = ({ options, componentsExtra, logLevels }: Defaults):
       type: 'string',
       secret: true,
       default: '',
-      help: 'container registry credentials in the format user:password; requires --image-pull-secret',
+      help: 'container registry credentials in the format user:password, or the user alone with the password from FLUX_REGISTRY_PASSWORD, a prompt, or stdin; requires --image-pull-secret',
     },
   ]);
 

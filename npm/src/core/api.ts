@@ -37,6 +37,7 @@ import type {
   RepoFiles,
   RotationOptions,
   RotationPlan,
+  ImagePullSecretOptions,
   Secret,
   SecretOptions,
   SshHostPolicy,
@@ -94,6 +95,8 @@ export type {
   RepoFiles,
   RotationOptions,
   RotationPlan,
+  ImagePullSecretOptions,
+  ImagePullSecretPlan,
   Secret,
   SecretAuth,
   Severity,
@@ -178,6 +181,15 @@ export function shownUrl(url: string): string {
   return call((w) => w.shownUrl(url));
 }
 
+/**
+ * The organisation's URL for a repository URL (`https://dev.azure.com/{org}`, or
+ * `https://{server}/{collection}` for Azure DevOps Server): where the REST API and the tenant
+ * probe start. Undefined for a repository that is not on Azure DevOps.
+ */
+export function organizationUrl(url: string): string | undefined {
+  return call((w) => w.organizationUrl(url));
+}
+
 /** How a Git connection to a URL goes: HTTPS, or SSH with host, port, user, path, algorithms. */
 export function pushTarget(options: PushTargetOptions): PushTarget {
   return call((w) => w.pushTarget(options));
@@ -245,6 +257,11 @@ export function generateKustomization(options: KustomizationOptions): Kustomizat
 /** The Git credential Secret to apply (never committed). */
 export function generateSecret(options: SecretOptions): Secret {
   return call((w) => w.generateSecret(options));
+}
+
+/** The image pull Secret for `--registry-creds` to apply (never committed). */
+export function imagePullSecret(options: ImagePullSecretOptions): Secret {
+  return call((w) => w.imagePullSecret(options));
 }
 
 /**

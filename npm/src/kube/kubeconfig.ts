@@ -152,7 +152,7 @@ interface ExecConfig {
  */
 function checkNonInteractiveAuth(kc: KubeConfig): void {
   const user = kc.getCurrentUser();
-  const exec = user?.exec as ExecConfig | undefined;
+  const exec = execConfig(user?.name ?? '', user?.exec);
   if (!exec?.command) return;
   const command = basename(exec.command).replace(/\.exe$/i, '');
   if (command === 'kubelogin') {
@@ -176,6 +176,37 @@ function checkNonInteractiveAuth(kc: KubeConfig): void {
       { option: 'kubeconfig' },
     );
   }
+}
+
+/**
+ * The user's `exec` block, checked for the shape kubectl requires (`command` a string, `args` a
+ * list of strings, `env` a list of name/value pairs): a hand-edited file gets KUBECONFIG_INVALID
+ * naming the field, not a TypeError.
+ */
+function execConfig(userName: string, raw: unknown): ExecConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const bad = (field: string, wanted: string) =>
+    new FluxAzdoError('KUBECONFIG_INVALID', `the kubeconfig user "${userName}" has an exec ${field} that is not ${wanted}`, {
+      option: 'kubeconfig',
+    });
+  if (!isRecord(raw)) throw bad('block', 'a map');
+  const { command, args, env, interactiveMode } = raw;
+  if (command !== undefined && typeof command !== 'string') throw bad('command', 'a string');
+  const stringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((a) => typeof a === 'string');
+  if (args !== undefined && args !== null && !stringList(args)) throw bad('args', 'a list of strings');
+  const pairList = (v: unknown): v is { name: string; value: string }[] =>
+    Array.isArray(v) && v.every((e) => isRecord(e) && typeof e.name === 'string');
+  if (env !== undefined && env !== null && !pairList(env)) throw bad('env', 'a list of {name, value}');
+  return {
+    ...(typeof command === 'string' ? { command } : {}),
+    ...(stringList(args) ? { args } : {}),
+    ...(pairList(env) ? { env } : {}),
+    ...(typeof interactiveMode === 'string' ? { interactiveMode } : {}),
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function kubeloginMode(exec: ExecConfig): string {

@@ -31,6 +31,7 @@ interface ObjectList {
       scope?: string;
       names?: { plural?: string; kind?: string };
       versions?: { name: string; storage?: boolean }[];
+      template?: { spec?: { imagePullSecrets?: { name?: string }[] } };
     };
   }[];
 }
@@ -96,14 +97,25 @@ export async function uninstallFlux(client: KubeClient, options: UninstallOption
     });
   }
 
-  // 2. The controllers and what belongs to them.
+  // 2. The controllers and what belongs to them. The image pull Secrets the controllers name
+  // (bootstrap's --registry-creds) go with them unless the namespace and its Secrets are kept.
+  const pullSecrets = new Set<string>();
   for (const kind of componentKinds) {
     const type = KNOWN_TYPES[kind];
     const namespace = type.namespaced ? options.namespace : undefined;
     const items = (await list(`${resourcePath(type, namespace)}${instanceSelector}`)).items ?? [];
+    for (const o of kind === 'Deployment' ? items : []) {
+      for (const ref of o.spec?.template?.spec?.imagePullSecrets ?? []) if (ref.name) pullSecrets.add(ref.name);
+    }
     await forEachLimited(items, 8, (o) =>
       remove(resourcePath(type, namespace, o.metadata.name), objectRef({ kind, namespace, name: o.metadata.name })),
     );
+  }
+
+  if (!options.keepNamespace) {
+    for (const name of pullSecrets) {
+      await remove(resourcePath(KNOWN_TYPES.Secret, options.namespace, name), objectRef({ kind: 'Secret', namespace: options.namespace, name }));
+    }
   }
 
   // 3. The CRDs, then 4. the namespace.

@@ -59,9 +59,13 @@ function overlapsPublic(line, publicTexts) {
  * are not secret and are left out (the other lines still catch any leak of the whole key).
  * An Entra token or federated assertion (a JWT) is looked for whole, as `Bearer <jwt>`, in those
  * forms, and by its signature segment alone (the part that makes it usable; header and payload
- * are claims, not secrets). A client secret is a plain value.
+ * are claims, not secrets). A client secret is a plain value. A registry credential
+ * (`--registry-creds`) is looked for by its password in those forms and by Docker's `auth` field,
+ * base64(`user:password`), itself in those forms (the image pull Secret's `data` holds the JSON
+ * base64'd once more).
  * @param {{ pats?: string[], passphrases?: string[], privateKeys?: string[], publicKeys?: string[], usernames?: string[],
- *   entraTokens?: string[], assertions?: string[], clientSecrets?: string[] }} secrets
+ *   entraTokens?: string[], assertions?: string[], clientSecrets?: string[],
+ *   registryCreds?: { username: string, password: string }[] }} secrets
  */
 export function secretNeedles({
   pats = [],
@@ -72,6 +76,7 @@ export function secretNeedles({
   entraTokens = [],
   assertions = [],
   clientSecrets = [],
+  registryCreds = [],
 }) {
   const needles = [];
   const add = (label, needle) => {
@@ -99,6 +104,10 @@ export function secretNeedles({
   entraTokens.forEach((t, i) => addJwt(`Entra token #${i}`, t));
   assertions.forEach((a, i) => addJwt(`federated assertion #${i}`, a));
   clientSecrets.forEach((c, i) => addValue(`client secret #${i}`, c));
+  registryCreds.forEach(({ username, password }, i) => {
+    addValue(`registry password #${i}`, password);
+    addValue(`registry credential #${i} (auth)`, Buffer.from(`${username}:${password}`).toString('base64'));
+  });
   privateKeys.forEach((key, i) => {
     const lines = keyBodyLines(key).filter((line) => !overlapsPublic(line, publicKeys));
     if (lines.length < 5) throw new Error(`private key #${i} has too few secret body lines to look for`);

@@ -189,3 +189,20 @@ test('an Entra token, a federated assertion and a client secret are found raw, e
   // The claims are not secret: a token's header and payload may be shown.
   assert.deepEqual(scanValues(entra, [`${token.split('.')[1]} tenant ok`]), []);
 });
+
+test('a registry password is found raw, base64, and inside the docker config auth field, once or twice encoded', () => {
+  const creds = { username: 'fake-registry-user', password: `fake-registry-pass-${randomBytes(12).toString('hex')}` };
+  const found = (value) => scanValues(secretNeedles({ registryCreds: [creds] }), [value]);
+  const auth = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+  const config = JSON.stringify({ auths: { 'registry.example/fluxcd': { username: creds.username, password: creds.password, auth } } });
+  for (const value of [
+    `password ${creds.password}`,
+    { auth },
+    { data: { '.dockerconfigjson': Buffer.from(config).toString('base64') } },
+    Buffer.from(`x${auth}`).toString('base64'),
+    `--registry-creds=${creds.username}:${creds.password}`,
+  ]) {
+    assert.notDeepEqual(found(value), [], `not found in ${JSON.stringify(value)}`);
+  }
+  assert.deepEqual(found({ registry: 'registry.example/fluxcd', username: creds.username }), []);
+});
