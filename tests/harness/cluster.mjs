@@ -250,6 +250,20 @@ export async function startCluster({ version } = {}) {
           /* already gone */
         }
       },
+      /**
+       * SIGSTOPs kube-apiserver: the kernel still accepts connections, nothing answers them (a
+       * hung server, not a dead one). thawApiserver() lets it go on.
+       */
+      freezeApiserver() {
+        process.kill(-procs.apiserver.child.pid, 'SIGSTOP');
+      },
+      thawApiserver() {
+        try {
+          process.kill(-procs.apiserver.child.pid, 'SIGCONT');
+        } catch {
+          /* already gone */
+        }
+      },
       /** Starts kube-apiserver again on the same port and waits for /readyz. */
       async restartApiserver() {
         await killGroup(procs.apiserver);
