@@ -1,8 +1,8 @@
 // Kubernetes faults through the real `flux-azdo bootstrap git` CLI, against a real kube-apiserver
 // and etcd (one apiserver for the file, restarted on the same etcd between cases) and the
 // Azure-DevOps-like HTTPS Git server: the apiserver dying between the components push and the
-// install, dying or hanging during the health wait, a genuine 409 on the Secret write, and two
-// bootstraps at once. Each ends in a typed error naming the step (or a successful retry), the
+// install, dying or hanging during the health wait, etcd lost during the health wait, a genuine
+// 409 on the Secret write, and two bootstraps at once. Each ends in a typed error naming the step (or a successful retry), the
 // Secret is never half-written, and a re-run converges without pushing anything twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -367,5 +367,37 @@ test('a Secret someone keeps writing: APPLY_FAILED at the secret step after boun
   assert.equal(history(repo).length, 2);
   await assertSecretIsOurs(ns);
   assertEveryVersionComplete(watch.versions);
+  await scanForLeaks([repo]);
+});
+
+test('etcd is lost during the health wait: a typed error at health within --timeout; etcd back on its data, the re-run converges', async () => {
+  const ns = 'etcd-loss';
+  const repo = world.git.createRepo('org', 'project', ns);
+  let res;
+  try {
+    res = await bootstrapCli(ns, {
+      direct: true,
+      timeout: '15s',
+      onEvent: (e) => {
+        if (e.type === 'step' && e.step === 'health') world.cluster.killEtcdNow();
+      },
+    });
+  } finally {
+    await world.cluster.restartEtcd();
+  }
+  assert.equal(res.code, 1, res.stderr + res.stdout);
+  const error = errorEvent(res);
+  // Without its etcd the apiserver holds every read: the wait ends at --timeout.
+  assert.equal(error.code, 'TIMEOUT');
+  assert.equal(error.step, 'health');
+  assert.deepEqual(
+    error.done.map((d) => d.step),
+    ['components', 'install', 'secret', 'sync'],
+  );
+  const tips = refs(repo);
+  const again = await convergingRun(ns, { direct: true });
+  assert.equal(doneEvent(again, 'sync').pushed, false);
+  assert.deepEqual(refs(repo), tips);
+  await assertSecretIsOurs(ns);
   await scanForLeaks([repo]);
 });
