@@ -137,9 +137,12 @@ async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new FluxAzdoError('IO', `could not cache Flux ${version}'s manifests in ${dir}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new FluxAzdoError(
+      'IO',
+      `could not cache Flux ${version}'s manifests in ${dir} (${reason}); make the folder writable, set XDG_CACHE_HOME, or pass --manifests`,
+      { cause: err },
+    );
   }
   return bytes;
 }
