@@ -95,6 +95,6 @@ test('keys, comments, literals and block scalars get their classes', () => {
   assert.match(html, /<span class="y-comment"> # trailing<\/span>/);
   assert.match(html, /<span class="y-literal">1<\/span>/);
   // Inside the block scalar `a: b` is text, not a key.
-  assert.match(html, /<span class="y-string">    a: b<\/span>/);
+  assert.match(html, /<span class="y-string"> {4}a: b<\/span>/);
   assert.match(html, /<span class="y-string">"q"<\/span>/);
 });

@@ -29,6 +29,8 @@ export type HostErrorCode =
   | 'TLS_UNTRUSTED'
   | 'GIT_UNREACHABLE'
   | 'GIT_PROTOCOL'
+  // a Git server that kept answering 429/5xx (npm/src/git/server-retry.ts)
+  | 'GIT_SERVER_ERROR'
   // from the Entra token push (npm/src/azure/): all AUTH_*, like AUTH_FAILED
   | 'AUTH_NO_AZURE_CREDENTIAL'
   | 'AUTH_ENTRA_REFUSED'
@@ -67,6 +69,10 @@ export interface FluxAzdoErrorOptions {
   file?: string;
   /** What was tried before giving up (AUTH_NO_AZURE_CREDENTIAL: the credentials, e.g. `EnvironmentCredential`). */
   tried?: readonly string[];
+  /** Git errors: the operation that failed (`clone`, `fetch`, `push`). */
+  operation?: 'clone' | 'fetch' | 'push';
+  /** GIT_SERVER_ERROR: the HTTP status the server last answered. */
+  status?: number;
   cause?: unknown;
 }
 
@@ -76,6 +82,8 @@ export class FluxAzdoError extends Error {
   readonly step: string | undefined;
   readonly file: string | undefined;
   readonly tried: readonly string[] | undefined;
+  readonly operation: 'clone' | 'fetch' | 'push' | undefined;
+  readonly status: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: FluxAzdoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -85,6 +93,8 @@ export class FluxAzdoError extends Error {
     this.step = options.step;
     this.file = options.file;
     this.tried = options.tried;
+    this.operation = options.operation;
+    this.status = options.status;
   }
 }
 

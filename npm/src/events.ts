@@ -5,6 +5,7 @@
  * to parse a message.
  */
 import type { ErrorCode } from './errors.js';
+import type { ServerRetry } from './git/server-retry.js';
 import type { ApplyAction } from './kube/apply.js';
 import type { SecretAction } from './kube/secret.js';
 import type { WorkloadIdentityFacts } from './kube/workload-identity.js';
@@ -61,6 +62,8 @@ export interface LogEvent {
   workloadIdentity?: WorkloadIdentityFacts;
   /** `--provider=azure` without `--workload-identity-tenant-id`: the tenant found from the organisation. */
   tenantId?: string;
+  /** A Git request the server answered 429/5xx, about to be retried: the status, the attempt, the wait, `Retry-After`. */
+  retry?: ServerRetry;
 }
 
 export interface DoneEvent {
@@ -108,6 +111,10 @@ export interface ErrorEvent {
   done?: DoneFact[];
   /** Rotate: the old Secret was put back after the cluster could not fetch with the new one. */
   rolledBack?: boolean;
+  /** A Git error: the operation that failed (`clone`, `fetch`, `push`). */
+  operation?: 'clone' | 'fetch' | 'push';
+  /** GIT_SERVER_ERROR: the HTTP status the server last answered. */
+  status?: number;
 }
 
 export type FluxAzdoEvent = StepEvent | ProgressEvent | LogEvent | DoneEvent | ErrorEvent;

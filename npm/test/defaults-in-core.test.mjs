@@ -20,6 +20,7 @@ const SPELLED = [
   /['"`]ghcr\.io\/fluxcd['"`]/,
   /['"`]cluster\.local['"`]/,
   /['"`]p384['"`]/,
+  /\b429,\s*500\b/, // the Git statuses retried: defaults().gitRetryStatuses
 ];
 
 function* files(dir) {

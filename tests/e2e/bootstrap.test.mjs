@@ -815,3 +815,76 @@ test('the leak scan sees this cluster: a PAT planted in a ConfigMap, or a Secret
     await kubeRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}`);
   }
 });
+
+test('a re-run with another --path than the cluster syncs from is refused with PATH_CONFLICT before anything changes', async () => {
+  const ns = 'tok-path';
+  const first = await cliTokenBootstrap(ns, { GIT_PASSWORD: world.pat });
+  assert.equal(first.code, 0, first.stderr);
+  const repo = world.git.repoDir('org', 'project', ns);
+  const before = refs(repo);
+  const secretBefore = await secretData(ns);
+  const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns).map((a) =>
+    a.startsWith('--path=') ? '--path=clusters/prod eu' : a,
+  );
+  const res = record(await runCli(args, { env: { GIT_PASSWORD: world.pat } }));
+  assert.equal(res.code, 1);
+  const error = jsonEvents(res.stdout).find((e) => e.type === 'error');
+  assert.equal(error.code, 'PATH_CONFLICT');
+  assert.deepEqual(error.done, [], 'nothing was done');
+  assert.deepEqual(refs(repo), before, 'nothing was pushed');
+  assert.deepEqual(await secretData(ns), secretBefore, 'the Secret is untouched');
+  await assertNoLeaksInTest({ repos: [repo] });
+});
+
+test('an existing kustomization.yaml whose patches the tool cannot extend safely: KUSTOMIZATION_NOT_PATCHABLE before anything changes', async () => {
+  const { sshd, cluster } = world;
+  const ns = 'ssh-unpatchable';
+  const repo = sshd.createRepo('org', 'project', ns);
+  const seed = await mkdtemp(join(work, 'seed-'));
+  const gitc = (...a) =>
+    execFileSync('git', ['-C', seed, ...a], {
+      env: { ...process.env, GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' },
+    });
+  gitc('init', '-q', '-b', 'main');
+  execFileSync('mkdir', ['-p', join(seed, `clusters/my-cluster/${ns}`)]);
+  // A quoted key is valid YAML that kustomize reads, but no text edit can be proven safe here.
+  await writeFile(
+    join(seed, `clusters/my-cluster/${ns}/kustomization.yaml`),
+    'resources:\n- gotk-components.yaml\n- gotk-sync.yaml\n"patches":\n- path: limits.yaml\n',
+  );
+  gitc('add', '.');
+  gitc('commit', '-qm', 'user setup');
+  gitc('push', '-q', repo, 'main');
+  const before = refs(repo);
+  const keyFile = join(work, 'id_unpatchable');
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
+  sshd.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
+  const events = [];
+  await assert.rejects(
+    inPrivateTmp(() =>
+      bootstrap(
+        {
+          url: sshd.repoUrl('org', 'project', ns),
+          path: 'clusters/my-cluster',
+          namespace: ns,
+          privateKeyFile: keyFile,
+          sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
+          kubeconfig: cluster.kubeconfigPath,
+          manifests: bundleDir,
+          silent: true,
+          timeout: '2m',
+        },
+        { onEvent: (e) => (capture(e), events.push(e)) },
+      ),
+    ),
+    (err) => (capture(err), err.code === 'KUSTOMIZATION_NOT_PATCHABLE'),
+  );
+  assert.deepEqual(events.find((e) => e.type === 'error')?.done, [], 'nothing was done');
+  assert.deepEqual(refs(repo), before, 'nothing was pushed');
+  assert.equal((await getObject(cluster, `/api/v1/namespaces/${ns}`)).status, 404, 'nothing was created in the cluster');
+  await assertNoLeaksInTest({
+    repos: [repo],
+    privateKeys: [await readFile(keyFile, 'utf8')],
+    publicKeys: [await readFile(`${keyFile}.pub`, 'utf8')],
+  });
+});

@@ -540,7 +540,11 @@ describe('kube: kubeconfig loading', () => {
         );
         assert.ok(err.message.includes('kubelogin convert-kubeconfig -l azurecli'));
       } else {
-        assert.ok(connect({ kubeconfig: file }));
+        // Accepted: the client carries this kubeconfig's user, with kubelogin's exec call untouched.
+        const user = connect({ kubeconfig: file }).kubeConfig.getCurrentUser();
+        assert.equal(user?.name, 'aks-user');
+        assert.equal(user?.exec?.command, 'kubelogin');
+        assert.deepEqual(user?.exec?.args, args);
       }
     }
   });

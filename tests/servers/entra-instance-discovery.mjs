@@ -13,73 +13,19 @@
 // the documented response shape: `tenant_discovery_endpoint` (the authority's own v2.0 discovery
 // document) and `metadata` aliases. Go does not proxy loopback addresses, so the apiserver, the
 // Git server and the token service itself are reached directly.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { serverCertificate } from '../support/test-pki.mjs';
+
 export const INSTANCE_DISCOVERY_HOST = 'login.microsoftonline.com';
 
 function certificateFor(dir, host) {
-  const openssl = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const f = (name) => join(dir, name);
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=flux-azdo test instance discovery CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    f('server.key'),
-    '-out',
-    f('server.csr'),
-    '-subj',
-    `/CN=${host}`,
-  );
-  writeFileSync(f('server.ext'), `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\n`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    f('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    f('server.ext'),
-  );
-  return { caFile: f('ca.pem'), keyFile: f('server.key'), certFile: f('server.pem') };
+  return serverCertificate(dir, { caSubject: '/CN=flux-azdo test instance discovery CA', subject: `/CN=${host}`, names: [`DNS:${host}`] });
 }
 
 /**

@@ -20,74 +20,40 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { createAzdoRest, policyRejection, preReceiveHookScript, receivePackCommands } from './azdo-rest/index.mjs';
+import { serverCertificate } from '../support/test-pki.mjs';
 import { createGitAuth } from './git-auth.mjs';
+import { asksForDepth, createHttpFaults, requestKind, withoutShallow } from './git-faults.mjs';
 
 const HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
-const REPO_PATH = /^\/([^/]+)\/([^/]+)\/_git\/([^/]+)(\/.*)$/;
+// One to three segments before `_git`: org, org/project, tfs/collection/project or collection/project.
+const REPO_PATH = /^((?:\/[^/]+){1,3}?)\/_git\/([^/]+)(\/.*)$/;
+
+/** A throwaway CA and a server certificate for 127.0.0.1/localhost, signed by that CA. */
+export function makeTestCa(dir) {
+  return serverCertificate(dir, { caSubject: '/CN=flux-azdo test CA', subject: '/CN=localhost', names: ['IP:127.0.0.1', 'DNS:localhost'] });
+}
 
 /**
- * Creates a throwaway CA and a server certificate for 127.0.0.1/localhost, signed by that CA.
- * EC P-256 keys keep this under a few tens of milliseconds.
+ * The repository a Git path names, as Azure DevOps routes them: `/{org}/{project}/_git/{repo}`,
+ * Azure DevOps Server's `/{collection}/{project}/_git/{repo}` (under `/tfs/` on older servers),
+ * and `/{org}/_git/{repo}`, the project's default repository (the project has the repo's name).
+ * Names are percent-decoded (`Platform%20Team` is the project `Platform Team`). Returns the path
+ * segments of the bare repo under the root and the rest of the URL path, or undefined.
  */
-export function makeTestCa(dir) {
-  const ca = { key: join(dir, 'ca.key'), cert: join(dir, 'ca.pem') };
-  const srv = { key: join(dir, 'server.key'), csr: join(dir, 'server.csr'), cert: join(dir, 'server.pem') };
-  const ext = join(dir, 'server.ext');
-  const openssl = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    ca.key,
-    '-out',
-    ca.cert,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=flux-azdo test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    srv.key,
-    '-out',
-    srv.csr,
-    '-subj',
-    '/CN=localhost',
-  );
-  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    srv.csr,
-    '-CA',
-    ca.cert,
-    '-CAkey',
-    ca.key,
-    '-CAcreateserial',
-    '-out',
-    srv.cert,
-    '-days',
-    '2',
-    '-extfile',
-    ext,
-  );
-  return { caFile: ca.cert, keyFile: srv.key, certFile: srv.cert };
+export function repoOfPath(pathname) {
+  const match = REPO_PATH.exec(pathname);
+  if (!match) return undefined;
+  const [, prefix, repo, repoPath] = match;
+  let segments;
+  try {
+    segments = [...prefix.split('/').filter(Boolean), repo].map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('/'))) return undefined;
+  // `/{org}/_git/{repo}`: the project named like the repository.
+  const names = segments.length === 2 ? [segments[0], segments[1], segments[1]] : segments;
+  return { names, org: names[0], project: names[names.length - 2], repo: names[names.length - 1], repoPath };
 }
 
 function collectBody(req) {
@@ -172,7 +138,7 @@ const PAT_USER = {
  *   entra: accept Bearer tokens of tests/servers/entra's service (see git-auth.mjs); without a
  *   pat the server is Bearer-only.
  */
-export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra } = {}) {
+export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra, advertiseShallow = true } = {}) {
   if (!pat && !entra) throw new Error('startGitHttpsServer: pat or entra is required');
   const identities = [
     ...(pat ? [{ pat, ...PAT_USER, bypassPolicy: false }] : []),
@@ -202,6 +168,10 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
     beforePush: undefined,
     /** Answer bad credentials like Azure DevOps sometimes does: HTTP 203 and an HTML sign-in page. */
     signInPageFor401: false,
+    /** Status answers (500, 503, 429 with Retry-After) and hangs by request kind: see git-faults.mjs. */
+    http: createHttpFaults(),
+    /** Advertise `shallow` (Git's default); false: a server that cannot serve depth-limited fetches. */
+    advertiseShallow,
   };
   const stats = { requests: 0, pushes: 0, unauthorized: 0, multiAckRefused: 0, policyRejected: 0 };
   const log = [];
@@ -218,7 +188,8 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
       const url = new URL(req.url, 'https://127.0.0.1');
       log.push(`${req.method} ${url.pathname}${url.search}`);
       if (auth.answerOrgProbe(req, res, url)) return;
-      const match = REPO_PATH.exec(url.pathname);
+      const match = rest.matches(url.pathname) ? undefined : repoOfPath(url.pathname);
+      if (match && faults.http.intercept(requestKind(req.method, match.repoPath, url.searchParams), req, res)) return;
       if (!match && !rest.matches(url.pathname)) {
         res.writeHead(404).end('TF401019: not a Git repository path\n');
         return;
@@ -230,7 +201,7 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
         await rest.handle(req, res, url, user);
         return;
       }
-      const [, org, project, repo, repoPath] = match;
+      const { org, project, repo, repoPath, names } = match;
       const service = repoPath === '/info/refs' ? url.searchParams.get('service') : repoPath.slice(1);
       if (readOnly && service === 'git-receive-pack') {
         req.resume();
@@ -266,6 +237,11 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
           return;
         }
       }
+      if (req.method === 'POST' && service === 'git-upload-pack' && !faults.advertiseShallow && asksForDepth(body)) {
+        // What was not advertised is refused, as Git's upload-pack refuses an unknown capability.
+        res.writeHead(400, { 'Content-Type': 'text/plain' }).end('the server does not support shallow fetches (deepen)\n');
+        return;
+      }
       if (req.method === 'POST' && service === 'git-upload-pack' && !asksForMultiAck(body)) {
         stats.multiAckRefused += 1;
         res
@@ -276,18 +252,20 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
       const out = await runBackend({
         root,
         method: req.method,
-        pathInfo: `/${org}/${project}/${repo}${repoPath}`,
+        pathInfo: `/${names.join('/')}${repoPath}`,
         query: url.search.slice(1),
         contentType: req.headers['content-type'],
         body,
         user: 'flux-azdo-test',
       });
+      if (faults.http.answerAfter(requestKind(req.method, repoPath, url.searchParams), req, res)) return;
       if (isPush && faults.dropPushAfterUpdate > 0) {
         faults.dropPushAfterUpdate -= 1;
         req.socket.destroy();
         return;
       }
-      res.writeHead(out.status, out.headers).end(out.body);
+      const noShallow = !faults.advertiseShallow && repoPath === '/info/refs' && service === 'git-upload-pack' && out.status === 200;
+      res.writeHead(out.status, out.headers).end(noShallow ? withoutShallow(out.body) : out.body);
     } catch (error) {
       if (!res.headersSent) res.writeHead(500).end(String(error));
     }
@@ -333,22 +311,20 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
      * on `main` with a README, like "Initialize with a README".
      */
     createRepo(org, project, repo, { empty = true, branch = 'main' } = {}) {
-      const dir = repoDir(org, project, repo);
-      mkdirSync(dir, { recursive: true });
-      execFileSync('git', ['init', '--quiet', '--bare', `--initial-branch=${branch}`, dir]);
-      execFileSync('git', ['-C', dir, 'config', 'http.receivepack', 'true']);
-      if (!empty) {
-        const seed = mkdtempSync(join(work, 'seed-'));
-        writeFileSync(join(seed, 'README.md'), `# ${repo}\n`);
-        const git = (...args) => execFileSync('git', ['-C', seed, ...args], { env: gitEnv() });
-        git('init', '--quiet', `--initial-branch=${branch}`);
-        git('add', '.');
-        git('commit', '--quiet', '-m', 'Initial commit');
-        git('push', '--quiet', dir, `HEAD:refs/heads/${branch}`);
-        rmSync(seed, { recursive: true, force: true });
-      }
+      const dir = createBare(repoDir(org, project, repo), repo, { empty, branch });
       rest.addRepo(org, project, repo);
       return dir;
+    },
+    /**
+     * Creates the bare repo a clone URL's path names, in any of Azure DevOps' forms (see
+     * repoOfPath: `/tfs/{collection}/{project}/_git/{repo}`, `/{org}/_git/{repo}`, names with
+     * `%20`). Returns its URL on this server and its directory.
+     */
+    createRepoAt(urlPath, { empty = true, branch = 'main' } = {}) {
+      const target = repoOfPath(`${urlPath}/info/refs`);
+      if (!target) throw new Error(`createRepoAt: ${urlPath} is not an Azure DevOps repository path`);
+      const dir = createBare(join(root, ...target.names), target.repo, { empty, branch });
+      return { url: `${baseUrl}${urlPath}`, dir };
     },
     async stop() {
       server.closeAllConnections();
@@ -356,6 +332,23 @@ export async function startGitHttpsServer({ pat, readOnlyPat, users = [], entra 
       rmSync(work, { recursive: true, force: true });
     },
   };
+
+  function createBare(dir, repo, { empty, branch }) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('git', ['init', '--quiet', '--bare', `--initial-branch=${branch}`, dir]);
+    execFileSync('git', ['-C', dir, 'config', 'http.receivepack', 'true']);
+    if (!empty) {
+      const seed = mkdtempSync(join(work, 'seed-'));
+      writeFileSync(join(seed, 'README.md'), `# ${repo}\n`);
+      const git = (...args) => execFileSync('git', ['-C', seed, ...args], { env: gitEnv() });
+      git('init', '--quiet', `--initial-branch=${branch}`);
+      git('add', '.');
+      git('commit', '--quiet', '-m', 'Initial commit');
+      git('push', '--quiet', dir, `HEAD:refs/heads/${branch}`);
+      rmSync(seed, { recursive: true, force: true });
+    }
+    return dir;
+  }
 }
 
 /** An environment for git CLI calls in tests: fixed identity, no user or system config. */

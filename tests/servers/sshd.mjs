@@ -143,6 +143,18 @@ export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } =
         .filter((l) => l.trim() !== '' && l.trim().split(/\s+/).slice(0, 2).join(' ') !== blob);
       writeFileSync(authorizedKeysFile, kept.map((l) => `${l}\n`).join(''));
     },
+    /**
+     * Creates the bare repo an SSH path names as git-shell sees it (decoded, e.g. Azure DevOps
+     * Server's `/tfs/DefaultCollection/Platform Team/_git/flux`); returns its directory.
+     */
+    createRepoAt(path, { branch = 'main' } = {}) {
+      const dir = join(repoRoot, ...path.split('/').filter(Boolean));
+      mkdirSync(dir, { recursive: true });
+      execFileSync('git', ['init', '--quiet', '--bare', `--initial-branch=${branch}`, dir]);
+      return dir;
+    },
+    /** The ssh:// URL of a path (`%20` and all, as the user would paste it). */
+    urlOf: (path) => `ssh://${user}@${urlHost}:${port}${path}`,
     createRepo(org, project, repo, { branch = 'main' } = {}) {
       const dir = repoDir(org, project, repo);
       mkdirSync(dir, { recursive: true });

@@ -943,7 +943,39 @@ pushBackoffMaxMs: number,
 /**
  * `check --warn-days`: days before a PAT's expiry that `check` warns.
  */
-patWarnDays: number, };
+patWarnDays: number, 
+/**
+ * Git over HTTPS: the statuses retried (429, 5xx from Azure DevOps' front ends).
+ */
+gitRetryStatuses: Array<number>, 
+/**
+ * Retries of a Git request answered with one of `gitRetryStatuses`.
+ */
+gitHttpRetries: number, 
+/**
+ * The first wait (ms) of such a retry without `Retry-After`, doubled per retry (full jitter).
+ */
+gitHttpBackoffMs: number, 
+/**
+ * The upper bound (ms) of that wait.
+ */
+gitHttpBackoffMaxMs: number, 
+/**
+ * The longest `Retry-After` (ms) honoured; a longer one fails the step at once.
+ */
+gitRetryAfterMaxMs: number, 
+/**
+ * The SSH handshake's time limit (ms), within `--timeout`.
+ */
+sshReadyTimeoutMs: number, 
+/**
+ * The SSH keepalive interval (ms).
+ */
+sshKeepaliveIntervalMs: number, 
+/**
+ * Unanswered SSH keepalives in a row that end the connection.
+ */
+sshKeepaliveCountMax: number, };
 
 export type KustomizeInput = { 
 /**

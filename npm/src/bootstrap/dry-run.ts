@@ -29,7 +29,7 @@ import { readClusterObjects } from './cluster-objects.js';
 import { readClusterState, checkSyncPath } from './cluster-state.js';
 import { deployKey, pushAuth, pushesOverSsh } from './credentials.js';
 import { entraTokens } from './entra.js';
-import { type BootstrapOptions } from './options.js';
+import { timeoutMs, type BootstrapOptions } from './options.js';
 import { gitSecretWrite, planRepository, scanKnownHosts, type RunOptions } from './run.js';
 import { workloadIdentityPreflight } from './workload-identity.js';
 import { withWorkloadIdentityTenant } from './workload-identity-tenant.js';
@@ -100,6 +100,9 @@ export async function dryRun(given: BootstrapOptions, run: RunOptions = {}): Pro
       shownUrl: shownUrl(options.url),
       auth: pushAuth(options, plan, key, knownHosts, await entraTokens(options, plan)),
       ...(options.caFile ? { caFile: options.caFile } : {}),
+      // A server that never answers ends the dry run within --timeout too.
+      timeoutMs: timeoutMs(options, defaults().timeout),
+      ...(signal ? { signal } : {}),
       branch,
       dir,
       createBranch: options.createBranch ?? false,

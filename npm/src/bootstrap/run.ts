@@ -108,7 +108,15 @@ export async function bootstrap(options: BootstrapOptions, run: RunOptions = {})
     return await sequence(ctx, dir, step);
   } catch (err) {
     const error = withStep(err, current, ctx.signal, done);
-    ctx.emit({ type: 'error', step: current, code: error.code, message: error.message, done: [...done] });
+    ctx.emit({
+      type: 'error',
+      step: current,
+      code: error.code,
+      message: error.message,
+      done: [...done],
+      ...(error.operation ? { operation: error.operation } : {}),
+      ...(error.status === undefined ? {} : { status: error.status }),
+    });
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -179,7 +187,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
 
   const needsKey = plan.syncAuth === 'ssh' || pushesOverSsh(plan);
   const key = needsKey ? await deployKey(options, plan, state.secretData, ctx.run.askPassphrase) : undefined;
-  const knownHosts = needsKey ? await scanKnownHosts(plan) : undefined;
+  const knownHosts = needsKey ? await scanKnownHosts(plan, timeoutMs(options, flux.timeout)) : undefined;
   let keyConfirmed = key?.source !== 'generated';
   if (key && !keyConfirmed && pushesOverSsh(plan)) keyConfirmed = await confirmKey(ctx, plan, key);
 
@@ -188,6 +196,7 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
     shownUrl: shownUrl(options.url),
     auth: pushAuth(options, plan, key, knownHosts?.push, tokens),
     ...(options.caFile ? { caFile: options.caFile } : {}),
+    ...gitLimits(ctx),
   };
   step('clone', `cloning branch ${branch}`);
   const cloned = await cloneForBootstrap({ ...remote, branch, dir, createBranch: options.createBranch ?? false });
@@ -327,6 +336,24 @@ async function pullRequestSequence(ctx: Context, run: PullRequestRun): Promise<B
   return { commits, secret, revision, ...(key ? { publicKey: key.pair.publicKey } : {}) };
 }
 
+/**
+ * Each Git operation within `--timeout` (a server that never answers is a TIMEOUT, not a hang),
+ * cancelled with the run, and every retry of a 429/5xx answer told as a warning with its facts.
+ */
+function gitLimits(ctx: Context): Pick<GitRemote, 'timeoutMs' | 'signal' | 'onServerRetry'> {
+  return {
+    timeoutMs: timeoutMs(ctx.options, defaults().timeout),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onServerRetry: (retry) =>
+      ctx.emit({
+        type: 'log',
+        level: 'warn',
+        message: `the Git server answered HTTP ${retry.status}${retry.retryAfterMs === undefined ? '' : ` with Retry-After ${retry.retryAfterMs / 1000}s`}; retrying in ${(retry.waitMs / 1000).toFixed(1)}s`,
+        retry,
+      }),
+  };
+}
+
 /** Commits and pushes one of bootstrap's two commits; a re-run with nothing new pushes nothing. */
 async function commitStep(
   ctx: Context,
@@ -362,9 +389,10 @@ async function apply(ctx: Context, client: KubeClient, plan: Plan, yaml: string,
 }
 
 /** known_hosts for the push host and for the sync host (usually the same). */
-export async function scanKnownHosts(plan: Plan): Promise<{ push: string | undefined; sync: string | undefined }> {
+export async function scanKnownHosts(plan: Plan, timeoutMs?: number): Promise<{ push: string | undefined; sync: string | undefined }> {
+  const limit = timeoutMs === undefined ? {} : { timeoutMs };
   const scan = async (host: string, port: number, algos: string[]) =>
-    (await scanHostKey(host, port, algos.length > 0 ? { hostKeyAlgos: algos } : {})).knownHostsLine;
+    (await scanHostKey(host, port, { ...limit, ...(algos.length > 0 ? { hostKeyAlgos: algos } : {}) })).knownHostsLine;
   const push = plan.push.transport === 'ssh' ? await scan(plan.push.host, plan.push.port, plan.push.hostKeyAlgorithms) : undefined;
   const host = plan.syncUrl.sshHost;
   const sync = plan.syncAuth === 'ssh' && host ? await scan(host.host, host.port, plan.sshHostkeyAlgos) : undefined;
@@ -492,6 +520,8 @@ function withStep(err: unknown, step: BootstrapStep, signal: AbortSignal | undef
       cause: err,
       ...(err.option ? { option: err.option } : {}),
       ...(err.tried ? { tried: err.tried } : {}),
+      ...(err.operation ? { operation: err.operation } : {}),
+      ...(err.status === undefined ? {} : { status: err.status }),
     });
   }
   const message = err instanceof Error ? err.message : String(err);

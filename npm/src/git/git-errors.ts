@@ -6,6 +6,7 @@
 import git from 'isomorphic-git';
 
 import { FluxAzdoError } from '../errors.js';
+import { GitServerUnavailable, serverUnavailableError } from './server-retry.js';
 
 export type GitOperation = 'clone' | 'fetch' | 'push';
 
@@ -74,7 +75,22 @@ export function httpStatusError(status: number, url: string, operation: GitOpera
  * which is where a pre-receive hook's reason arrives; the ref result itself only says "declined".
  */
 export function toGitError(err: unknown, url: string, operation: GitOperation, remoteMessages: readonly string[] = []): FluxAzdoError {
+  const error = classify(err, url, operation, remoteMessages);
+  if (error.operation !== undefined) return error;
+  // Every Git error names its operation (clone, fetch, push) as a field, transport errors too.
+  return new FluxAzdoError(error.code, error.message, {
+    operation,
+    cause: error.cause ?? err,
+    ...(error.option === undefined ? {} : { option: error.option }),
+    ...(error.step === undefined ? {} : { step: error.step }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.tried === undefined ? {} : { tried: error.tried }),
+  });
+}
+
+function classify(err: unknown, url: string, operation: GitOperation, remoteMessages: readonly string[]): FluxAzdoError {
   if (err instanceof FluxAzdoError) return err;
+  if (err instanceof GitServerUnavailable) return serverUnavailableError(err, url, operation);
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   switch (code) {

@@ -7,10 +7,9 @@ import { createHmac } from 'node:crypto';
 
 import ssh2 from 'ssh2';
 
-import { fingerprintOfBlob, knownHostsLine, sshHostPolicy } from '../core/node.js';
+import { defaults, fingerprintOfBlob, knownHostsLine, sshHostPolicy } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 
-const SCAN_TIMEOUT_MS = 20_000;
 
 export interface ScannedHostKey {
   /** The key type inside the blob, e.g. `ssh-rsa`. */
@@ -28,6 +27,7 @@ export interface ScanHostKeyOptions {
   hostKeyAlgos?: string[];
   /** Connect to this address while naming the server `host` (e.g. a test server or a fixed IP). */
   connectAddress?: string;
+  /** The handshake's limit (ms), at most the core's `sshReadyTimeoutMs`. */
   timeoutMs?: number;
 }
 
@@ -161,6 +161,13 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
       client.end();
       // Only a finished key exchange proves the server holds the key it showed.
       if (err === undefined && seen !== undefined) resolve(seen);
+      else if ((err as { level?: unknown } | undefined)?.level === 'client-timeout')
+        // Accepted and then silent (no banner, no key exchange): typed, within the limit.
+        reject(
+          new FluxAzdoError('TIMEOUT', `the SSH server ${host}:${port} accepted the connection but never finished the handshake`, {
+            option: 'timeout',
+          }),
+        );
       else
         reject(
           new FluxAzdoError(
@@ -176,7 +183,7 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
       host: options.connectAddress ?? host,
       port,
       username: 'git',
-      readyTimeout: options.timeoutMs ?? SCAN_TIMEOUT_MS,
+      readyTimeout: Math.max(1, Math.min(options.timeoutMs ?? Number.POSITIVE_INFINITY, defaults().sshReadyTimeoutMs)),
       ...(hostKeyAlgos === undefined ? {} : { algorithms: { serverHostKey: hostKeyAlgos as never } }),
       hostVerifier: (key: Buffer) => {
         seen = Buffer.from(key);

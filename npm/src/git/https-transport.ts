@@ -10,10 +10,13 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git
 
 import { FluxAzdoError } from '../errors.js';
 import { entraRefusal } from './entra-refusal.js';
+import { gitTimeout, GitServerUnavailable, isRetryableStatus, retryAfterMs, waitForRetry, type RetryContext } from './server-retry.js';
 import type { EntraAuth, TokenAuth } from './types.js';
 
 /** An idle connection this long is given up (Azure DevOps answers well within it). */
 const SOCKET_TIMEOUT_MS = 120_000;
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface HttpsTransport {
   http: HttpClient;
@@ -24,6 +27,8 @@ export interface HttpsTransportOptions {
   auth?: TokenAuth | EntraAuth;
   /** PEM text of the CA certificates to trust instead of Node's bundled roots. */
   ca?: string;
+  /** Retries of 429/5xx answers and the operation's time limit (server-retry.ts). */
+  retry?: RetryContext;
 }
 
 export function basicAuthorization(auth: TokenAuth): string {
@@ -59,6 +64,26 @@ const TLS_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+async function drain(body: GitHttpResponse['body']): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  try {
+    if (body !== undefined) for await (const chunk of body) chunks.push(chunk);
+  } catch {
+    // The status is what matters; a body cut short says nothing more.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim()
+      .slice(0, 200) ?? ''
+  );
+}
+
 /** Turns a socket/TLS error into a typed error naming the host (never the request). */
 export function networkError(err: unknown, target: string): FluxAzdoError {
   const code = (err as { code?: unknown }).code;
@@ -81,30 +106,67 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
   const basic = auth?.kind === 'token' ? basicAuthorization(auth) : undefined;
   const entra = auth?.kind === 'entra' ? auth.tokens : undefined;
 
+  const retry = options.retry;
+
+  /**
+   * Reads, and the ref advertisement of a push, are sent again on a retryable status: they change
+   * nothing on the server. A push itself (POST git-receive-pack) is not: its caller checks the
+   * branch first, so a push the server applied before failing never lands twice (push-ref.ts).
+   */
   async function request(req: GitHttpRequest): Promise<GitHttpResponse> {
     const url = new URL(req.url);
+    const body = await collectBody(req.body);
+    const resendable = (req.method ?? 'GET') === 'GET' || url.pathname.endsWith('/git-upload-pack');
+    for (let attempt = 1; ; attempt += 1) {
+      const res = await send(req, url, body);
+      if (!isRetryableStatus(res.statusCode) || retry === undefined) return res;
+      const after = retryAfterMs(res.headers?.['retry-after']);
+      const said = firstLine(await drain(res.body));
+      if (!resendable) throw new GitServerUnavailable(res.statusCode, attempt, after, 'push', said);
+      const next = await waitForRetry(retry, { status: res.statusCode, retryAfterMs: after, said }, attempt);
+      if (next !== true) throw next;
+    }
+  }
+
+  async function send(req: GitHttpRequest, url: URL, body: Buffer | undefined): Promise<GitHttpResponse> {
     const secure = url.protocol === 'https:';
     const method = req.method ?? 'GET';
-    const body = await collectBody(req.body);
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
     if (basic !== undefined) headers['authorization'] = basic;
     // Asked per request: the provider hands out its token until shortly before it expires.
     if (entra !== undefined) headers['authorization'] = (await entra.authorization(req.signal ? { signal: req.signal } : {})).expose();
     if (body !== undefined) headers['content-length'] = String(body.length);
     const target = url.host;
+    const signal = req.signal ?? retry?.signal;
+    const left = (retry?.deadline ?? Number.POSITIVE_INFINITY) - Date.now();
+    if (left <= 0) throw gitTimeout(target, retry?.timeoutMs);
 
     return new Promise<GitHttpResponse>((resolve, reject) => {
-      const send = secure ? https.request : http.request;
-      const clientRequest = send(url, { method, headers, agent: secure ? httpsAgent : httpAgent });
+      const open = secure ? https.request : http.request;
+      const clientRequest = open(url, { method, headers, agent: secure ? httpsAgent : httpAgent });
+      /** Set when the request is ended with a typed error (the time limit): its answer fails with it too. */
+      let failure: FluxAzdoError | undefined;
+      const fail = (error: FluxAzdoError) => {
+        failure ??= error;
+        clientRequest.destroy(error);
+      };
       clientRequest.setTimeout(SOCKET_TIMEOUT_MS, () => {
         clientRequest.destroy(Object.assign(new Error(`no answer in ${SOCKET_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' }));
       });
-      clientRequest.on('error', (err) => reject(networkError(err, target)));
+      // The operation's limit covers the whole request, the answer's body too (a server may stall
+      // mid-body): a server that accepts and never answers is a TIMEOUT, not a hang.
+      const deadline = Number.isFinite(left) ? setTimeout(() => fail(gitTimeout(target, retry?.timeoutMs)), Math.min(left, MAX_TIMER_MS)) : undefined;
+      deadline?.unref();
+      clientRequest.on('error', (err) => reject(failure ?? networkError(err, target)));
       const onAbort = () => clientRequest.destroy(new Error('aborted'));
-      req.signal?.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       // One signal serves a whole bootstrap: its listener must go with the request.
-      clientRequest.once('close', () => req.signal?.removeEventListener('abort', onAbort));
+      clientRequest.once('close', () => {
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
+      });
       clientRequest.on('response', (res) => {
+        res.once('close', () => clearTimeout(deadline));
         const status = res.statusCode ?? 0;
         if (entra !== undefined && (status === 401 || status === 203)) {
           // Azure DevOps refused the Entra token: say why here, where the answer is at hand
@@ -118,7 +180,7 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
           statusCode: res.statusCode ?? 0,
           statusMessage: res.statusMessage ?? '',
           headers: flattenHeaders(res.headers),
-          body: wrapBody(res, target),
+          body: wrapBody(res, target, () => failure),
         });
       });
       clientRequest.end(body);
@@ -134,13 +196,17 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
   };
 }
 
-/** The response stream as an async iterator whose errors (a dropped connection) are typed. */
-async function* wrapBody(res: http.IncomingMessage, target: string): AsyncIterableIterator<Uint8Array> {
+/** The response stream as an async iterator whose errors (a dropped connection, the time limit) are typed. */
+async function* wrapBody(
+  res: http.IncomingMessage,
+  target: string,
+  failure: () => FluxAzdoError | undefined,
+): AsyncIterableIterator<Uint8Array> {
   try {
     for await (const chunk of res) yield chunk as Buffer;
   } catch (err) {
-    throw networkError(err, target);
+    throw failure() ?? networkError(err, target);
   }
   // A server that drops the connection mid-body ends the stream without an error event.
-  if (!res.complete) throw networkError(new Error('the connection closed before the answer was complete'), target);
+  if (!res.complete) throw failure() ?? networkError(new Error('the connection closed before the answer was complete'), target);
 }

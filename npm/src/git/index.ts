@@ -27,5 +27,6 @@ export {
 export { lsRemote, type LsRemoteResult } from './ls-remote.js';
 export { RSA_SIGNATURE_ALGORITHM, parsePrivateKey, signingKey, type RsaSignatureAlgorithm } from './ssh-key.js';
 export type { GitAuth, TokenAuth, SshAuth, EntraAuth, GitRemote, GitAuthor, RepoFile } from './types.js';
+export type { ServerRetry } from './server-retry.js';
 // The credentials in GitAuth are SecretValues; errors come from the package's front door.
 export { SecretValue } from '../secret-value.js';

@@ -11,6 +11,7 @@ import git from 'isomorphic-git';
 import { FluxAzdoError } from '../errors.js';
 import { toGitError } from './git-errors.js';
 import { withHeadFallback } from './head-fallback.js';
+import { pushRef } from './push-ref.js';
 import { commitFiles } from './repo.js';
 import { withTransport } from './transport.js';
 import type { GitAuthor, GitRemote, RepoFile } from './types.js';
@@ -88,21 +89,8 @@ export async function preparePullRequestBranch(options: PullRequestBranchOptions
         throw toGitError(err, t.shownUrl, 'fetch');
       }
     }
-    const said: string[] = [];
-    try {
-      await git.push({
-        fs,
-        http: t.http,
-        dir,
-        url: t.url,
-        ref: source,
-        remoteRef: `refs/heads/${source}`,
-        force: true,
-        onMessage: (line) => void said.push(line),
-      });
-    } catch (err) {
-      throw toGitError(err, t.shownUrl, 'push', said);
-    }
+    // The pull request's branch is bootstrap's own: a rebuilt one replaces it (never the target).
+    await pushRef(t, { dir, branch: source, remoteRef: `refs/heads/${source}`, force: true });
     return { targetUpToDate: false, sha, pushed: true };
   });
 }

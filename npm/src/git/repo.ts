@@ -19,6 +19,7 @@ import { FluxAzdoError } from '../errors.js';
 import { toGitError } from './git-errors.js';
 import { withHeadFallback } from './head-fallback.js';
 import { backoffMs, sleep, type Backoff } from './backoff.js';
+import { advertisedTip, pushRef } from './push-ref.js';
 import { withTransport, type Transport } from './transport.js';
 import type { GitAuthor, GitRemote, RepoFile } from './types.js';
 
@@ -317,26 +318,9 @@ async function currentBranchName(dir: string): Promise<string> {
   return branch;
 }
 
-async function pushWith(t: Transport, dir: string, branch: string): Promise<string> {
-  const oid = await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` });
-  // A hook's reason arrives only as side-band messages; the error quotes them.
-  const said: string[] = [];
-  try {
-    await git.push({
-      fs,
-      http: t.http,
-      dir,
-      url: t.url,
-      remote: REMOTE,
-      ref: branch,
-      remoteRef: `refs/heads/${branch}`,
-      force: false,
-      onMessage: (line) => void said.push(line),
-    });
-  } catch (err) {
-    throw toGitError(err, t.shownUrl, 'push', said);
-  }
-  return oid;
+/** The checked-out branch pushed to the same branch of the remote (push-ref.ts: side band, typed errors, 429/5xx). */
+function pushWith(t: Transport, dir: string, branch: string): Promise<string> {
+  return pushRef(t, { dir, branch, remoteRef: `refs/heads/${branch}` });
 }
 
 /** Pushes the checked-out branch to the same branch of the remote, never forced. Returns the pushed commit. */
@@ -369,10 +353,8 @@ async function fetchTip(t: Transport, dir: string, branch: string): Promise<stri
 }
 
 /** The remote branch's tip as advertised right now, or null. */
-async function remoteTip(t: Transport, branch: string): Promise<string | null> {
-  const info = await git.getRemoteInfo2({ http: t.http, url: t.url, protocolVersion: 1, forPush: true });
-  const refs = (info.refs ?? []) as AdvertisedRef[];
-  return refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid ?? null;
+function remoteTip(t: Transport, branch: string): Promise<string | null> {
+  return advertisedTip(t, `refs/heads/${branch}`);
 }
 
 export interface CommitAndPushOptions extends GitRemote, CommitFilesOptions {

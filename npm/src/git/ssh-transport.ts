@@ -14,15 +14,13 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 
+import { defaults } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
+import { gitTimeout, type RetryContext } from './server-retry.js';
 import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost } from './hostkey.js';
 import { parsePrivateKey, signingKey } from './ssh-key.js';
 import type { SshAuth } from './types.js';
 
-const READY_TIMEOUT_MS = 30_000;
-/** A connection silent for 4 × 15 s is dead (a push never waits that long for a keepalive answer). */
-const KEEPALIVE_INTERVAL_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 4;
 const SERVICES = ['git-upload-pack', 'git-receive-pack'] as const;
 type Service = (typeof SERVICES)[number];
 
@@ -48,6 +46,10 @@ export interface SshTransportOptions {
   auth: SshAuth;
   /** The URL as messages show it (as the user gave it); the target's host and path otherwise. */
   shownUrl?: string;
+  /** The operation's time limit and signal. */
+  retry?: RetryContext;
+  /** Keepalive in place of the core's (`sshKeepaliveIntervalMs`, `sshKeepaliveCountMax`). */
+  keepalive?: { intervalMs: number; countMax: number };
 }
 
 /** Quotes like Git's sq_quote_buf, which is what a Git server's shell expects. */
@@ -129,13 +131,43 @@ class SshSession {
   /** Set when an established connection dies: later failures are reported as that. */
   #lost: FluxAzdoError | undefined;
   #closed = false;
+  readonly #retry: RetryContext | undefined;
+  readonly #keepalive: { intervalMs: number; countMax: number };
+  #deadline: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(target: SshTarget, key: ParsedKey, auth: SshAuth, shownUrl: string | undefined) {
+  constructor(target: SshTarget, key: ParsedKey, auth: SshAuth, options: SshTransportOptions) {
     this.#target = target;
-    this.#shownUrl = shownUrl;
+    this.#shownUrl = options.shownUrl;
     this.#key = key;
     this.#policy = new HostKeyPolicy(target.host, target.port, auth.knownHosts);
     this.#hostKeyAlgos = auth.hostKeyAlgos ?? defaultHostKeyAlgos(target.host);
+    this.#retry = options.retry;
+    const d = defaults();
+    this.#keepalive = options.keepalive ?? { intervalMs: d.sshKeepaliveIntervalMs, countMax: d.sshKeepaliveCountMax };
+  }
+
+  /** Ends the connection with `error`: whatever waits on it (handshake, advertisement, exchange) fails with that. */
+  #abandon(error: FluxAzdoError): void {
+    this.#lost ??= error;
+    this.#client?.destroy();
+  }
+
+  /** The operation's time limit and signal end the connection, so nothing waits past them. */
+  #watch(): void {
+    const retry = this.#retry;
+    if (retry === undefined) return;
+    const left = retry.deadline - Date.now();
+    const { host, port } = this.#target;
+    if (Number.isFinite(left)) {
+      this.#deadline = setTimeout(() => this.#abandon(gitTimeout(`${host}:${port}`, retry.timeoutMs)), Math.max(0, Math.min(left, 2 ** 31 - 1)));
+      this.#deadline.unref();
+    }
+    const signal = retry.signal;
+    if (signal) {
+      const onAbort = () => this.#abandon(new FluxAzdoError('CANCELLED', `the SSH connection to ${host}:${port} was cancelled`));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#client?.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
   }
 
   async request(req: GitHttpRequest): Promise<GitHttpResponse> {
@@ -144,6 +176,7 @@ class SshSession {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#deadline);
     for (const service of SERVICES) this.#discard(service);
     const c = this.#client;
     if (c === undefined) return;
@@ -168,14 +201,23 @@ class SshSession {
         resolve(c);
       });
       c.on('error', (err: Error & { level?: string }) => {
-        if (!ready) reject(this.#connectError(err));
-        else this.#lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} failed: ${err.message}`);
+        if (!ready) reject(this.#lost ?? this.#connectError(err));
+        else if (err.level === 'client-timeout') {
+          // ssh2's keepalive: the server stopped answering on an open connection.
+          const { intervalMs, countMax } = this.#keepalive;
+          this.#lost ??= new FluxAzdoError(
+            'GIT_UNREACHABLE',
+            `the SSH connection to ${host}:${port} went silent: ${countMax} keepalives in ${Math.round((intervalMs * countMax) / 1000)}s got no answer`,
+          );
+        } else this.#lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} failed: ${err.message}`);
       });
       c.on('close', () => {
         this.#closed = true;
-        if (!ready) reject(new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} closed during the handshake`));
+        if (!ready)
+          reject(this.#lost ?? new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} closed during the handshake`));
         else this.#lost ??= new FluxAzdoError('GIT_UNREACHABLE', `the SSH connection to ${host}:${port} closed`);
       });
+      this.#watch();
       c.connect(this.#connectConfig());
     });
     return this.#connection;
@@ -185,13 +227,15 @@ class SshSession {
     const { host, port, username } = this.#target;
     const key = this.#key;
     let triedKey = false;
+    // The handshake's own limit, within what is left of the operation's.
+    const left = (this.#retry?.deadline ?? Number.POSITIVE_INFINITY) - Date.now();
     return {
       host,
       port,
       username,
-      readyTimeout: READY_TIMEOUT_MS,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      readyTimeout: Math.max(1, Math.min(defaults().sshReadyTimeoutMs, left)),
+      keepaliveInterval: this.#keepalive.intervalMs,
+      keepaliveCountMax: this.#keepalive.countMax,
       hostVerifier: (blob: Buffer) => this.#policy.verify(blob),
       // One attempt with our key (ssh2's default order would also try 'none' and an agent).
       authHandler: (_left, _partial, next) => {
@@ -212,6 +256,14 @@ class SshSession {
         'AUTH_FAILED',
         `the SSH server ${host} refused the key ${fingerprintSha256(this.#key.getPublicSSH())} for user ${username}: add its public key to the repository's SSH keys (Azure DevOps: User settings → SSH public keys) and use an RSA key`,
         { option: 'private-key-file' },
+      );
+    }
+    if (err.level === 'client-timeout') {
+      // Accepted, then no banner or no key exchange: a hang ends here, typed.
+      return new FluxAzdoError(
+        'TIMEOUT',
+        `the SSH server ${host}:${port} accepted the connection but did not finish the handshake within ${Math.round(defaults().sshReadyTimeoutMs / 1000)}s or --timeout; check the host and port`,
+        { option: 'timeout' },
       );
     }
     if (err.level === 'handshake' || err.level === 'protocol') {
@@ -339,7 +391,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       option: 'private-key-file',
     });
   }
-  const session = new SshSession(target, signingKey(parsed), auth, options.shownUrl);
+  const session = new SshSession(target, signingKey(parsed), auth, options);
   return {
     http: { request: (req) => session.request(req) },
     url: standInUrl(target),

@@ -9,6 +9,7 @@ import type { HttpClient } from 'isomorphic-git';
 import { pushTarget } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { createHttpsTransport } from './https-transport.js';
+import { retryContext, type RetryContext } from './server-retry.js';
 import { createSshTransport } from './ssh-transport.js';
 import type { GitRemote } from './types.js';
 
@@ -20,6 +21,8 @@ export interface Transport {
   displayUrl: string;
   /** What messages show: the URL as the user gave it (`GitRemote.shownUrl`), else `displayUrl`. */
   shownUrl: string;
+  /** The operation's time limit, signal and retry callback (pushes retry through it: push-ref.ts). */
+  retry: RetryContext;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
   // The core decides the transport (and refuses what is neither HTTP(S) nor SSH); for SSH it
   // gives host, port, user and path too (IPv6 hosts bare, the path decoded).
   const target = pushTarget({ url: remote.url });
+  // The time limit starts when the operation opens its transport.
+  const retry = retryContext(remote);
   if (target.transport === 'https') {
     if (remote.auth.kind === 'ssh') {
       throw new FluxAzdoError('INVALID_OPTION', `${remote.url} is an HTTP(S) URL: give a token, or an ssh:// URL for the SSH key`, {
@@ -59,12 +64,13 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
         throw new FluxAzdoError('IO', `--ca-file ${remote.caFile} cannot be read`, { option: 'ca-file' });
       }
     }
-    const transport = createHttpsTransport({ auth: remote.auth, ...(ca === undefined ? {} : { ca }) });
+    const transport = createHttpsTransport({ auth: remote.auth, retry, ...(ca === undefined ? {} : { ca }) });
     return {
       http: transport.http,
       url: displayUrl,
       displayUrl,
       shownUrl: remote.shownUrl ?? displayUrl,
+      retry,
       close: async () => transport.close(),
     };
   }
@@ -76,6 +82,8 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
   const transport = createSshTransport({
     target,
     auth: remote.auth,
+    retry,
+    ...(remote.sshKeepalive === undefined ? {} : { keepalive: remote.sshKeepalive }),
     ...(remote.shownUrl === undefined ? {} : { shownUrl: remote.shownUrl }),
   });
   return {
@@ -83,6 +91,7 @@ export async function openTransport(remote: GitRemote): Promise<Transport> {
     url: transport.url,
     displayUrl: target.url,
     shownUrl: remote.shownUrl ?? target.url,
+    retry,
     close: () => transport.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { AzureDevOpsTokenProvider } from '../azure/token-provider.js';
 import type { SecretValue } from '../secret-value.js';
+import type { ServerRetry } from './server-retry.js';
 
 /**
  * HTTPS with a personal access token (or any password): HTTP Basic auth. Azure DevOps accepts any
@@ -50,6 +51,21 @@ export interface GitRemote {
   caFile?: string;
   /** The same as PEM text (e.g. the `ca.crt` of the cluster's Git Secret); `caFile` wins. */
   caPem?: string;
+  /**
+   * Each Git operation (a clone, a push with its retries, a fetch) must end within this many ms,
+   * else TIMEOUT: a server that accepts and never answers cannot hang the caller. Bootstrap
+   * passes `--timeout`. Without it only the idle limits of the transports apply.
+   */
+  timeoutMs?: number;
+  /** Aborts the operation's requests (bootstrap's run signal). */
+  signal?: AbortSignal;
+  /** Told before each retry of a request the server answered 429/5xx (the wait follows). */
+  onServerRetry?: (retry: ServerRetry) => void;
+  /**
+   * SSH keepalive, in place of the core's `sshKeepaliveIntervalMs` / `sshKeepaliveCountMax`
+   * (tests of a silent connection use short ones).
+   */
+  sshKeepalive?: { intervalMs: number; countMax: number };
 }
 
 export interface GitAuthor {

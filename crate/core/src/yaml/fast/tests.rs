@@ -166,6 +166,22 @@ fn key() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The "when taken" properties below pass vacuously if the quick reader declines every text, so a
+/// fixed sample of the same generator must be taken often enough for them to mean something.
+#[test]
+fn the_quick_reader_takes_a_fair_share_of_generated_texts() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let sample = 1000;
+    let taken = (0..sample)
+        .filter(|_| agrees(&yaml_ish().new_tree(&mut runner).unwrap().current()))
+        .count();
+    assert!(
+        taken * 10 >= sample,
+        "only {taken} of {sample} generated texts were taken"
+    );
+}
+
 proptest! {
     // Only about one text in five is taken, so more cases than the default.
     #![proptest_config(ProptestConfig::with_cases(1024))]
