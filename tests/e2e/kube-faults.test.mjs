@@ -278,7 +278,7 @@ test('the apiserver hangs during the health wait: TIMEOUT at health within --tim
     res = await bootstrapCli(ns, {
       direct: true,
       // Shorter than a request's own 30 s timeout: the wait must stop at --timeout, not later.
-      timeout: '8s',
+      timeout: '15s',
       onEvent: (e) => {
         if (e.type === 'step' && e.step === 'health') world.cluster.freezeApiserver();
       },
