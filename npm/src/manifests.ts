@@ -6,8 +6,8 @@
  * (`$XDG_CACHE_HOME/flux-azdo/manifests/<version>/manifests.tar.gz`), validated before it is kept:
  * complete, and, for the versions in BUNDLE_SHA256, byte for byte the files Flux released.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -129,9 +129,21 @@ async function cachedDownload(opts: LoadBundleOptions): Promise<BundleData> {
   // Validate before caching so a broken or tampered download is never reused.
   verifyRelease(version, `the manifests.tar.gz downloaded from ${url}`, readBundle(bytes), opts.onLog, 'nothing was cached');
   await mkdir(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, file);
+  // A temp name per write, not per process: loads running at once in one process (two
+  // bootstraps from one API caller or the VS Code extension host) must not rename each other's.
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new FluxAzdoError(
+      'IO',
+      `could not cache Flux ${version}'s manifests in ${dir} (${reason}); make the folder writable, set XDG_CACHE_HOME, or pass --manifests`,
+      { cause: err },
+    );
+  }
   return bytes;
 }
 

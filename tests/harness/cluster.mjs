@@ -250,6 +250,34 @@ export async function startCluster({ version } = {}) {
           /* already gone */
         }
       },
+      /**
+       * SIGSTOPs kube-apiserver: the kernel still accepts connections, nothing answers them (a
+       * hung server, not a dead one). thawApiserver() lets it go on.
+       */
+      freezeApiserver() {
+        process.kill(-procs.apiserver.child.pid, 'SIGSTOP');
+      },
+      thawApiserver() {
+        try {
+          process.kill(-procs.apiserver.child.pid, 'SIGCONT');
+        } catch {
+          /* already gone */
+        }
+      },
+      /** SIGKILLs etcd at once (the apiserver stays up, without its storage). */
+      killEtcdNow() {
+        try {
+          process.kill(-procs.etcd.child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      },
+      /** Starts etcd again on the same ports and data, and waits until the apiserver is ready. */
+      async restartEtcd() {
+        await killGroup(procs.etcd);
+        await startEtcd();
+        await waitReady(adminConn, procs.apiserver);
+      },
       /** Starts kube-apiserver again on the same port and waits for /readyz. */
       async restartApiserver() {
         await killGroup(procs.apiserver);

@@ -50,14 +50,18 @@ export async function applyGitSecret(client: KubeClient, input: GitSecretInput, 
   const keys = [...Object.keys(wanted.stringData ?? {}), ...Object.keys(wanted.data ?? {})];
   const auth = options.auth ?? (keys.includes('identity') ? 'ssh' : 'token');
 
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
+    // Another writer got in between our read and our write (a 409): read again and write on top
+    // of what it wrote, a few times, as client-go's RetryOnConflict does; then give up, typed.
+    const conflicted = (res: { status: number }): boolean => res.status === 409 && attempt < conflictAttempts;
+    if (attempt > 1) await pause(conflictBackoffMs * (attempt - 1), options.signal);
     const existing = await client.request<SecretObject>('GET', path, { signal: options.signal });
     if (existing.status === 404) {
       const res = await client.request('POST', resourcePath(KNOWN_TYPES.Secret, namespace), {
         body: wanted,
         signal: options.signal,
       });
-      if (res.status === 409 && attempt === 0) continue;
+      if (conflicted(res)) continue;
       if (res.status !== 201) throw responseError(res, `create ${ref}`, 'APPLY_FAILED');
       return { ref, action: 'created' };
     }
@@ -70,11 +74,22 @@ export async function applyGitSecret(client: KubeClient, input: GitSecretInput, 
       stringData: wanted.stringData ?? {},
     };
     const res = await client.request<SecretObject>('PUT', path, { body: updated, signal: options.signal });
-    if (res.status === 409 && attempt === 0) continue; // changed meanwhile: read again
+    if (conflicted(res)) continue;
     if (res.status !== 200) throw responseError(res, `update ${ref}`, 'APPLY_FAILED');
     const changed = res.body.metadata.resourceVersion !== existing.body.metadata.resourceVersion;
     return { ref, action: changed ? 'updated' : 'unchanged' };
   }
+}
+
+/** Writes tried when others keep writing the same Secret (client-go's DefaultRetry has 5). */
+const conflictAttempts = 5;
+const conflictBackoffMs = 10;
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 /**

@@ -85,7 +85,14 @@ export async function waitForHealth(client: KubeClient, targets: HealthTarget[],
   const deadline = Date.now() + timeoutMs;
   let pending = targets.map((t) => ({ target: t, ref: objectRef(t), detail: 'not checked yet' }));
   for (;;) {
-    const verdicts = await Promise.all(pending.map((p) => check(client, p.target, options)));
+    const verdicts = await Promise.all(pending.map((p) => check(client, p.target, options, deadline))).catch((err: unknown) => {
+      // A server that stopped answering (hung, or its etcd gone) holds each request until the
+      // deadline: that is the --timeout running out, not an unreachable server.
+      if (err instanceof FluxAzdoError && err.code === 'KUBE_UNREACHABLE' && Date.now() >= deadline) {
+        throw timedOutError(timeoutMs, pending, 'the API server did not answer');
+      }
+      throw err;
+    });
     const failures: HealthFailure[] = [];
     const still: typeof pending = [];
     pending.forEach((p, i) => {
@@ -103,18 +110,27 @@ export async function waitForHealth(client: KubeClient, targets: HealthTarget[],
     }
     pending = still;
     if (pending.length === 0) return;
-    if (Date.now() + intervalMs > deadline) {
-      const timedOut = pending.map((p) => ({ ref: p.ref, detail: p.detail }));
-      throw new KubeHealthError(
-        'TIMEOUT',
-        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${timedOut.length} object(s): ` +
-          timedOut.map((f) => `${f.ref} (${f.detail})`).join('; '),
-        timedOut,
-      );
-    }
+    if (Date.now() + intervalMs > deadline) throw timedOutError(timeoutMs, pending);
     await sleep(intervalMs, options.signal);
   }
 }
+
+function timedOutError(timeoutMs: number, pending: { ref: string; detail: string }[], detail?: string): KubeHealthError {
+  const timedOut = pending.map((p) => ({ ref: p.ref, detail: detail ?? p.detail }));
+  return new KubeHealthError(
+    'TIMEOUT',
+    `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${timedOut.length} object(s): ` +
+      timedOut.map((f) => `${f.ref} (${f.detail})`).join('; '),
+    timedOut,
+  );
+}
+
+/** A request's own timeout inside a wait: the client's default, but never past the deadline. */
+function remaining(deadline: number): number {
+  return Math.max(1, Math.min(requestTimeoutMs, deadline - Date.now()));
+}
+
+const requestTimeoutMs = 30_000;
 
 /** Waits until every named CRD has Established=True and NamesAccepted=True. */
 export async function waitForCrdsEstablished(
@@ -149,9 +165,10 @@ export async function waitForCrdsEstablished(
   }
 }
 
-async function check(client: KubeClient, t: HealthTarget, options: WaitOptions): Promise<Verdict> {
+async function check(client: KubeClient, t: HealthTarget, options: WaitOptions, deadline: number): Promise<Verdict> {
   const res = await client.request<WatchedObject>('GET', resourcePath(KNOWN_TYPES[t.kind], t.namespace, t.name), {
     signal: options.signal,
+    timeoutMs: remaining(deadline),
   });
   if (res.status === 404) return { state: 'waiting', detail: 'not found' };
   if (res.status !== 200) throw responseError(res, `read ${objectRef(t)}`, 'KUBE_REQUEST_FAILED');
