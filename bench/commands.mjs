@@ -8,7 +8,6 @@
 //   --help, version                   ≤ 80 ms (absolute; `node -e 0` is printed as the floor)
 // flux-azdo runs as a user runs it: no --manifests, on the bundle the package carries (the
 // script refuses to run on a package built without one, which would measure a download).
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { join } from 'node:path';
 import { embeddedBundleVersion } from '../npm/dist/index.js';
 import { buildOracle } from '../tests/oracle/client.mjs';
 import { FLUX_VERSION, manifestsDir, readReference } from '../tests/support/flux-reference.mjs';
-import { median } from './stats.mjs';
+import { interleave, runProcess as run } from './runner.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const cli = new URL('../npm/dist/cli/main.js', import.meta.url).pathname;
@@ -24,25 +23,6 @@ const cli = new URL('../npm/dist/cli/main.js', import.meta.url).pathname;
 if (embeddedBundleVersion() !== FLUX_VERSION) {
   console.error(`npm/bundle/manifests.json is missing: build the package with FLUX_MANIFESTS (bash scripts/build.sh)`);
   process.exit(1);
-}
-
-/** Runs a process to its end; resolves with its wall time in ms and its stdout. */
-function run(cmd, args, input) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err)}`));
-      else resolve({ ms, stdout: Buffer.concat(out).toString('utf8') });
-    });
-    child.stdin.end(input ?? '');
-  });
 }
 
 const oracle = buildOracle();
@@ -65,7 +45,7 @@ const fluxRequest = `${JSON.stringify({
 const work = await mkdtemp(join(tmpdir(), 'flux-azdo-bench-commands-'));
 const cases = {
   'go: Flux install.Generate process': async () => {
-    const { ms, stdout } = await run(oracle, ['-manifests', manifestsDir], fluxRequest);
+    const { ms, stdout } = await run(oracle, ['-manifests', manifestsDir], { input: fluxRequest });
     const answer = JSON.parse(stdout).install;
     if (answer.error) throw new Error(`Flux failed: ${answer.error}`);
     return { ms, out: answer.content };
@@ -93,25 +73,19 @@ const cases = {
   'node -e 0 (floor)': async () => ({ ms: (await run(process.execPath, ['-e', '0'])).ms }),
 };
 
-const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-const outputs = {};
+let result;
 try {
-  for (let round = -1; round < RUNS; round++) {
-    for (const [name, fn] of Object.entries(cases)) {
-      const { ms, out } = await fn(round);
-      if (round >= 0) times[name].push(ms);
-      if (out !== undefined) outputs[name] = out;
-    }
-  }
+  result = await interleave(cases, RUNS);
 } finally {
   await rm(work, { recursive: true, force: true });
 }
+const outputs = result.outputs;
 const expected = readReference('install.yaml');
 for (const [name, out] of Object.entries(outputs)) {
   if (out !== expected) throw new Error(`${name} did not print install.yaml: the comparison would be meaningless`);
 }
 
-const m = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t)]));
+const m = Object.fromEntries(Object.entries(result.medians).map(([name, { ms }]) => [name, ms]));
 const go = m['go: Flux install.Generate process'];
 const install = m['flux-azdo install --export'];
 const line = (name, extra = '') => console.log(`${name.padEnd(36)} median ${m[name].toFixed(1).padStart(7)} ms${extra}`);
