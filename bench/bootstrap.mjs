@@ -26,7 +26,7 @@ import { startCluster } from '../tests/harness/cluster.mjs';
 import { cliPath, controllerStandIn } from '../tests/e2e/support/bootstrap-env.mjs';
 import { startGitHttpsServer } from '../tests/servers/git-https.mjs';
 import { FLUX_VERSION } from '../tests/support/flux-reference.mjs';
-import { interleave, median, runProcess } from './runner.mjs';
+import { canTimeCpu, interleave, median, runProcess } from './runner.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 10);
 
@@ -60,8 +60,8 @@ Object.assign(gitEnv, {
   // The environment wins over http.sslCAInfo; this machine's may name another bundle.
   GIT_SSL_CAINFO: git.caFile,
 });
-const kubectl = (args, rss) => runProcess('kubectl', [`--kubeconfig=${cluster.kubeconfigPath}`, ...args], { rss });
-const gitRun = (args, rss) => runProcess('git', args, { env: gitEnv, rss });
+const kubectl = (args, rss) => runProcess('kubectl', [`--kubeconfig=${cluster.kubeconfigPath}`, ...args], { rss, cpu: true });
+const gitRun = (args, rss) => runProcess('git', args, { env: gitEnv, rss, cpu: true });
 
 const tokenArgs = (name) => [
   'bootstrap',
@@ -93,9 +93,10 @@ async function fluxAzdo(round) {
     standIn.onEvent(event);
   };
   t0 = performance.now();
-  const { ms, peakRssMiB } = await runProcess(process.execPath, [cliPath, ...tokenArgs(name), `--kubeconfig=${cluster.kubeconfigPath}`, '--json'], {
+  const { ms, peakRssMiB, cpuMs } = await runProcess(process.execPath, [cliPath, ...tokenArgs(name), `--kubeconfig=${cluster.kubeconfigPath}`, '--json'], {
     env,
     rss: true,
+    cpu: true,
     onLine,
   });
   await standIn.settled();
@@ -105,7 +106,7 @@ async function fluxAzdo(round) {
     const end = i + 1 < STEPS.length ? stepAt[STEPS[i + 1]] : ms;
     if (start !== undefined && end !== undefined) steps[`step ${STEPS[i]}`] = end - start;
   }
-  return { ms, rss: peakRssMiB, toHealth: stepAt.health ?? ms, startup: stepAt.preflight ?? 0, ...steps };
+  return { ms, rss: peakRssMiB, cpuMs, toHealth: stepAt.health ?? ms, startup: stepAt.preflight ?? 0, ...steps };
 }
 
 async function gitAndKubectl(round) {
@@ -125,8 +126,13 @@ async function gitAndKubectl(round) {
     writeFileSync(join(dir, fluxSystem, file), read(file));
   };
   const peaks = [];
+  let cpuMs = 0;
   const t0 = performance.now();
-  const step = async (p) => peaks.push((await p).peakRssMiB);
+  const step = async (p) => {
+    const res = await p;
+    peaks.push(res.peakRssMiB);
+    cpuMs += res.cpuMs ?? 0;
+  };
   await step(gitRun(['clone', '--quiet', '--depth', '1', git.repoUrl('org', 'project', name), dir], true));
   write('gotk-components.yaml');
   await step(gitRun(['-C', dir, 'add', '-A'], true));
@@ -156,13 +162,37 @@ async function gitAndKubectl(round) {
   await step(kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(dir, fluxSystem, 'gotk-sync.yaml')], true));
   const ms = performance.now() - t0;
   rmSync(secretFile, { force: true });
-  return { ms, rss: Math.max(...peaks) };
+  return { ms, rss: Math.max(...peaks), cpuMs };
+}
+
+// The REST pre-flight alone (bootstrap's branch-policy question, through the package's own
+// client) as a process, against `node -e 0`: what it adds to an HTTPS bootstrap (loading
+// azure-devops-node-api, TLS, one call), though bootstrap now overlaps it with the cluster's.
+const distUrl = (file) => new URL(`../npm/dist/${file}`, import.meta.url).href;
+const restProbe = `
+const { parseRepoUrl } = await import(${JSON.stringify(distUrl('core/node.js'))});
+const { AzureDevOpsRest } = await import(${JSON.stringify(distUrl('azdo/rest.js'))});
+const { SecretValue } = await import(${JSON.stringify(distUrl('secret-value.js'))});
+const repo = parseRepoUrl(process.env.BENCH_REPO_URL);
+const rest = new AzureDevOpsRest({ repo, credential: { kind: 'pat', token: new SecretValue(process.env.BENCH_PAT) }, caFile: process.env.BENCH_CA_FILE });
+await rest.branchPolicies('main');
+`;
+async function restPreflight(round) {
+  const name = `rest-${round < 0 ? 'warm' : round}`;
+  git.createRepo('org', 'project', name);
+  const probeEnv = { ...process.env, BENCH_PAT: pat, BENCH_CA_FILE: git.caFile, BENCH_REPO_URL: git.repoUrl('org', 'project', name) };
+  const probe = await runProcess(process.execPath, ['--input-type=module', '-e', restProbe], { env: probeEnv, cpu: true });
+  const floor = await runProcess(process.execPath, ['-e', '0'], { cpu: true });
+  return { ms: probe.ms - floor.ms, cpuMs: (probe.cpuMs ?? 0) - (floor.cpuMs ?? 0) };
 }
 
 let result;
 try {
   // flux-azdo first: its warm-up round installs the CRDs the baseline's sync objects need.
-  result = await interleave({ 'flux-azdo bootstrap git': fluxAzdo, 'git + kubectl': gitAndKubectl }, RUNS);
+  result = await interleave(
+    { 'flux-azdo bootstrap git': fluxAzdo, 'git + kubectl': gitAndKubectl, 'REST pre-flight': restPreflight },
+    RUNS,
+  );
 } finally {
   await Promise.allSettled([cluster.stop(), git.stop()]);
   rmSync(work, { recursive: true, force: true });
@@ -177,7 +207,16 @@ console.log(
   `flux-azdo bootstrap git            wall median ${f(ours.ms)} ms   peak RSS ${ours.rss.toFixed(1)} MiB   ` +
     `${(ours.ms / base.ms).toFixed(2)}× wall (target ≤ 1.2×), ${(ours.rss / base.rss).toFixed(2)}× RSS (target ≤ 1.5×)`,
 );
+if (canTimeCpu) {
+  console.log(
+    `CPU (user + system): git + kubectl ${f(base.cpuMs)} ms, flux-azdo ${f(ours.cpuMs)} ms, ${(ours.cpuMs / base.cpuMs).toFixed(2)}× (the wall's load-free part)`,
+  );
+}
 console.log(`flux-azdo up to its health wait    wall median ${f(ours.toHealth)} ms   ${(ours.toHealth / base.ms).toFixed(2)}× the baseline's wall`);
+const rest = result.medians['REST pre-flight'];
+console.log(
+  `REST pre-flight alone (process minus node -e 0): wall ${f(rest.ms)} ms${canTimeCpu ? `, CPU ${f(rest.cpuMs)} ms` : ''} (overlapped with the cluster's pre-flight in bootstrap)`,
+);
 console.log(`flux-azdo where the time goes (medians): start to pre-flight ${f(ours.startup)} ms`);
 for (const s of STEPS) {
   const values = result.samples['flux-azdo bootstrap git'][`step ${s}`];

@@ -2,7 +2,7 @@
 // of a shared machine falls on all of them alike) after one warm-up round, processes timed from
 // spawn to exit, and the peak memory of a process tree sampled from /proc.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 import { median } from './stats.mjs';
 
@@ -75,15 +75,23 @@ export function watchPeakRss(pid, intervalMs = 2) {
   };
 }
 
+/** GNU time, for a child's CPU time (user + system); absent on some machines. */
+const GNU_TIME = '/usr/bin/time';
+export const canTimeCpu = existsSync(GNU_TIME);
+const CPU_MARK = 'flux-azdo-bench-cpu';
+
 /**
- * Runs a process to its end. Resolves `{ ms, stdout, peakRssMiB? }` (wall time from spawn to exit;
- * the tree's peak RSS when `rss` is set); rejects on a non-zero exit with its stderr.
- * `onLine` sees each stdout line as it arrives.
+ * Runs a process to its end. Resolves `{ ms, stdout, peakRssMiB?, cpuMs? }`: wall time from spawn
+ * to exit; the tree's peak RSS when `rss` is set; with `cpu` (and GNU time present) the process's
+ * user + system CPU time, which a loaded machine disturbs far less than the wall (10 ms ticks:
+ * read medians). Rejects on a non-zero exit with its stderr. `onLine` sees each stdout line.
  */
-export function runProcess(cmd, args, { input, env, cwd, rss = false, onLine } = {}) {
+export function runProcess(cmd, args, { input, env, cwd, rss = false, cpu = false, onLine } = {}) {
   return new Promise((resolve, reject) => {
+    const timed = cpu && canTimeCpu;
+    const [file, argv] = timed ? [GNU_TIME, ['-f', `${CPU_MARK} %U %S`, cmd, ...args]] : [cmd, args];
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env, cwd });
+    const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env, cwd });
     const watch = rss ? watchPeakRss(child.pid) : undefined;
     const out = [];
     const err = [];
@@ -103,8 +111,13 @@ export function runProcess(cmd, args, { input, env, cwd, rss = false, onLine } =
     child.on('close', (code) => {
       const ms = performance.now() - t0;
       const peakRssMiB = watch?.stop();
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err)}`));
-      else resolve({ ms, stdout: Buffer.concat(out).toString('utf8'), ...(rss ? { peakRssMiB } : {}) });
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`));
+      const result = { ms, stdout: Buffer.concat(out).toString('utf8') };
+      if (rss) result.peakRssMiB = peakRssMiB;
+      const times = timed ? new RegExp(`^${CPU_MARK} ([\\d.]+) ([\\d.]+)$`, 'm').exec(stderr) : null;
+      if (times) result.cpuMs = (Number(times[1]) + Number(times[2])) * 1000;
+      resolve(result);
     });
     child.stdin.end(input ?? '');
   });
