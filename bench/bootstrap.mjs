@@ -39,6 +39,15 @@ if (embeddedBundleVersion() !== FLUX_VERSION) {
 const pat = `fake-pat-${randomBytes(16).toString('hex')}`;
 const [cluster, git] = await Promise.all([startCluster(), startGitHttpsServer({ pat })]);
 const work = mkdtempSync(join(tmpdir(), 'flux-azdo-bench-bootstrap-'));
+// Stopped early (Ctrl-C, kill): the apiserver and etcd are child processes; stop them too.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    Promise.allSettled([cluster.stop(), git.stop()]).finally(() => {
+      rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
+}
 const path = 'clusters/my-cluster';
 
 const env = { ...process.env, NO_COLOR: '1', GIT_PASSWORD: pat, TMPDIR: work };

@@ -25,28 +25,36 @@ Usage:
 Run 'flux-azdo <command> --help' for the flags of a command.
 `;
 
+/** V8 settings for a one-job process (v8-tuning.ts), loaded only by the commands that work. */
+async function tuneForOneShot(): Promise<void> {
+  (await import('./v8-tuning.js')).tuneForOneShot();
+}
+
 async function main(argv: string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'install': {
-      (await import('./one-shot-wasm.js')).tuneWasmForOneShot();
+      await tuneForOneShot();
       const { runInstall } = await import('./install-command.js');
       return runInstall(rest);
     }
     case 'bootstrap': {
-      (await import('./one-shot-wasm.js')).tuneWasmForOneShot();
+      await tuneForOneShot();
       const { runBootstrap } = await import('./bootstrap-command.js');
       return runBootstrap(rest);
     }
     case 'rotate': {
+      await tuneForOneShot();
       const { runRotate } = await import('./rotate-command.js');
       return runRotate(rest);
     }
     case 'check': {
+      await tuneForOneShot();
       const { runCheck } = await import('./check-command.js');
       return runCheck(rest);
     }
     case 'uninstall': {
+      await tuneForOneShot();
       const { runUninstall } = await import('./uninstall-command.js');
       return runUninstall(rest);
     }
