@@ -8,7 +8,6 @@
 //   --help, version                   ≤ 80 ms (absolute; `node -e 0` is printed as the floor)
 // flux-azdo runs as a user runs it: no --manifests, on the bundle the package carries (the
 // script refuses to run on a package built without one, which would measure a download).
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,10 @@ import { join } from 'node:path';
 import { embeddedBundleVersion } from '../npm/dist/index.js';
 import { buildOracle } from '../tests/oracle/client.mjs';
 import { FLUX_VERSION, manifestsDir, readReference } from '../tests/support/flux-reference.mjs';
-import { median } from './stats.mjs';
+import { canTimeCpu, interleave, runProcess } from './runner.mjs';
+
+// Wall and, where GNU time is present, CPU time (user + system) of each process.
+const run = (cmd, args, options = {}) => runProcess(cmd, args, { ...options, cpu: true });
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const cli = new URL('../npm/dist/cli/main.js', import.meta.url).pathname;
@@ -24,25 +26,6 @@ const cli = new URL('../npm/dist/cli/main.js', import.meta.url).pathname;
 if (embeddedBundleVersion() !== FLUX_VERSION) {
   console.error(`npm/bundle/manifests.json is missing: build the package with FLUX_MANIFESTS (bash scripts/build.sh)`);
   process.exit(1);
-}
-
-/** Runs a process to its end; resolves with its wall time in ms and its stdout. */
-function run(cmd, args, input) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err)}`));
-      else resolve({ ms, stdout: Buffer.concat(out).toString('utf8') });
-    });
-    child.stdin.end(input ?? '');
-  });
 }
 
 const oracle = buildOracle();
@@ -62,21 +45,22 @@ const fluxRequest = `${JSON.stringify({
   },
 })}\n`;
 
+const timesOf = ({ ms, cpuMs }) => ({ ms, cpuMs });
 const work = await mkdtemp(join(tmpdir(), 'flux-azdo-bench-commands-'));
 const cases = {
   'go: Flux install.Generate process': async () => {
-    const { ms, stdout } = await run(oracle, ['-manifests', manifestsDir], fluxRequest);
+    const { ms, cpuMs, stdout } = await run(oracle, ['-manifests', manifestsDir], { input: fluxRequest });
     const answer = JSON.parse(stdout).install;
     if (answer.error) throw new Error(`Flux failed: ${answer.error}`);
-    return { ms, out: answer.content };
+    return { ms, cpuMs, out: answer.content };
   },
   'flux-azdo install --export': async () => {
-    const { ms, stdout } = await run(process.execPath, [cli, 'install', '--export']);
-    return { ms, out: stdout };
+    const { ms, cpuMs, stdout } = await run(process.execPath, [cli, 'install', '--export']);
+    return { ms, cpuMs, out: stdout };
   },
   'flux-azdo bootstrap git --export': async (i) => {
     const dir = join(work, `export-${i}`);
-    const { ms } = await run(process.execPath, [
+    const { ms, cpuMs } = await run(process.execPath, [
       cli,
       'bootstrap',
       'git',
@@ -86,42 +70,50 @@ const cases = {
       '--export',
       dir,
     ]);
-    return { ms };
+    return { ms, cpuMs };
   },
-  'flux-azdo --help': async () => ({ ms: (await run(process.execPath, [cli, '--help'])).ms }),
-  'flux-azdo version': async () => ({ ms: (await run(process.execPath, [cli, 'version'])).ms }),
-  'node -e 0 (floor)': async () => ({ ms: (await run(process.execPath, ['-e', '0'])).ms }),
+  'flux-azdo --help': async () => timesOf(await run(process.execPath, [cli, '--help'])),
+  'flux-azdo version': async () => timesOf(await run(process.execPath, [cli, 'version'])),
+  'node -e 0 (floor)': async () => timesOf(await run(process.execPath, ['-e', '0'])),
 };
 
-const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-const outputs = {};
+let result;
 try {
-  for (let round = -1; round < RUNS; round++) {
-    for (const [name, fn] of Object.entries(cases)) {
-      const { ms, out } = await fn(round);
-      if (round >= 0) times[name].push(ms);
-      if (out !== undefined) outputs[name] = out;
-    }
-  }
+  result = await interleave(cases, RUNS);
 } finally {
   await rm(work, { recursive: true, force: true });
 }
+const outputs = result.outputs;
 const expected = readReference('install.yaml');
 for (const [name, out] of Object.entries(outputs)) {
   if (out !== expected) throw new Error(`${name} did not print install.yaml: the comparison would be meaningless`);
 }
 
-const m = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t)]));
+const m = Object.fromEntries(Object.entries(result.medians).map(([name, { ms }]) => [name, ms]));
 const go = m['go: Flux install.Generate process'];
 const install = m['flux-azdo install --export'];
+const floor = m['node -e 0 (floor)'];
 const line = (name, extra = '') => console.log(`${name.padEnd(36)} median ${m[name].toFixed(1).padStart(7)} ms${extra}`);
 console.log(`runs per case: ${RUNS}, interleaved; both print Flux ${FLUX_VERSION}'s install.yaml byte for byte`);
+console.log('wall:');
 line('go: Flux install.Generate process');
 line('flux-azdo install --export', `  ${(install / go).toFixed(2)}× the Go process (target ≤ 0.5×)`);
 line(
   'flux-azdo bootstrap git --export',
   `  ${(m['flux-azdo bootstrap git --export'] / install).toFixed(2)}× install --export (target ≤ 1.2×)`,
 );
-line('flux-azdo --help', `  (target ≤ 80 ms; ${(m['flux-azdo --help'] / m['node -e 0 (floor)']).toFixed(2)}× node -e 0)`);
-line('flux-azdo version', `  (target ≤ 80 ms; ${(m['flux-azdo version'] / m['node -e 0 (floor)']).toFixed(2)}× node -e 0)`);
+line('flux-azdo --help', `  (target ≤ 80 ms; ${(m['flux-azdo --help'] / floor).toFixed(2)}× node -e 0)`);
+line('flux-azdo version', `  (target ≤ 80 ms; ${(m['flux-azdo version'] / floor).toFixed(2)}× node -e 0)`);
 line('node -e 0 (floor)');
+if (canTimeCpu) {
+  // CPU time, user + system over all threads: what a loaded machine disturbs least.
+  const c = Object.fromEntries(Object.entries(result.medians).map(([name, { cpuMs }]) => [name, cpuMs]));
+  const cpu = (name, extra = '') => console.log(`${name.padEnd(36)} median ${c[name].toFixed(0).padStart(7)} ms CPU${extra}`);
+  console.log('CPU (user + system, 10 ms ticks):');
+  cpu('go: Flux install.Generate process');
+  cpu('flux-azdo install --export', `  ${(c['flux-azdo install --export'] / c['go: Flux install.Generate process']).toFixed(2)}× the Go process`);
+  cpu('flux-azdo bootstrap git --export', `  ${(c['flux-azdo bootstrap git --export'] / c['flux-azdo install --export']).toFixed(2)}× install --export`);
+  cpu('flux-azdo --help', `  +${(c['flux-azdo --help'] - c['node -e 0 (floor)']).toFixed(0)} ms over node -e 0`);
+  cpu('flux-azdo version', `  +${(c['flux-azdo version'] - c['node -e 0 (floor)']).toFixed(0)} ms over node -e 0`);
+  cpu('node -e 0 (floor)');
+}

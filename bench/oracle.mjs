@@ -12,7 +12,7 @@ import * as fluxCore from '../npm/dist/core/node.js';
 import { installManifests } from '../npm/dist/index.js';
 import { startOracle } from '../tests/oracle/client.mjs';
 import { FLUX_VERSION, manifestsDir as manifests, readBundleFiles } from '../tests/support/flux-reference.mjs';
-import { median } from './stats.mjs';
+import { interleave } from './runner.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 30);
 
@@ -38,39 +38,39 @@ const oracle = startOracle({ manifests });
 try {
   // Interleaved, round by round (one warm-up round first), so that the load of a shared machine
   // falls on all three cases alike.
-  let fluxOutput;
-  let oursOutput;
-  const fluxInside = [];
-  const fluxRoundTrip = [];
-  const oursApi = [];
-  const oursCore = [];
-  for (let round = -1; round < RUNS; round++) {
-    let t0 = performance.now();
-    const answer = await oracle.request({ install: fluxOptions });
-    const fluxMs = performance.now() - t0;
-    if (answer.install.error) throw new Error(`Flux failed: ${answer.install.error}`);
-    fluxOutput = answer.install.content;
-    t0 = performance.now();
-    oursOutput = (await installManifests({ manifests, targetPath: installOptions.targetPath })).content;
-    const apiMs = performance.now() - t0;
-    t0 = performance.now();
-    fluxCore.generateInstall(installOptions, bundle);
-    const coreMs = performance.now() - t0;
-    if (round < 0) continue;
-    fluxInside.push(answer.install.nanos / 1e6);
-    fluxRoundTrip.push(fluxMs);
-    oursApi.push(apiMs);
-    oursCore.push(coreMs);
-  }
+  const { medians, outputs } = await interleave(
+    {
+      flux: async () => {
+        const t0 = performance.now();
+        const answer = await oracle.request({ install: fluxOptions });
+        const roundTrip = performance.now() - t0;
+        if (answer.install.error) throw new Error(`Flux failed: ${answer.install.error}`);
+        return { ms: answer.install.nanos / 1e6, roundTrip, out: answer.install.content };
+      },
+      api: async () => {
+        const t0 = performance.now();
+        const { content } = await installManifests({ manifests, targetPath: installOptions.targetPath });
+        return { ms: performance.now() - t0, out: content };
+      },
+      core: async () => {
+        const t0 = performance.now();
+        fluxCore.generateInstall(installOptions, bundle);
+        return { ms: performance.now() - t0 };
+      },
+    },
+    RUNS,
+  );
+  const fluxOutput = outputs.flux;
+  const oursOutput = outputs.api;
   if (oursOutput !== fluxOutput) throw new Error('the outputs differ: the comparison would be meaningless');
 
   const ms = (n) => `${n.toFixed(2).padStart(8)} ms`;
-  const flux = median(fluxInside);
-  const api = median(oursApi);
-  const core = median(oursCore);
+  const flux = medians.flux.ms;
+  const api = medians.api.ms;
+  const core = medians.core.ms;
   console.log(`runs per case: ${RUNS}, interleaved; default components; outputs identical (${fluxOutput.length} bytes)`);
   console.log(`flux   install.Generate (in-process)      median ${ms(flux)}`);
-  console.log(`flux   round trip to the oracle           median ${ms(median(fluxRoundTrip))}`);
+  console.log(`flux   round trip to the oracle           median ${ms(medians.flux.roundTrip)}`);
   console.log(`ours   installManifests (folder → YAML)   median ${ms(api)}  ${(flux / api).toFixed(1)}× faster than flux (target ≥ 10×)`);
   console.log(`ours   core generateInstall (in memory)   median ${ms(core)}  ${(flux / core).toFixed(1)}× faster than flux (target ≥ 15×)`);
 } finally {

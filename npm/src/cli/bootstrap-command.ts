@@ -5,6 +5,7 @@
 import { planOptions, type BootstrapOptions } from '../bootstrap/options.js';
 import { defaults, parseRepoUrl, pushCredentials } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
+import { emittedFacts } from './core-facts.js';
 import { bool, formatHelp, int, list, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { bootstrapGitFlags, globalFlags, installFlags } from './flags.js';
 import { installOptionsFromArgs } from './install-command.js';
@@ -13,7 +14,8 @@ import { chooseMode, createRenderer, markReported, wantsDebug } from './output.j
 import { askPassphrase, confirm, resolvePassword, resolveRegistryCreds } from './password.js';
 
 const specs = (): FlagSpec[] => {
-  const flux = defaults();
+  // From the build's facts when present: `--help` and flag parsing need no wasm compile.
+  const flux = emittedFacts()?.defaults ?? defaults();
   return [...bootstrapGitFlags(flux), ...installFlags(flux), ...globalFlags(flux)];
 };
 

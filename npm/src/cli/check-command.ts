@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 
 import { defaults, pushCredentials } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
+import { emittedFacts } from './core-facts.js';
 import type { CheckOptions, CheckResult } from '../check/run.js';
 import { bool, formatHelp, int, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -13,7 +14,8 @@ import { checkFlags, globalFlags } from './flags.js';
 import { chooseMode, createRenderer, wantsDebug } from './output.js';
 
 const specs = (): FlagSpec[] => {
-  const flux = defaults();
+  // From the build's facts when present: `--help` and flag parsing need no wasm compile.
+  const flux = emittedFacts()?.defaults ?? defaults();
   return [
     ...checkFlags(flux),
     {

@@ -1,13 +1,15 @@
 /** `flux-azdo install --export`: prints exactly what `flux install --export` prints. */
 import { defaults } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
+import { emittedFacts } from './core-facts.js';
 import { installManifests, type InstallOptions } from '../install.js';
 import { bool, formatHelp, list, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { globalFlags, installFlags, INSTALL_ONLY_FLAGS } from './flags.js';
 
 const specs = (): FlagSpec[] => {
-  const flux = defaults();
+  // From the build's facts when present: `--help` and flag parsing need no wasm compile.
+  const flux = emittedFacts()?.defaults ?? defaults();
   return [...installFlags(flux), ...INSTALL_ONLY_FLAGS, ...globalFlags(flux)];
 };
 

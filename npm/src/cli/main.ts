@@ -4,8 +4,10 @@
  * Exit codes: 0 success, 1 failure, 2 bad usage (unknown or contradictory flags), 130 cancelled
  * (Ctrl-C, SIGTERM, or a question answered no); `check` adds 3 (warnings) and 4 (unhealthy).
  */
-// Each command's modules (the core, Git, Kubernetes, SSH) load only when that command runs, so
-// `--help` and `version` start as fast as Node does (bench/commands.mjs).
+// Each command's modules (the core, Git, Kubernetes, SSH) load only when that command runs, and
+// `--help` and `version` answer from the facts the build emitted (core-facts.ts) without the
+// wasm, so they start as fast as Node does (bench/commands.mjs; npm/test/cli-start.test.mjs
+// checks the module graph).
 import { FluxAzdoError } from '../errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { wasReported } from './output.js';
@@ -23,33 +25,44 @@ Usage:
 Run 'flux-azdo <command> --help' for the flags of a command.
 `;
 
+/** V8 settings for a one-job process (v8-tuning.ts), loaded only by the commands that work. */
+async function tuneForOneShot(): Promise<void> {
+  (await import('./v8-tuning.js')).tuneForOneShot();
+}
+
 async function main(argv: string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'install': {
+      await tuneForOneShot();
       const { runInstall } = await import('./install-command.js');
       return runInstall(rest);
     }
     case 'bootstrap': {
+      await tuneForOneShot();
       const { runBootstrap } = await import('./bootstrap-command.js');
       return runBootstrap(rest);
     }
     case 'rotate': {
+      await tuneForOneShot();
       const { runRotate } = await import('./rotate-command.js');
       return runRotate(rest);
     }
     case 'check': {
+      await tuneForOneShot();
       const { runCheck } = await import('./check-command.js');
       return runCheck(rest);
     }
     case 'uninstall': {
+      await tuneForOneShot();
       const { runUninstall } = await import('./uninstall-command.js');
       return runUninstall(rest);
     }
     case 'version':
     case '--version': {
-      const { fluxVersion } = await import('../core/node.js');
-      process.stdout.write(`flux-azdo ${await packageVersion()} (Flux ${fluxVersion()})\n`);
+      const { coreFacts } = await import('./core-facts.js');
+      const facts = await coreFacts();
+      process.stdout.write(`flux-azdo ${facts.packageVersion} (Flux ${facts.fluxVersion})\n`);
       return EXIT.ok;
     }
     case undefined:
@@ -62,12 +75,6 @@ async function main(argv: string[]): Promise<ExitCode> {
       process.stderr.write(`✗ unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return EXIT.usage;
   }
-}
-
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Prints an error (unless the progress view already showed it) and returns its exit code. */

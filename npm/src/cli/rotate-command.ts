@@ -4,6 +4,7 @@
  */
 import { defaults, type EcdsaCurve, type KeyAlgorithm } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
+import { emittedFacts } from './core-facts.js';
 import type { RotateOptions } from '../rotate/options.js';
 import { bool, formatHelp, int, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -12,7 +13,8 @@ import { chooseMode, createRenderer, markReported, wantsDebug } from './output.j
 import { confirm, resolvePassword } from './password.js';
 
 const specs = (): FlagSpec[] => {
-  const flux = defaults();
+  // From the build's facts when present: `--help` and flag parsing need no wasm compile.
+  const flux = emittedFacts()?.defaults ?? defaults();
   return [...rotateFlags(flux), ...globalFlags(flux)];
 };
 

@@ -1,6 +1,7 @@
 /** `flux-azdo uninstall`: removes Flux from the cluster; the Git repository is never touched. */
 import { defaults } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
+import { emittedFacts } from './core-facts.js';
 import { connect, uninstallFlux } from '../kube/index.js';
 import { bool, formatHelp, parseArgs, str, type FlagSpec } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -11,7 +12,7 @@ import { confirm } from './password.js';
 const specs = (): FlagSpec[] => [
   { name: 'keep-namespace', type: 'bool', default: false, help: 'skip namespace deletion' },
   { name: 'silent', short: 's', type: 'bool', default: false, help: 'delete components without asking for confirmation' },
-  ...globalFlags(defaults()),
+  ...globalFlags(emittedFacts()?.defaults ?? defaults()),
 ];
 
 export async function runUninstall(argv: string[]): Promise<ExitCode> {

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { KubeConfig } from '../vendor/kube-config.js';
 import { FluxAzdoError, type ErrorCode } from '../errors.js';
 
 export interface KubeResponse<T = unknown> {

@@ -2,7 +2,7 @@
  * Splitting a multi-document YAML text into objects. Only apiVersion, kind and metadata are
  * read; each object keeps its original YAML text, which is what gets sent to the server.
  */
-import { parse } from 'yaml';
+import { parse } from '../vendor/yaml.js';
 import { FluxAzdoError } from '../errors.js';
 
 export interface ManifestObject {

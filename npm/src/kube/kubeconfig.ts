@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, basename, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { KubeConfig } from '../vendor/kube-config.js';
 import { FluxAzdoError } from '../errors.js';
 import { errorText } from './client.js';
 
