@@ -15,7 +15,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 
 import { FluxAzdoError } from '../errors.js';
-import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost } from './hostkey.js';
+import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost, OfferedHostKeys } from './hostkey.js';
 import { parsePrivateKey, signingKey } from './ssh-key.js';
 import type { SshAuth } from './types.js';
 
@@ -123,6 +123,7 @@ class SshSession {
   readonly #key: ParsedKey;
   readonly #policy: HostKeyPolicy;
   readonly #hostKeyAlgos: string[] | undefined;
+  readonly #offered = new OfferedHostKeys();
   readonly #pending = new Map<Service, OpenChannel>();
   #connection: Promise<Client> | undefined;
   #client: Client | undefined;
@@ -193,6 +194,7 @@ class SshSession {
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier: (blob: Buffer) => this.#policy.verify(blob),
+      debug: this.#offered.debug,
       // One attempt with our key (ssh2's default order would also try 'none' and an agent).
       authHandler: (_left, _partial, next) => {
         if (triedKey) return next(false as never);
@@ -214,6 +216,8 @@ class SshSession {
         { option: 'private-key-file' },
       );
     }
+    const algorithms = this.#offered.error(err, host, port, this.#hostKeyAlgos);
+    if (algorithms !== undefined) return algorithms;
     if (err.level === 'handshake' || err.level === 'protocol') {
       return new FluxAzdoError('GIT_PROTOCOL', `the SSH handshake with ${host}:${port} failed: ${err.message}`);
     }
