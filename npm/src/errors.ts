@@ -56,7 +56,11 @@ export type HostErrorCode =
   | 'NOT_BOOTSTRAPPED'
   | 'ROTATE_ROLLED_BACK'
   | 'ROTATE_ROLLBACK_FAILED'
-  | 'PAT_LIFECYCLE_FAILED';
+  | 'PAT_LIFECYCLE_FAILED'
+  // a known_hosts `@revoked` line names the key the SSH server presented (npm/src/git/hostkey.ts)
+  | 'HOST_KEY_REVOKED'
+  // the SSH server offers only ssh-rsa (SHA-1) host key signatures, we offered RSA SHA-2 (Azure DevOps' defaults)
+  | 'HOST_KEY_SHA1_ONLY';
 
 export type ErrorCode = CoreErrorCode | HostErrorCode;
 

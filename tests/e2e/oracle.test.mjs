@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import * as core from '../../npm/dist/core/node.js';
 import { startOracle } from '../oracle/client.mjs';
 import { readBundleFiles } from '../support/flux-reference.mjs';
-import { installOptionsOf, oracleRequestOf, prng, randomCase, syncOptionsOf, withoutSecretRef } from './support/oracle-cases.mjs';
+import { installOptionsOf, oracleRequestOf, prng, randomCase, randomRef, syncOptionsOf, withoutSecretRef } from './support/oracle-cases.mjs';
 
 /**
  * `name` from the environment as a whole number ≥ `min`, or `fallback` when unset. Anything else
@@ -74,6 +74,21 @@ function firstDifference(ours, flux) {
   return `first difference at line ${i + 1}:\n  ours:\n${around(a)}\n  flux:\n${around(b)}`;
 }
 
+/**
+ * Whether `ours` is `flux` with lines added only: every line of Flux's file, in order, with
+ * nothing changed or dropped (the patches flux-azdo adds to an existing kustomization.yaml).
+ */
+function keepsEveryLine(ours, flux) {
+  const mine = ours.split('\n');
+  let at = 0;
+  for (const line of flux.split('\n')) {
+    while (at < mine.length && mine[at] !== line) at++;
+    if (at === mine.length) return false;
+    at++;
+  }
+  return true;
+}
+
 function compare(mismatches, index, option, what, ours, flux) {
   if (flux.error) {
     mismatches.push({ index, option, what, problem: `Flux failed where flux-azdo generated: ${flux.error}` });
@@ -94,8 +109,15 @@ for (const seed of seeds) {
     const mismatches = [];
     const work = [];
     let azureCases = 0;
+    let refCases = 0;
+    let existingCases = 0;
+    let patchedExisting = 0;
     for (let index = 0; index < cases; index++) {
       const option = randomCase(r);
+      // Drawn for every case (so a seed replays the same cases), used when it comes up.
+      const ref = randomRef(r);
+      const useRef = r.chance(0.4);
+      const refBranch = r.chance(0.3) ? '' : option.branch;
       let plan;
       try {
         plan = core.planRepository(option, bundle);
@@ -109,6 +131,20 @@ for (const seed of seeds) {
         sync: core.generateSync(syncOptionsOf(option, syncUrl)),
         kustomization: core.generateKustomization({ namespace: option.namespace, targetPath: option.path, sshHostkeyAlgos: [] }).manifest,
       };
+      const existing = option.existingKustomization;
+      if (useRef) {
+        // The sync generator with a tag, semver or commit (and perhaps no branch).
+        refCases++;
+        const refOptions = syncOptionsOf(option, syncUrl, ref, refBranch);
+        const mine = core.generateSync(refOptions);
+        work.push(
+          oracle.request({ id: `${index}-ref`, sync: refOptions }).then((flux) => {
+            assert.equal(flux.error, undefined, `oracle refused the request: ${flux.error}`);
+            if (option.provider === 'azure') flux.sync = { ...flux.sync, content: withoutSecretRef(flux.sync.content) };
+            compare(mismatches, index, { ...option, ref, branch: refBranch }, 'gotk-sync.yaml (tag/semver/commit)', mine, flux.sync);
+          }),
+        );
+      }
       // Sent without waiting: the oracle works through the queue while we generate the next case.
       work.push(
         oracle.request(oracleRequestOf(index, option, syncUrl)).then((flux) => {
@@ -119,8 +155,8 @@ for (const seed of seeds) {
             assert.match(flux.sync.content, /\n {2}provider: azure\n/);
             assert.match(flux.sync.content, /\n {2}secretRef:\n/);
             flux.sync = { ...flux.sync, content: withoutSecretRef(flux.sync.content) };
-            // The plan's kustomization.yaml is Flux's fresh file with the identity patches after it.
-            if (!plan.kustomization.content.startsWith(flux.kustomization.content) || !plan.workloadIdentity) {
+            // The plan's kustomization.yaml is Flux's file with the identity patches added.
+            if (!keepsEveryLine(plan.kustomization.content, flux.kustomization.content) || !plan.workloadIdentity) {
               mismatches.push({ index, option, what: 'kustomization.yaml (plan)', problem: "not Flux's file plus the identity patches" });
             }
           }
@@ -128,11 +164,18 @@ for (const seed of seeds) {
           compare(mismatches, index, option, 'gotk-components.yaml (plan)', plan.components, flux.install);
           compare(mismatches, index, option, 'gotk-sync.yaml', ours.sync, flux.sync);
           compare(mismatches, index, option, 'gotk-sync.yaml (plan)', plan.sync, flux.sync);
-          compare(mismatches, index, option, 'kustomization.yaml', ours.kustomization, flux.kustomization);
+          // With an existing file Flux keeps it as it is; the fresh generator is compared without.
+          if (existing === undefined) compare(mismatches, index, option, 'kustomization.yaml', ours.kustomization, flux.kustomization);
+          else existingCases++;
           // The plan patches kustomization.yaml for SSH host key algorithms (flux-azdo's addition
-          // for Azure DevOps); without that patch it is Flux's fresh file.
+          // for Azure DevOps); without that patch it is Flux's file (fresh or kept).
           if (plan.sshHostkeyAlgos.length === 0 && !plan.workloadIdentity) {
             compare(mismatches, index, option, 'kustomization.yaml (plan)', plan.kustomization, flux.kustomization);
+          } else if (existing !== undefined) {
+            patchedExisting++;
+            if (plan.kustomization.content === flux.kustomization.content || !keepsEveryLine(plan.kustomization.content, flux.kustomization.content)) {
+              mismatches.push({ index, option, what: 'kustomization.yaml (plan, patched)', problem: "not Flux's kept file with the patches added" });
+            }
           }
         }),
       );
@@ -140,6 +183,7 @@ for (const seed of seeds) {
     await Promise.all(work);
     // The provider cases must occur, or the deviation above is never checked.
     assert.ok(cases < 50 || azureCases > 0, `no --provider=azure case among ${cases}`);
+    assert.ok(cases < 50 || (refCases > 0 && existingCases > 0 && patchedExisting > 0), `too few ref (${refCases}) or existing-file (${existingCases}, patched ${patchedExisting}) cases`);
 
     if (mismatches.length > 0) {
       mismatches.sort((x, y) => x.index - y.index);

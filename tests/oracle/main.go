@@ -6,7 +6,9 @@
 // It reads one JSON request per line on stdin and writes one JSON response per line on stdout,
 // so one process answers many cases. A request may ask for any of the three files; when it asks
 // for the kustomization too, the install and sync files of the same request are written first
-// into the directory it scans, as `flux bootstrap` does.
+// into the directory it scans, as `flux bootstrap` does. A request may also ask for the Git
+// credential Secret (sourcesecret.GenerateGit, fed as `flux bootstrap git` feeds it; its SSH
+// host key scan dials the real host the request names).
 package main
 
 import (
@@ -27,6 +29,7 @@ import (
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen"
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen/install"
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen/kustomization"
+	"github.com/fluxcd/flux2/v2/pkg/manifestgen/sourcesecret"
 	"github.com/fluxcd/flux2/v2/pkg/manifestgen/sync"
 	"github.com/fluxcd/pkg/kustomize/filesys"
 )
@@ -70,11 +73,42 @@ type kustomizationRequest struct {
 	Files map[string]string `json:"files"`
 }
 
+// secretRequest holds the `flux bootstrap git` flags that shape the Git credential Secret, with
+// the key file's content in place of --private-key-file and the host to scan in place of the
+// URL's (bootstrap scans the sync URL's host; tests point it at a real sshd).
+type secretRequest struct {
+	Name            string `json:"name"`
+	Namespace       string `json:"namespace"`
+	TokenAuth       bool   `json:"tokenAuth"`
+	WithBearerToken bool   `json:"withBearerToken"`
+	Username        string `json:"username"`
+	Password        string `json:"password"`
+	CACrt           string `json:"caCrt"`
+	PrivateKey      string `json:"privateKey"`
+	SSHHost         string `json:"sshHost"`
+}
+
+// bootstrapRequest holds the `flux bootstrap git` flags its own validation looks at, for the
+// refusal-parity test (see validateBootstrap for what is modelled and from where).
+type bootstrapRequest struct {
+	URL               string   `json:"url"`
+	AllowInsecureHTTP bool     `json:"allowInsecureHttp"`
+	Namespace         string   `json:"namespace"`
+	Components        []string `json:"components"`
+	LogLevel          string   `json:"logLevel"`
+	Interval          string   `json:"interval"`
+	SecretName        string   `json:"secretName"`
+	Provider          string   `json:"provider"`
+	Path              string   `json:"path"`
+}
+
 type request struct {
 	ID            json.RawMessage       `json:"id"`
+	Bootstrap     *bootstrapRequest     `json:"bootstrap"`
 	Install       *installRequest       `json:"install"`
 	Sync          *syncRequest          `json:"sync"`
 	Kustomization *kustomizationRequest `json:"kustomization"`
+	Secret        *secretRequest        `json:"secret"`
 }
 
 type result struct {
@@ -90,6 +124,8 @@ type response struct {
 	Install       *result         `json:"install,omitempty"`
 	Sync          *result         `json:"sync,omitempty"`
 	Kustomization *result         `json:"kustomization,omitempty"`
+	Secret        *result         `json:"secret,omitempty"`
+	Bootstrap     *result         `json:"bootstrap,omitempty"`
 	Error         string          `json:"error,omitempty"`
 }
 
@@ -173,6 +209,12 @@ func answer(line []byte, bundle map[string][]byte) response {
 		return response{Error: "bad request: " + err.Error()}
 	}
 	resp := response{ID: req.ID}
+	if req.Bootstrap != nil {
+		resp.Bootstrap = &result{}
+		if err := validateBootstrap(*req.Bootstrap, bundle); err != nil {
+			resp.Bootstrap.Error = err.Error()
+		}
+	}
 	var generated []*manifestgen.Manifest
 	if req.Install != nil {
 		m, r := runInstall(*req.Install, bundle)
@@ -190,6 +232,9 @@ func answer(line []byte, bundle map[string][]byte) response {
 	}
 	if req.Kustomization != nil {
 		resp.Kustomization = runKustomization(*req.Kustomization, generated)
+	}
+	if req.Secret != nil {
+		resp.Secret = runSecret(*req.Secret)
 	}
 	return resp
 }
@@ -314,6 +359,43 @@ func runKustomization(r kustomizationRequest, generated []*manifestgen.Manifest)
 		BaseDir:    root,
 		TargetPath: dir,
 	})
+	nanos := time.Since(start).Nanoseconds()
+	if err != nil {
+		return &result{Error: err.Error(), Nanos: nanos}
+	}
+	return &result{Path: m.Path, Content: m.Content, Nanos: nanos}
+}
+
+// runSecret builds sourcesecret.Options the way bootstrapGitCmdRun does (cmd/flux/bootstrap_git.go
+// in v2.9.4): token auth sets the user and password, or the bearer token, and the CA; SSH loads
+// the key file with --password as its passphrase, and GenerateGit scans the SSH host's key.
+func runSecret(r secretRequest) *result {
+	opts := sourcesecret.Options{
+		Name:         r.Name,
+		Namespace:    r.Namespace,
+		ManifestFile: sourcesecret.MakeDefaultOptions().ManifestFile,
+	}
+	if r.TokenAuth || r.WithBearerToken {
+		if r.WithBearerToken {
+			opts.BearerToken = r.Password
+		} else {
+			opts.Username = r.Username
+			opts.Password = r.Password
+		}
+		if r.CACrt != "" {
+			opts.CACrt = []byte(r.CACrt)
+		}
+	} else {
+		opts.Password = r.Password
+		keypair, err := sourcesecret.LoadKeyPair([]byte(r.PrivateKey), r.Password)
+		if err != nil {
+			return &result{Error: "load key: " + err.Error()}
+		}
+		opts.Keypair = keypair
+		opts.SSHHostname = r.SSHHost
+	}
+	start := time.Now()
+	m, err := sourcesecret.GenerateGit(opts)
 	nanos := time.Since(start).Nanoseconds()
 	if err != nil {
 		return &result{Error: err.Error(), Nanos: nanos}

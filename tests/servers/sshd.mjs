@@ -26,10 +26,11 @@ function shellQuote(value) {
 
 /**
  * Starts sshd -D on 127.0.0.1 (or `address`, e.g. `::1`) and a free port.
- * @param {{ authorizedKeys?: string[], address?: string }} options public key lines
- *   (`ssh-rsa AAAA... comment`), and the address to listen on
+ * @param {{ authorizedKeys?: string[], address?: string, hostKeyAlgorithms?: string }} options
+ *   public key lines (`ssh-rsa AAAA... comment`), the address to listen on, and the host key
+ *   signatures sshd offers (Azure DevOps': RSA SHA-2; `ssh-rsa` makes a SHA-1-only server)
  */
-export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } = {}) {
+export async function startSshd({ authorizedKeys = [], address = '127.0.0.1', hostKeyAlgorithms = 'rsa-sha2-512,rsa-sha2-256' } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-sshd-'));
   const repoRoot = join(work, 'repos');
   mkdirSync(repoRoot);
@@ -63,7 +64,7 @@ export async function startSshd({ authorizedKeys = [], address = '127.0.0.1' } =
       `Port ${port}`,
       `ListenAddress ${address}`,
       `HostKey ${hostKey}`,
-      'HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256',
+      `HostKeyAlgorithms ${hostKeyAlgorithms}`,
       'PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256',
       `AuthorizedKeysFile ${authorizedKeysFile}`,
       'StrictModes no',

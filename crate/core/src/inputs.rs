@@ -94,6 +94,21 @@ pub struct KnownHostsLineOptions {
     pub key_blob: String,
 }
 
+/// Options of `checkHostKey`: the key a host presented and the known_hosts text to check it
+/// against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckHostKeyOptions {
+    /// known_hosts text (OpenSSH format: patterns, hashed names, `@revoked`).
+    pub known_hosts: String,
+    /// Host name or address the connection was made to.
+    pub host: String,
+    pub port: u16,
+    /// The presented public key blob, base64.
+    pub key_blob: String,
+}
+
 /// Options of `parseDuration`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

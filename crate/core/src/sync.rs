@@ -172,9 +172,9 @@ fn validate(options: &Options) -> Result<Valid> {
             "the repository URL is required",
         ));
     }
-    if options.provider != "azure" {
-        validate_dns1123_subdomain("secret-name", &options.secret_name)?;
-    }
+    // Checked with `provider: azure` too, though no Secret is written then: a --secret-name
+    // the apiserver would refuse is refused wherever it is given, as with Flux.
+    validate_dns1123_subdomain("secret-name", &options.secret_name)?;
     if !options.provider.is_empty() && !PROVIDERS.contains(&options.provider.as_str()) {
         return Err(Error::invalid_option(
             "provider",
@@ -182,7 +182,14 @@ fn validate(options: &Options) -> Result<Valid> {
             format!("must be one of {}", PROVIDERS.join(", ")),
         ));
     }
-    validate_branch(&options.branch)?;
+    // Flux's generator takes a tag, semver or commit without a branch; with no reference at all
+    // it writes `ref: {}` (source-controller then clones `master`), which is refused here.
+    let other_ref = [&options.tag, &options.semver, &options.commit]
+        .iter()
+        .any(|r| !r.is_empty());
+    if !(options.branch.is_empty() && other_ref) {
+        validate_branch(&options.branch)?;
+    }
     for dir in &options.sparse_checkout {
         if dir.trim().is_empty() {
             return Err(Error::invalid_option(
@@ -237,18 +244,22 @@ pub fn validate_branch(branch: &str) -> Result<()> {
     }
 }
 
-/// One reference, by source-controller's precedence: commit, then semver, then tag, then branch.
+/// Every reference given, as Flux's generator writes them (keys sorted). source-controller picks
+/// by precedence (commit, then semver, then tag, then branch), and a commit with a branch makes it
+/// clone only that branch, so none is dropped.
 fn git_ref(options: &Options) -> Node {
-    let (key, value) = if !options.commit.is_empty() {
-        ("commit", &options.commit)
-    } else if !options.semver.is_empty() {
-        ("semver", &options.semver)
-    } else if !options.tag.is_empty() {
-        ("tag", &options.tag)
-    } else {
-        ("branch", &options.branch)
-    };
-    Node::map_of([(key, Node::str(value))])
+    let refs = [
+        ("branch", &options.branch),
+        ("commit", &options.commit),
+        ("semver", &options.semver),
+        ("tag", &options.tag),
+    ];
+    Node::Map(
+        refs.into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(key, value)| (key.to_owned(), Node::str(value)))
+            .collect(),
+    )
 }
 
 fn object(api_version: &str, kind: &str, name: &str, spec: Node) -> Node {

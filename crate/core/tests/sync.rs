@@ -149,14 +149,69 @@ fn refs_follow_source_controller_precedence() {
         let content = sync::generate(opts).unwrap().content;
         let git_repository = &documents(&content)[0];
         let reference = &git_repository["spec"]["ref"];
-        assert_eq!(
-            reference.as_mapping().map(|m| m.len()),
-            Some(1),
-            "{name}: one ref"
-        );
+        // As Flux's generator: every reference given is written, keys sorted (the branch stays, as
+        // source-controller clones only that branch for a commit); source-controller picks `name`.
+        let given: Vec<&str> = [
+            ("branch", &opts.branch),
+            ("commit", &opts.commit),
+            ("semver", &opts.semver),
+            ("tag", &opts.tag),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, _)| *k)
+        .collect();
+        let written: Vec<&str> = reference
+            .as_mapping()
+            .map(|m| m.keys().filter_map(|k| k.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(written, given, "{name}: every ref given, sorted");
         assert_eq!(reference[name].as_str(), Some(expected), "{name}");
         assert_golden(&format!("sync/ref-{name}.yaml"), &content);
     }
+}
+
+#[test]
+fn a_tag_semver_or_commit_needs_no_branch_but_some_ref_is_required() {
+    for (key, opts) in [
+        (
+            "tag",
+            Options {
+                tag: "v1.0.0".to_owned(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "semver",
+            Options {
+                semver: ">=1.0.0".to_owned(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+        (
+            "commit",
+            Options {
+                commit: "0123456789abcdef0123456789abcdef01234567".to_owned(),
+                ..options(ADO_HTTPS)
+            },
+        ),
+    ] {
+        let opts = Options {
+            branch: String::new(),
+            ..opts
+        };
+        let content = sync::generate(&opts).unwrap().content;
+        let reference = &documents(&content)[0]["spec"]["ref"];
+        assert_eq!(reference.as_mapping().map(|m| m.len()), Some(1), "{key}");
+        assert!(reference[key].is_string(), "{key}");
+    }
+    // Flux would write `ref: {}` and the cluster would clone `master`: refused, naming the branch.
+    let err = sync::generate(&Options {
+        branch: String::new(),
+        ..options(ADO_HTTPS)
+    })
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidOption);
 }
 
 #[test]

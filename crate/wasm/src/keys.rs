@@ -5,7 +5,9 @@
 // #[wasm_bindgen] needs `pub`; the exports reach JS, not other Rust crates.
 #![allow(unreachable_pub)]
 
-use flux_azdo_core::inputs::{GenerateRsaKeyOptions, KnownHostsLineOptions, LoadPrivateKeyOptions};
+use flux_azdo_core::inputs::{
+    CheckHostKeyOptions, GenerateRsaKeyOptions, KnownHostsLineOptions, LoadPrivateKeyOptions,
+};
 use flux_azdo_core::keys::{self, GeneratedKeyPair, KeyGenerator};
 use flux_azdo_core::secret_string::SecretString;
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -84,6 +86,18 @@ pub fn known_hosts_line(
 ) -> Result<String, JsValue> {
     let o: KnownHostsLineOptions = from_js(options, "KnownHostsLineOptions")?;
     keys::known_hosts_line(&o.host, o.port, &o.key_type, &o.key_blob).map_err(|e| core_error(&e))
+}
+
+/// What a known_hosts text says about the key a host presented (OpenSSH's rules, in the core).
+#[wasm_bindgen(js_name = checkHostKey, unchecked_return_type = "HostKeyCheck")]
+pub fn check_host_key(
+    #[wasm_bindgen(unchecked_param_type = "CheckHostKeyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let o: CheckHostKeyOptions = from_js(options, "CheckHostKeyOptions")?;
+    let blob = keys::decode_key_blob(&o.key_blob).map_err(|e| core_error(&e))?;
+    let check =
+        keys::check_host_key(&o.known_hosts, &o.host, o.port, &blob).map_err(|e| core_error(&e))?;
+    to_js(&check)
 }
 
 /// `SHA256:...` of a public key blob (base64).

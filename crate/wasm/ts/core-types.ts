@@ -370,6 +370,28 @@ keyType: string,
  */
 keyBlob: string, };
 
+export type CheckHostKeyOptions = { 
+/**
+ * known_hosts text (OpenSSH format: patterns, hashed names, `@revoked`).
+ */
+knownHosts: string, 
+/**
+ * Host name or address the connection was made to.
+ */
+host: string, port: number, 
+/**
+ * The presented public key blob, base64.
+ */
+keyBlob: string, };
+
+export type HostKeyVerdict = "pinned" | "mismatch" | "revoked" | "unlisted";
+
+export type HostKeyCheck = { verdict: HostKeyVerdict, hostName: string, 
+/**
+ * How many keys the text pins for the host (0 when unlisted).
+ */
+pinnedKeys: number, };
+
 export type DurationOptions = { 
 /**
  * The flag the text came from (named in the error), e.g. `timeout`.

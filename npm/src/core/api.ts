@@ -9,6 +9,7 @@ import type {
   BundleFiles,
   ClusterObjects,
   CheckFacts,
+  CheckHostKeyOptions,
   CheckReport,
   CredentialFacts,
   CredentialKind,
@@ -17,6 +18,7 @@ import type {
   ErrorCode as CoreErrorCode,
   GeneratedKeyPair,
   GenerateRsaKeyOptions,
+  HostKeyCheck,
   InstallOptions,
   KeyPair,
   KnownHostsLineOptions,
@@ -73,6 +75,9 @@ export type {
   KeyGenerator,
   KeyPair,
   KnownHostsLineOptions,
+  CheckHostKeyOptions,
+  HostKeyCheck,
+  HostKeyVerdict,
   KustomizationOptions,
   KustomizationOutput,
   KustomizeInput,
@@ -285,6 +290,11 @@ export function loadPrivateKey(options: LoadPrivateKeyOptions): KeyPair {
 /** The known_hosts line Flux writes for a scanned key (`[host]:port` unless port 22). */
 export function knownHostsLine(options: KnownHostsLineOptions): string {
   return call((w) => w.knownHostsLine(options));
+}
+
+/** What known_hosts says about a presented host key (OpenSSH's rules: patterns, hashed names, `@revoked`). */
+export function checkHostKey(options: CheckHostKeyOptions): HostKeyCheck {
+  return call((w) => w.checkHostKey(options));
 }
 
 /** `SHA256:...` of a public key blob (base64), as `ssh-keygen -l` prints it. */

@@ -3,11 +3,10 @@
  * every connection makes. ssh2 accepts any host key unless given a verifier, so every connection
  * here goes through `hostKeyPolicy`; nothing is trusted silently.
  */
-import { createHmac } from 'node:crypto';
-
 import ssh2 from 'ssh2';
 
-import { defaults, fingerprintOfBlob, knownHostsLine, sshHostPolicy } from '../core/node.js';
+import { checkHostKey, defaults, fingerprintOfBlob, knownHostsLine, sshHostPolicy } from '../core/node.js';
+import type { HostKeyCheck } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 
 
@@ -48,30 +47,12 @@ export function blobKeyType(blob: Buffer): string {
   return blob.subarray(4, 4 + len).toString('latin1');
 }
 
-function hostPatternMatches(pattern: string, name: string): boolean {
-  if (pattern.startsWith('|1|')) {
-    const [, , salt, hash] = pattern.split('|');
-    if (salt === undefined || hash === undefined) return false;
-    const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return mac === hash;
-  }
-  return pattern.split(',').some((candidate) => candidate.toLowerCase() === name.toLowerCase());
-}
-
 /**
- * The key blobs known_hosts `text` lists under `name`, the host as a known_hosts line names it
- * (`host` or `[host]:port`, as `describeHostKey(...).hostName` gives it); plain or hashed.
+ * What known_hosts `text` says about `blob` presented by `host`:`port`, by the core's reading of
+ * OpenSSH's format (patterns, hashed names, several keys, `@revoked`).
  */
-export function knownHostKeys(text: string, name: string): Buffer[] {
-  const keys: Buffer[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('@')) continue;
-    const [hosts, , key] = line.split(/\s+/);
-    if (hosts === undefined || key === undefined) continue;
-    if (hostPatternMatches(hosts, name)) keys.push(Buffer.from(key, 'base64'));
-  }
-  return keys;
+export function knownHostsVerdict(text: string, host: string, port: number, blob: Buffer): HostKeyCheck {
+  return checkHostKey({ knownHosts: text, host, port, keyBlob: blob.toString('base64') });
 }
 
 /** The scanned key, with its known_hosts line and fingerprint as the core writes them. */
@@ -106,9 +87,17 @@ export class HostKeyPolicy {
 
   verify(blob: Buffer): boolean {
     const { hostName: name, fingerprint } = describeHostKey(blob, this.#host, this.#port);
-    const pinned = this.#knownHosts === undefined ? [] : knownHostKeys(this.#knownHosts, name);
-    if (pinned.length > 0) {
-      if (pinned.some((key) => key.equals(blob))) return true;
+    const verdict = this.#knownHosts === undefined ? 'unlisted' : knownHostsVerdict(this.#knownHosts, this.#host, this.#port, blob).verdict;
+    if (verdict === 'revoked') {
+      this.rejection = new FluxAzdoError(
+        'HOST_KEY_REVOKED',
+        `the SSH host key of ${name} (${fingerprint}) is marked @revoked in known_hosts; refusing to connect — ask the server's operator for its current key`,
+        { option: 'known-hosts' },
+      );
+      return false;
+    }
+    if (verdict !== 'unlisted') {
+      if (verdict === 'pinned') return true;
       this.rejection = new FluxAzdoError(
         'HOST_KEY_MISMATCH',
         `the SSH host key of ${name} (${fingerprint}) is not the one in known_hosts; the server's key changed or someone is in between — check it before scanning it again`,
@@ -138,6 +127,42 @@ function publishedMismatch(host: string, fingerprint: string, published: string[
   );
 }
 
+/**
+ * Records the host key signatures the server offers, from ssh2's handshake debug lines (the only
+ * place ssh2 names them), so a failed negotiation can say what the server offered.
+ */
+export class OfferedHostKeys {
+  remote: string[] | undefined;
+  readonly debug = (line: string): void => {
+    const m = /^Handshake: \(remote\) Host key format: (.*)$/.exec(line);
+    if (m?.[1] !== undefined) this.remote = m[1].split(',');
+  };
+
+  /**
+   * The error for a negotiation that found no common host key signature, naming both lists and
+   * the fix; undefined for any other failure. A server offering only `ssh-rsa` (SHA-1) gets
+   * HOST_KEY_SHA1_ONLY; any other mismatch stays GIT_PROTOCOL.
+   */
+  error(err: Error, host: string, port: number, offered: string[] | undefined): FluxAzdoError | undefined {
+    if (!/no matching host key format/.test(err.message)) return undefined;
+    const remote = this.remote?.join(', ') ?? 'none we know';
+    const ours = offered?.join(', ') ?? "ssh2's defaults";
+    const fix = 'make the server offer rsa-sha2-512 or rsa-sha2-256, or pass --ssh-hostkey-algos with an algorithm it offers';
+    if (this.remote !== undefined && this.remote.length > 0 && this.remote.every((a) => a === 'ssh-rsa')) {
+      return new FluxAzdoError(
+        'HOST_KEY_SHA1_ONLY',
+        `the SSH server ${host}:${port} offers only ssh-rsa host key signatures (SHA-1), and flux-azdo offered ${ours}: Azure DevOps signs with RSA SHA-2, and Flux's --ssh-hostkey-algos=rsa-sha2-512,rsa-sha2-256 patch refuses SHA-1 too; ${fix} (--ssh-hostkey-algos=ssh-rsa accepts SHA-1)`,
+        { option: 'ssh-hostkey-algos' },
+      );
+    }
+    return new FluxAzdoError(
+      'GIT_PROTOCOL',
+      `the SSH handshake with ${host}:${port} failed: the server offers host key signatures ${remote}, flux-azdo offered ${ours}; ${fix}`,
+      { option: 'ssh-hostkey-algos' },
+    );
+  }
+}
+
 /** The host key algorithms to offer `host` when the caller names none (the core's policy). */
 export function defaultHostKeyAlgos(host: string): string[] | undefined {
   const algos = sshHostPolicy(host).hostKeyAlgorithms;
@@ -151,6 +176,7 @@ export function defaultHostKeyAlgos(host: string): string[] | undefined {
  */
 export async function scanHostKey(host: string, port = 22, options: ScanHostKeyOptions = {}): Promise<ScannedHostKey> {
   const hostKeyAlgos = options.hostKeyAlgos ?? defaultHostKeyAlgos(host);
+  const offered = new OfferedHostKeys();
   const blob = await new Promise<Buffer>((resolve, reject) => {
     const client = new ssh2.Client();
     let seen: Buffer | undefined;
@@ -170,6 +196,7 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
         );
       else
         reject(
+          (err instanceof Error ? offered.error(err, host, port, hostKeyAlgos) : undefined) ??
           new FluxAzdoError(
             'GIT_UNREACHABLE',
             `could not read the SSH host key of ${host}:${port}: ${err instanceof Error ? err.message : 'the server hung up'}`,
@@ -184,6 +211,7 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
       port,
       username: 'git',
       readyTimeout: Math.max(1, Math.min(options.timeoutMs ?? Number.POSITIVE_INFINITY, defaults().sshReadyTimeoutMs)),
+      debug: offered.debug,
       ...(hostKeyAlgos === undefined ? {} : { algorithms: { serverHostKey: hostKeyAlgos as never } }),
       hostVerifier: (key: Buffer) => {
         seen = Buffer.from(key);

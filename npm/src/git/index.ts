@@ -19,7 +19,7 @@ export {
 export {
   scanHostKey,
   fingerprintSha256,
-  knownHostKeys,
+  knownHostsVerdict,
   isAzureDevOpsSshHost,
   type ScannedHostKey,
   type ScanHostKeyOptions,

@@ -17,7 +17,7 @@ import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ParsedK
 import { defaults } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 import { gitTimeout, type RetryContext } from './server-retry.js';
-import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost } from './hostkey.js';
+import { defaultHostKeyAlgos, fingerprintSha256, HostKeyPolicy, isAzureDevOpsSshHost, OfferedHostKeys } from './hostkey.js';
 import { parsePrivateKey, signingKey } from './ssh-key.js';
 import type { SshAuth } from './types.js';
 
@@ -125,6 +125,7 @@ class SshSession {
   readonly #key: ParsedKey;
   readonly #policy: HostKeyPolicy;
   readonly #hostKeyAlgos: string[] | undefined;
+  readonly #offered = new OfferedHostKeys();
   readonly #pending = new Map<Service, OpenChannel>();
   #connection: Promise<Client> | undefined;
   #client: Client | undefined;
@@ -237,6 +238,7 @@ class SshSession {
       keepaliveInterval: this.#keepalive.intervalMs,
       keepaliveCountMax: this.#keepalive.countMax,
       hostVerifier: (blob: Buffer) => this.#policy.verify(blob),
+      debug: this.#offered.debug,
       // One attempt with our key (ssh2's default order would also try 'none' and an agent).
       authHandler: (_left, _partial, next) => {
         if (triedKey) return next(false as never);
@@ -266,6 +268,8 @@ class SshSession {
         { option: 'timeout' },
       );
     }
+    const algorithms = this.#offered.error(err, host, port, this.#hostKeyAlgos);
+    if (algorithms !== undefined) return algorithms;
     if (err.level === 'handshake' || err.level === 'protocol') {
       return new FluxAzdoError('GIT_PROTOCOL', `the SSH handshake with ${host}:${port} failed: ${err.message}`);
     }

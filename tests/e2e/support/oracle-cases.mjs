@@ -179,8 +179,8 @@ export function randomCase(r) {
     sshHostkeyAlgos: [],
     allowInsecureHttp: url.startsWith('http://'),
     secretName: secretName(r),
-    recurseSubmodules: r.chance(0.2),
-    sparseCheckout: r.chance(0.2) ? r.subset(['clusters', 'infra/base', 'apps'], 0.7) : [],
+    recurseSubmodules: r.chance(0.3),
+    sparseCheckout: r.chance(0.3) ? r.subset(['clusters', 'infra/base', 'apps', 'apps/', './platform', 'x y', 'a.b/c_d'], 0.5) : [],
     provider: r.chance(0.1) ? r.pick(['generic', 'github']) : '',
     version: 'v2.9.4',
     namespace: namespace(r),
@@ -197,7 +197,44 @@ export function randomCase(r) {
       ? []
       : r.subset(['node.kubernetes.io/not-ready', 'dedicated', 'CriticalAddonsOnly', 'example.com/gpu', 'key_1', 'null'], 0.4),
     ...workloadIdentity(r, url, tokenAuth),
+    ...(r.chance(0.3) ? { existingKustomization: existingKustomization(r) } : {}),
   };
+}
+
+/**
+ * A tag, semver range or commit for the sync generator (`flux bootstrap git` has no flag for
+ * them, nor has flux-azdo's CLI, so only the generators are compared). Any mix: Flux's generator
+ * writes every one given, source-controller picks.
+ */
+export function randomRef(r) {
+  const ref = { tag: '', semver: '', commit: '' };
+  if (r.chance(0.5)) ref.tag = r.pick(['v1.0.0', 'v2.9.4', 'release-1', 'yes', '1.0', 'v1.0.0-rc.1+build.5']);
+  if (r.chance(0.4)) ref.semver = r.pick(['1.x', '>=1.0.0', '>=1.0.0 <2.0.0', '~1.2', '^0.3', '*', '1.2.3']);
+  if (r.chance(0.4)) ref.commit = Array.from({ length: 40 }, () => r.pick([...'0123456789abcdef'])).join('');
+  if (!ref.tag && !ref.semver && !ref.commit) ref.tag = 'v0.1.0';
+  return ref;
+}
+
+/**
+ * An existing `<path>/<namespace>/kustomization.yaml` in a layout kustomize accepts: comments
+ * anywhere, indented or column-0 lists, flow style, `patches` and `patchesStrategicMerge`. Flux
+ * keeps such a file as it is; flux-azdo keeps it too, and adds its patches keeping every byte.
+ */
+function existingKustomization(r) {
+  const comment = () => (r.chance(0.4) ? `# ${r.pick(['managed by flux', 'do not remove', 'resources: - x', 'patches:'])}\n` : '');
+  const indent = r.pick(['', '  ', '    ']);
+  const indented = (text) => (text === '' ? '' : `${indent}${text}`);
+  const list = (key, items, flow = false) => {
+    if (flow && r.chance(0.25)) return `${key}: [${items.join(', ')}]\n`;
+    return `${key}:\n${items.map((item) => `${indented(comment())}${indent}- ${item}\n`).join('')}`;
+  };
+  const patch = `patch: |\n${indent}    apiVersion: apps/v1\n${indent}    kind: Deployment\n${indent}    metadata:\n${indent}      name: all\n${indent}    spec:\n${indent}      template:\n${indent}        metadata:\n${indent}          annotations:\n${indent}            cluster-autoscaler.kubernetes.io/safe-to-evict: "true"\n${indent}  target:\n${indent}    kind: Deployment`;
+  let text = `${comment()}apiVersion: kustomize.config.k8s.io/v1beta1\n${comment()}kind: Kustomization\n`;
+  text += list('resources', ['gotk-components.yaml', 'gotk-sync.yaml'], true);
+  if (r.chance(0.4)) text += `${comment()}${list('patches', [patch])}`;
+  if (r.chance(0.2)) text += `patchesStrategicMerge: []\n`;
+  if (r.chance(0.2)) text += `${comment()}labels:\n${indent}- pairs:\n${indent}    toolkit.fluxcd.io/tenant: platform\n`;
+  return text + (r.chance(0.2) ? '# the end\n' : '');
 }
 
 /**
@@ -245,15 +282,18 @@ export function installOptionsOf(c) {
   };
 }
 
-/** The sync options of a plan case (flux-azdo's SyncOptions) for the given final sync URL. */
-export function syncOptionsOf(c, syncUrl) {
+/**
+ * The sync options of a plan case (flux-azdo's SyncOptions) for the given final sync URL; `ref`
+ * (see randomRef) adds a tag, semver or commit, and may drop the branch.
+ */
+export function syncOptionsOf(c, syncUrl, ref = { tag: '', semver: '', commit: '' }, branch = c.branch) {
   return {
     url: syncUrl,
     namespace: c.namespace,
-    branch: c.branch,
-    tag: '',
-    semver: '',
-    commit: '',
+    branch,
+    tag: ref.tag,
+    semver: ref.semver,
+    commit: ref.commit,
     interval: c.interval,
     secretName: c.secretName,
     targetPath: c.path,
@@ -272,6 +312,10 @@ export function oracleRequestOf(id, c, syncUrl) {
     id,
     install: fluxInstall,
     sync: syncOptionsOf(c, syncUrl),
-    kustomization: { namespace: c.namespace, targetPath: c.path },
+    kustomization: {
+      namespace: c.namespace,
+      targetPath: c.path,
+      ...(c.existingKustomization === undefined ? {} : { files: { 'kustomization.yaml': c.existingKustomization } }),
+    },
   };
 }

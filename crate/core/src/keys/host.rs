@@ -22,6 +22,12 @@ pub fn known_hosts_line(
             String::from_utf8_lossy(inner)
         )));
     }
+    let entry = host_entry(host, port)?;
+    Ok(format!("{entry} {key_type} {}", key_blob_base64.trim()))
+}
+
+/// The host as a known_hosts line names it: `host` on port 22, `[host]:port` otherwise.
+pub(crate) fn host_entry(host: &str, port: u16) -> Result<String> {
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(Error::invalid_option(
             "ssh-hostname",
@@ -33,12 +39,11 @@ pub fn known_hosts_line(
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
-    let entry = if port == 22 {
+    Ok(if port == 22 {
         bare.to_owned()
     } else {
         format!("[{bare}]:{port}")
-    };
-    Ok(format!("{entry} {key_type} {}", key_blob_base64.trim()))
+    })
 }
 
 /// `SHA256:<base64 without padding>` of a public key blob, as `ssh-keygen -l` prints it.
@@ -57,7 +62,8 @@ fn invalid(reason: &str) -> Error {
     }
 }
 
-fn decode_blob(key_blob_base64: &str) -> Result<Vec<u8>> {
+/// A public key blob from its base64 (refused when not base64 or empty).
+pub fn decode_blob(key_blob_base64: &str) -> Result<Vec<u8>> {
     let blob = base64::engine::general_purpose::STANDARD
         .decode(key_blob_base64.trim())
         .map_err(|_| invalid("the key blob is not base64"))?;

@@ -9,6 +9,7 @@
 //! `rsa` to `ssh-key`, and rebuilds `rsa` keys from the OpenSSH components itself.
 
 mod host;
+mod known_hosts;
 mod load;
 mod openssh_ecdsa;
 mod pem;
@@ -23,7 +24,8 @@ use ssh_key::{HashAlg, PrivateKey};
 use crate::error::{Error, Result};
 use crate::secret_string::SecretString;
 
-pub use host::{fingerprint_of_blob, known_hosts_line};
+pub use host::{decode_blob as decode_key_blob, fingerprint_of_blob, known_hosts_line};
+pub use known_hosts::{check_host_key, HostKeyCheck, HostKeyVerdict};
 pub use load::load_private_key;
 
 /// `--ssh-rsa-bits` when none is given.
