@@ -13,6 +13,7 @@ use super::scalar::reads_back_as_string;
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i64 = 2;
+const SPACES: &str = "                                                                ";
 
 /// Appends one document (no `---`), ending in a newline, to `out` (which ends in a newline or
 /// is empty): one buffer for a whole stream instead of one per document.
@@ -102,8 +103,13 @@ impl Emitter {
             self.put_break();
         }
         if self.column < indent {
-            self.out
-                .extend(std::iter::repeat_n(' ', indent - self.column));
+            // A slice copy instead of a push per space (indents were a tenth of the writing).
+            let mut missing = indent - self.column;
+            while missing > 0 {
+                let n = missing.min(SPACES.len());
+                self.out.push_str(&SPACES[..n]);
+                missing -= n;
+            }
             self.column = indent;
         }
         self.whitespace = true;
@@ -221,19 +227,19 @@ impl Emitter {
         self.increase_indent(true, false);
         let allow_breaks = !ctx.simple_key;
         match style {
-            Style::Plain => self.plain(value, allow_breaks),
-            Style::Single => self.single_quoted(value, allow_breaks),
-            Style::Double => self.double_quoted(value, allow_breaks),
-            Style::Literal => self.literal(value),
+            Style::Plain => self.plain(value, &a, allow_breaks),
+            Style::Single => self.single_quoted(value, &a, allow_breaks),
+            Style::Double => self.double_quoted(value, &a, allow_breaks),
+            Style::Literal => self.literal(value, &a),
         }
         self.restore_indent();
     }
 
-    fn plain(&mut self, value: &str, allow_breaks: bool) {
+    fn plain(&mut self, value: &str, a: &Analysis, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
         }
-        if self.fits(value, allow_breaks) {
+        if self.fits(value, a, allow_breaks) {
             self.put_str(value);
             self.whitespace = false;
             self.indention = false;
@@ -274,9 +280,9 @@ impl Emitter {
         self.indention = false;
     }
 
-    fn single_quoted(&mut self, value: &str, allow_breaks: bool) {
+    fn single_quoted(&mut self, value: &str, a: &Analysis, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        if !value.contains('\'') && self.fits(value, allow_breaks) {
+        if !value.contains('\'') && self.fits(value, a, allow_breaks) {
             self.put_str(value);
             self.write_indicator("'", false, false, false);
             self.whitespace = false;
@@ -324,11 +330,11 @@ impl Emitter {
         self.indention = false;
     }
 
-    fn double_quoted(&mut self, value: &str, allow_breaks: bool) {
+    fn double_quoted(&mut self, value: &str, a: &Analysis, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         // libyaml's BOM check looks at the start of the value for every character.
         let starts_with_bom = value.starts_with('\u{FEFF}');
-        if !value.contains(['"', '\\']) && self.fits(value, allow_breaks) {
+        if !value.contains(['"', '\\']) && self.fits(value, a, allow_breaks) {
             self.put_str(value);
             self.write_indicator("\"", false, false, false);
             self.whitespace = false;
@@ -397,12 +403,10 @@ impl Emitter {
 
     /// True when `value` is printable ASCII without line breaks that no space of it would
     /// fold at (a fold happens at a space past the width), so it can be copied as it is.
-    fn fits(&self, value: &str, allow_breaks: bool) -> bool {
+    fn fits(&self, value: &str, a: &Analysis, allow_breaks: bool) -> bool {
         self.quick
-            && value.bytes().all(|b| (b' '..=b'~').contains(&b))
-            && (!allow_breaks
-                || self.column + value.len() <= BEST_WIDTH + 1
-                || !value.contains(' '))
+            && a.one_line
+            && (!allow_breaks || self.column + value.len() <= BEST_WIDTH + 1 || !a.has_space)
     }
 
     fn put_str(&mut self, value: &str) {
@@ -410,7 +414,7 @@ impl Emitter {
         self.column += value.len();
     }
 
-    fn literal(&mut self, value: &str) {
+    fn literal(&mut self, value: &str, a: &Analysis) {
         self.write_indicator("|", true, false, false);
         if value.starts_with(|c| c == ' ' || is_break(c)) {
             self.write_indicator("2", false, false, false);
@@ -430,11 +434,7 @@ impl Emitter {
         self.put_break();
         self.indention = true;
         self.whitespace = true;
-        if self.quick
-            && value
-                .bytes()
-                .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
-        {
+        if self.quick && a.text {
             // The same writes as below, a line at a time: an indent before each non-empty line.
             for (i, line) in value.split('\n').enumerate() {
                 if i > 0 {

@@ -12,10 +12,11 @@ use super::model::Node;
 /// Reads one document (the text between `---` lines). `Some(Node::Null)` for an empty one.
 pub(super) fn document(text: &str) -> Option<Node> {
     // Only printable ASCII and line feeds: no tabs, carriage returns, BOMs or other line breaks.
-    if !text
-        .bytes()
-        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
-    {
+    // A fold without an early exit: no branch per byte (this check was a tenth of the reading).
+    let is_text = text.bytes().fold(true, |ok, b| {
+        ok & ((b == b'\n') | (b.wrapping_sub(b' ') < 95))
+    });
+    if !is_text {
         return None;
     }
     let body = text.strip_suffix('\n').unwrap_or(text);
