@@ -18,7 +18,8 @@ export async function openWorkbench(server, { name, folder } = {}) {
   const browser = await launchChromium({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const wb = new Workbench(page, browser, join(OUT_DIR, name));
-  await page.goto(server.folderUrl(folder));
+  // A loaded machine can take longer than playwright's default 30 s to load the workbench.
+  await page.goto(server.folderUrl(folder), { timeout: 120_000 });
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90_000 });
   return wb;
 }
@@ -247,8 +248,10 @@ export class Workbench {
     this.#expecting += 1;
     try {
       const box = await this.waitVisible(this.page.locator('.monaco-dialog-box', { hasText: pattern }), `dialog ${pattern}`, timeoutMs);
+      // A dialog without a detail shows its message in the detail's place (no message-text row).
+      const text = box.locator('.dialog-message-text');
       return {
-        message: (await box.locator('.dialog-message-text').innerText()).trim(),
+        message: ((await text.count()) > 0 ? await text.first().innerText() : await box.locator('.dialog-message').first().innerText()).trim(),
         detail: (
           await box
             .locator('.dialog-message-detail')
