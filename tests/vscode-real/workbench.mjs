@@ -240,7 +240,10 @@ export class Workbench {
 
   /** Clicks the button labelled `label` on a toast. */
   async clickToastButton(toast, label) {
-    await toast.locator('.monaco-button', { hasText: label }).first().click();
+    const button = toast.locator('.monaco-button', { hasText: label }).first();
+    // A progress notification updating beside it re-renders the toasts, so the button may never
+    // hold still for playwright's stability check: then the click event goes to it directly.
+    await button.click({ timeout: 5000 }).catch(() => button.dispatchEvent('click'));
   }
 
   /** The modal dialog (expected): its message, detail and buttons; `click(label)` answers it. */
@@ -248,18 +251,16 @@ export class Workbench {
     this.#expecting += 1;
     try {
       const box = await this.waitVisible(this.page.locator('.monaco-dialog-box', { hasText: pattern }), `dialog ${pattern}`, timeoutMs);
-      // A dialog without a detail shows its message in the detail's place (no message-text row).
-      const text = box.locator('.dialog-message-text');
+      // A dialog without a detail has no message-text row: its text is the box's own.
+      const textOf = async (selector, fallback) => {
+        const loc = box.locator(selector);
+        return ((await loc.count()) > 0 ? await loc.first().innerText() : fallback).trim();
+      };
       return {
-        message: ((await text.count()) > 0 ? await text.first().innerText() : await box.locator('.dialog-message').first().innerText()).trim(),
-        detail: (
-          await box
-            .locator('.dialog-message-detail')
-            .innerText()
-            .catch(() => '')
-        ).trim(),
-        buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((t) => t.trim()),
-        click: (label) => box.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click(),
+        message: await textOf('.dialog-message-text', await box.innerText()),
+        detail: await textOf('.dialog-message-detail', ''),
+        buttons: (await box.locator('.monaco-button').allInnerTexts()).map((t) => t.trim()),
+        click: (label) => box.locator('.monaco-button', { hasText: label }).first().click(),
       };
     } finally {
       this.#expecting -= 1;
