@@ -79,6 +79,10 @@ for (const build of selectedBuilds()) {
         world,
         server: {
           moreVsix: [testSignInVsix()],
+          // code-server sends a loopback URL the extension opens through its own port proxy
+          // (http://<server>/proxy/<port>/, path dropped); a real pull request's URL is
+          // dev.azure.com's, which it opens as is. Without the proxy, the loopback one is too.
+          moreArgs: ['--disable-proxy'],
           env: {
             // The test provider's own sign-in (stands in for the user's at Entra): not the product's.
             FLUX_AZDO_TEST_ENTRA: JSON.stringify({
