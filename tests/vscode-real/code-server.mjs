@@ -51,10 +51,9 @@ const nodeOf = (build) => (build.node ? join(build.node, 'node') : process.execP
 /**
  * Installs `vsix` and starts the server on `workspace`. `settings`: the user's settings.json
  * (on top of QUIET_SETTINGS); `env`: more environment for the server and its extension host
- * (KUBECONFIG); `moreVsix`: test extensions installed beside it; `moreArgs`: more code-server
- * flags. Resolves to { url, root, dirs, logText(), processes(), stop() }.
+ * (KUBECONFIG); `moreVsix`: test extensions installed beside it. Resolves to { url, root, dirs, logText(), processes(), stop() }.
  */
-export async function startCodeServer({ build, vsix, workspace, settings = {}, env = {}, moreVsix = [], moreArgs = [] }) {
+export async function startCodeServer({ build, vsix, workspace, settings = {}, env = {}, moreVsix = [] }) {
   const root = mkdtempSync(join(tmpdir(), `flux-azdo-code-server-${build.version}-`));
   const dirs = {
     userData: join(root, 'user-data'),
@@ -86,7 +85,6 @@ export async function startCodeServer({ build, vsix, workspace, settings = {}, e
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      ...moreArgs,
       workspace,
     ],
     { env: childEnv, stdio: ['ignore', logFd, logFd] },
