@@ -95,7 +95,11 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
 
     return new Promise<GitHttpResponse>((resolve, reject) => {
       const send = secure ? https.request : http.request;
-      const clientRequest = send(url, { method, headers, agent: secure ? httpsAgent : httpAgent });
+      // The CA goes with each request too, not only in the agent: VS Code's extension host
+      // (1.100) wraps https.request for its proxy support and may set the request's `ca`
+      // itself, which would override the agent's (TLS_UNTRUSTED against a private CA).
+      const tls = secure && options.ca !== undefined ? { ca: options.ca } : {};
+      const clientRequest = send(url, { method, headers, agent: secure ? httpsAgent : httpAgent, ...tls });
       clientRequest.setTimeout(SOCKET_TIMEOUT_MS, () => {
         clientRequest.destroy(Object.assign(new Error(`no answer in ${SOCKET_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' }));
       });
