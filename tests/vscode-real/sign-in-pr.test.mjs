@@ -205,7 +205,8 @@ for (const build of selectedBuilds()) {
       });
       assert.equal(completed.status, 200, JSON.stringify(completed.body));
 
-      const done = await wb.notification(/Flux is bootstrapped/, { timeoutMs: 300_000 });
+      // This run's success names its pull request (the sign-in test's may still be on screen).
+      const done = await wb.notification(new RegExp(`Flux is bootstrapped: .*Pull request ${id}:`), { timeoutMs: 300_000 });
       const tip = git(bare, 'rev-parse', 'main');
       assert.notEqual(tip, before, 'main holds the merge');
       assert.match(done.text, new RegExp(`main@sha1:${tip}`));
