@@ -115,7 +115,8 @@ export async function startCodeServer({ build, vsix, workspace, settings = {}, e
         await exit;
         clearTimeout(timer);
       }
-      if (!keep) rmSync(root, { recursive: true, force: true });
+      // Its file watcher can outlive it by a few seconds and still write: retry the removal.
+      if (!keep) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     },
   };
 }

@@ -94,9 +94,13 @@ export async function startBuildWorld(build, repo, { world: given, server: more 
     server,
     settings,
     async stop() {
-      await server.stop({ keep: process.env.FLUX_AZDO_KEEP_CODE_SERVER === '1' });
-      await world.stop();
-      rmSync(ws.parent, { recursive: true, force: true });
+      // The world's servers go whatever happened to code-server's folder.
+      try {
+        await server.stop({ keep: process.env.FLUX_AZDO_KEEP_CODE_SERVER === '1' });
+      } finally {
+        await world.stop();
+        rmSync(ws.parent, { recursive: true, force: true });
+      }
     },
   };
 }
