@@ -47,6 +47,8 @@ test('the .vsix holds the bundle, the wasm, the manifest and the readme with its
     'extension/images/deploy-key.png',
     'extension/images/error-code.png',
     'extension/images/progress.png',
+    'extension/images/pull-request-open.png',
+    'extension/images/sign-in.png',
     'extension/images/url-from-remote.png',
     'extension/package.json',
     'extension/readme.md',

@@ -51,9 +51,9 @@ const nodeOf = (build) => (build.node ? join(build.node, 'node') : process.execP
 /**
  * Installs `vsix` and starts the server on `workspace`. `settings`: the user's settings.json
  * (on top of QUIET_SETTINGS); `env`: more environment for the server and its extension host
- * (KUBECONFIG). Resolves to { url, root, dirs, logText(), processes(), stop() }.
+ * (KUBECONFIG); `moreVsix`: test extensions installed beside it. Resolves to { url, root, dirs, logText(), processes(), stop() }.
  */
-export async function startCodeServer({ build, vsix, workspace, settings = {}, env = {} }) {
+export async function startCodeServer({ build, vsix, workspace, settings = {}, env = {}, moreVsix = [] }) {
   const root = mkdtempSync(join(tmpdir(), `flux-azdo-code-server-${build.version}-`));
   const dirs = {
     userData: join(root, 'user-data'),
@@ -67,7 +67,7 @@ export async function startCodeServer({ build, vsix, workspace, settings = {}, e
   const entry = entryPoint(build);
   const childEnv = environment(build, dirs, env);
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
-  await run(nodeOf(build), [entry, ...common, '--install-extension', vsix], { env: childEnv });
+  for (const file of [vsix, ...moreVsix]) await run(nodeOf(build), [entry, ...common, '--install-extension', file], { env: childEnv });
 
   const port = await freePort();
   const logPath = join(root, 'code-server.log');
@@ -115,7 +115,8 @@ export async function startCodeServer({ build, vsix, workspace, settings = {}, e
         await exit;
         clearTimeout(timer);
       }
-      if (!keep) rmSync(root, { recursive: true, force: true });
+      // Its file watcher can outlive it by a few seconds and still write: retry the removal.
+      if (!keep) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     },
   };
 }

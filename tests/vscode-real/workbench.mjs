@@ -18,7 +18,8 @@ export async function openWorkbench(server, { name, folder } = {}) {
   const browser = await launchChromium({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const wb = new Workbench(page, browser, join(OUT_DIR, name));
-  await page.goto(server.folderUrl(folder));
+  // A loaded machine can take longer than playwright's default 30 s to load the workbench.
+  await page.goto(server.folderUrl(folder), { timeout: 120_000 });
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90_000 });
   return wb;
 }
@@ -239,7 +240,10 @@ export class Workbench {
 
   /** Clicks the button labelled `label` on a toast. */
   async clickToastButton(toast, label) {
-    await toast.locator('.monaco-button', { hasText: label }).first().click();
+    const button = toast.locator('.monaco-button', { hasText: label }).first();
+    // A progress notification updating beside it re-renders the toasts, so the button may never
+    // hold still for playwright's stability check: then the click event goes to it directly.
+    await button.click({ timeout: 5000 }).catch(() => button.dispatchEvent('click'));
   }
 
   /** The modal dialog (expected): its message, detail and buttons; `click(label)` answers it. */
@@ -247,16 +251,16 @@ export class Workbench {
     this.#expecting += 1;
     try {
       const box = await this.waitVisible(this.page.locator('.monaco-dialog-box', { hasText: pattern }), `dialog ${pattern}`, timeoutMs);
+      // A dialog without a detail has no message-text row: its text is the box's own.
+      const textOf = async (selector, fallback) => {
+        const loc = box.locator(selector);
+        return ((await loc.count()) > 0 ? await loc.first().innerText() : fallback).trim();
+      };
       return {
-        message: (await box.locator('.dialog-message-text').innerText()).trim(),
-        detail: (
-          await box
-            .locator('.dialog-message-detail')
-            .innerText()
-            .catch(() => '')
-        ).trim(),
-        buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((t) => t.trim()),
-        click: (label) => box.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click(),
+        message: await textOf('.dialog-message-text', await box.innerText()),
+        detail: await textOf('.dialog-message-detail', ''),
+        buttons: (await box.locator('.monaco-button').allInnerTexts()).map((t) => t.trim()),
+        click: (label) => box.locator('.monaco-button', { hasText: label }).first().click(),
       };
     } finally {
       this.#expecting -= 1;

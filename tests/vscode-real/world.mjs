@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 import { gitEnv } from '../servers/git-https.mjs';
 import { bundleDir, repoRoot, startWorld } from '../e2e/support/bootstrap-env.mjs';
@@ -16,28 +17,36 @@ export const COMPONENTS = ['source-controller', 'kustomize-controller'];
 export const PATH_IN_REPO = 'clusters/my-cluster';
 
 const extensionDir = join(repoRoot, 'vscode-extension');
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** The .vsix of the built bundle, packaged once per test run (vsce, offline, no dependencies). */
 let packaged;
 export function builtVsix() {
-  if (packaged) return packaged;
   const bundle = join(extensionDir, 'dist', 'js', 'extension.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run bash scripts/build.sh first`);
+  packaged ??= vsixOf(extensionDir, 'flux-azdo-vscode');
+  return packaged;
+}
+
+/** TEST ONLY: the 'microsoft' authentication provider backed by tests/servers/entra (entra-sign-in/). */
+let signInPackaged;
+export function testSignInVsix() {
+  signInPackaged ??= vsixOf(join(here, 'entra-sign-in'), 'entra-sign-in');
+  return signInPackaged;
+}
+
+function vsixOf(folder, name) {
   const work = mkdtempSync(join(tmpdir(), 'flux-azdo-vsix-real-'));
-  const vsix = join(work, 'flux-azdo-vscode.vsix');
+  const vsix = join(work, `${name}.vsix`);
   const require = createRequire(join(extensionDir, 'package.json'));
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
   execFileSync(
     process.execPath,
     [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
-    {
-      cwd: extensionDir,
-      stdio: 'pipe',
-    },
+    { cwd: folder, stdio: 'pipe' },
   );
   // Shared by every build's run in this process: removed when the process ends.
   process.once('exit', () => rmSync(work, { recursive: true, force: true }));
-  packaged = vsix;
   return vsix;
 }
 
@@ -56,8 +65,12 @@ export function workspaceClone(world, repo) {
   return { dir, parent, url };
 }
 
-export async function startBuildWorld(build, repo) {
-  const world = await startWorld();
+/**
+ * `world`: another world than bootstrap-env's (same shape: cluster, git, stop()); `server`: more
+ * for startCodeServer (test extensions, disabled built-ins, environment).
+ */
+export async function startBuildWorld(build, repo, { world: given, server: more = {} } = {}) {
+  const world = given ?? (await startWorld());
   const ws = workspaceClone(world, repo);
   const settings = {
     'fluxAzdo.manifests': bundleDir,
@@ -72,7 +85,8 @@ export async function startBuildWorld(build, repo) {
     vsix: builtVsix(),
     workspace: ws.dir,
     settings,
-    env: { KUBECONFIG: world.cluster.kubeconfigPath },
+    ...more,
+    env: { KUBECONFIG: world.cluster.kubeconfigPath, ...more.env },
   });
   return {
     world,
@@ -80,9 +94,13 @@ export async function startBuildWorld(build, repo) {
     server,
     settings,
     async stop() {
-      await server.stop({ keep: process.env.FLUX_AZDO_KEEP_CODE_SERVER === '1' });
-      await world.stop();
-      rmSync(ws.parent, { recursive: true, force: true });
+      // The world's servers go whatever happened to code-server's folder.
+      try {
+        await server.stop({ keep: process.env.FLUX_AZDO_KEEP_CODE_SERVER === '1' });
+      } finally {
+        await world.stop();
+        rmSync(ws.parent, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -456,11 +456,17 @@ export async function gitSecretWrite(
   const caCrt = options.caFile && plan.syncAuth !== 'ssh' ? await readCa(options.caFile) : undefined;
   const auth = secretAuth(options, plan, key, knownHosts, caCrt);
   const secret = generateSecret({ name: plan.secretName, namespace: plan.namespace, auth });
-  return {
-    input: secret,
-    options: { auth: plan.syncAuth === 'ssh' ? 'ssh' : 'token', replace: key?.source === 'given' || state.secretExists === false },
-  };
+  if (plan.syncAuth !== 'ssh') return { input: secret, options: { auth: 'token' } };
+  // Flux keeps an existing Secret on an SSH re-run, which is right only when the key IS that
+  // Secret's: a key given or generated now (the Secret held none, e.g. a token sync before) is
+  // the one the user was asked to add, so it must be written, without the old token's keys.
+  const replace = key?.source !== 'existing-secret' || state.secretExists === false;
+  const dropKeys = replace ? TOKEN_SECRET_KEYS.filter((k) => !(k in secret.stringData)) : [];
+  return { input: secret, options: { auth: 'ssh', replace, ...(dropKeys.length > 0 ? { dropKeys } : {}) } };
 }
+
+/** What a token or bearer sync keeps in the Git Secret (`password` is also an SSH key's passphrase). */
+const TOKEN_SECRET_KEYS = ['username', 'password', 'bearerToken'];
 
 function secretAuth(
   options: BootstrapOptions,

@@ -143,7 +143,11 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
 
     return new Promise<GitHttpResponse>((resolve, reject) => {
       const open = secure ? https.request : http.request;
-      const clientRequest = open(url, { method, headers, agent: secure ? httpsAgent : httpAgent });
+      // The CA goes with each request too, not only in the agent: VS Code's extension host
+      // (1.100) wraps https.request for its proxy support and may set the request's `ca`
+      // itself, which would override the agent's (TLS_UNTRUSTED against a private CA).
+      const tls = secure && options.ca !== undefined ? { ca: options.ca } : {};
+      const clientRequest = open(url, { method, headers, agent: secure ? httpsAgent : httpAgent, ...tls });
       /** Set when the request is ended with a typed error (the time limit): its answer fails with it too. */
       let failure: FluxAzdoError | undefined;
       const fail = (error: FluxAzdoError) => {

@@ -23,6 +23,12 @@ export interface GitSecretOptions {
   auth?: 'token' | 'ssh';
   /** SSH only: overwrite an existing Secret (a new key or CA was given). */
   replace?: boolean;
+  /**
+   * Keys an update removes from the existing Secret: another auth kind's credential (a PAT's
+   * `username`/`password` under a new deploy key), which source-controller would otherwise read
+   * as the SSH user and the key's passphrase.
+   */
+  dropKeys?: string[];
   signal?: AbortSignal;
 }
 
@@ -70,7 +76,7 @@ export async function applyGitSecret(client: KubeClient, input: GitSecretInput, 
 
     const updated: SecretObject = {
       ...existing.body,
-      data: { ...(existing.body.data ?? {}), ...(wanted.data ?? {}) },
+      data: { ...withoutKeys(existing.body.data ?? {}, options.dropKeys), ...(wanted.data ?? {}) },
       stringData: wanted.stringData ?? {},
     };
     const res = await client.request<SecretObject>('PUT', path, { body: updated, signal: options.signal });
@@ -113,11 +119,17 @@ export async function previewGitSecret(
   if (auth === 'ssh' && !options.replace) return { ref, action: 'kept' };
   // The update keeps the other keys and the Secret's metadata: only the keys written can change it.
   const data = existing.body.data ?? {};
+  if ((options.dropKeys ?? []).some((k) => k in data)) return { ref, action: 'updated' };
   const writes = [
     ...Object.entries(wanted.data ?? {}),
     ...Object.entries(wanted.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')] as const),
   ];
   return { ref, action: writes.every(([k, v]) => data[k] === v) ? 'unchanged' : 'updated' };
+}
+
+function withoutKeys(data: Record<string, string>, drop: string[] | undefined): Record<string, string> {
+  if (!drop?.length) return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !drop.includes(k)));
 }
 
 function toSecret(input: GitSecretInput): SecretObject {
