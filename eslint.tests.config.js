@@ -11,4 +11,10 @@ export default [
     files: ['bench/browser.mjs', 'tests/e2e/browser.test.mjs', 'tests/e2e/support/chromium.mjs', 'tests/vscode-real/**/*.mjs'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // A VS Code extension loaded by the extension host as CommonJS (the test sign-in provider).
+    files: ['tests/vscode-real/entra-sign-in/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 ];
