@@ -181,6 +181,6 @@ export const tokenBootstrapArgs = (world, url, namespace) => [
   `--ca-file=${world.git.caFile}`,
   `--kubeconfig=${world.cluster.kubeconfigPath}`,
   `--manifests=${bundleDir}`,
-  '--timeout=2m',
+  '--timeout=5m',
   '--json',
 ];
