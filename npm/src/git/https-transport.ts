@@ -10,7 +10,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git
 
 import { FluxAzdoError } from '../errors.js';
 import { entraRefusal } from './entra-refusal.js';
-import type { EntraAuth, TokenAuth } from './types.js';
+import type { BearerAuth, EntraAuth, TokenAuth } from './types.js';
 
 /** An idle connection this long is given up (Azure DevOps answers well within it). */
 const SOCKET_TIMEOUT_MS = 120_000;
@@ -21,7 +21,7 @@ export interface HttpsTransport {
 }
 
 export interface HttpsTransportOptions {
-  auth?: TokenAuth | EntraAuth;
+  auth?: TokenAuth | EntraAuth | BearerAuth;
   /** PEM text of the CA certificates to trust instead of Node's bundled roots. */
   ca?: string;
 }
@@ -78,7 +78,8 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
   const httpsAgent = new https.Agent(agentOptions);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const auth = options.auth;
-  const basic = auth?.kind === 'token' ? basicAuthorization(auth) : undefined;
+  const basic =
+    auth?.kind === 'token' ? basicAuthorization(auth) : auth?.kind === 'bearer' ? `Bearer ${auth.token.expose()}` : undefined;
   const entra = auth?.kind === 'entra' ? auth.tokens : undefined;
 
   async function request(req: GitHttpRequest): Promise<GitHttpResponse> {
