@@ -197,7 +197,7 @@ test('a token that expires during the run is fetched again before it is sent', {
     await standIn.settled();
     assert.equal(res.code, 0, `${res.stderr}\n${res.stdout.slice(-2000)}`);
     assert.equal(history(bare).length, 2);
-    assert.equal(git.stats.bearerRefused ?? 0, refusedBefore, 'no request carried an expired token');
+    assert.equal(git.stats.bearerRefused ?? 0, refusedBefore, `no request carried an expired token:\n${git.log.slice(-30).join('\n')}`);
     const mine = entra.issued.slice(issuedBefore).filter((i) => i.clientId === sp.clientId);
     assert.ok(mine.length >= 2, `one token for a run longer than its lifetime: ${mine.length}`);
     await assertNoLeaks(

@@ -170,8 +170,10 @@ pub fn push_credentials(
     };
     Ok(PushCredentials {
         push_credential,
-        needs_pat: matches!(push_credential, PushCredential::Pat | PushCredential::Bearer)
-            || matches!(sync_auth, SyncAuth::Token | SyncAuth::Bearer),
+        needs_pat: matches!(
+            push_credential,
+            PushCredential::Pat | PushCredential::Bearer
+        ) || matches!(sync_auth, SyncAuth::Token | SyncAuth::Bearer),
         entra,
     })
 }
