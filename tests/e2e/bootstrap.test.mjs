@@ -4,7 +4,7 @@
 // (support/controller-pool.mjs: one set per namespace, started when bootstrap installs them):
 // source-controller fetches what was pushed with the Secret bootstrap wrote, kustomize-controller
 // applies it, and all four default components run as processes.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -101,6 +101,11 @@ before(async () => {
   world = await startWorld();
   controllers = controllerPool(world.cluster);
   work = await mkdtemp(join(tmpdir(), 'flux-azdo-bootstrap-'));
+});
+// Only tok-env's controllers are used again (the dry-run and uninstall tests); the others go
+// after their test, so the machine does not run four controllers per namespace of the file.
+afterEach(async () => {
+  await controllers?.stopAllExcept(['tok-env']);
 });
 after(async () => {
   await controllers?.stopAll();
