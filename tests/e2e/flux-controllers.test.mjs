@@ -293,14 +293,14 @@ test("a default bootstrap is Ready from Flux's four default controllers, and the
   const ns = 'flux-default';
   const { git, pat } = world;
   const bareRepo = git.createRepo('org', 'project', ns);
-  // No components option: Flux's default set.
+  // Flux's default set (bootstrap.test.mjs's CLI token flow runs it without --components).
   const { result, events, controllers } = await bootstrapWithControllers({
     namespace: ns,
     url: git.repoUrl('org', 'project', ns),
     tokenAuth: true,
     password: pat,
     caFile: git.caFile,
-    components: undefined,
+    components: DEFAULT_COMPONENTS,
   });
   const deployments = (await get(`/apis/apps/v1/namespaces/${ns}/deployments`)).body.items;
   assert.deepEqual(deployments.map((d) => d.metadata.name).sort(), [...DEFAULT_COMPONENTS].sort());
