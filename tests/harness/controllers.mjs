@@ -26,6 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { freePort, kubeconfigText, kubeRequest, markDeploymentAvailableForTest } from './cluster.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The runner's temp root, read once: a test may point TMPDIR at a private folder it scans for
+// leftovers while an in-process bootstrap runs, and the controllers' work dirs are not the run's.
+const harnessTmp = tmpdir();
 
 /** Every controller the harness can run, in start order (source-controller serves the others). */
 export const CONTROLLERS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
@@ -210,7 +213,7 @@ export async function startFluxControllers(
     components,
   } = {},
 ) {
-  const work = await mkdtemp(join(tmpdir(), `flux-azdo-controllers-${namespace}-`));
+  const work = await mkdtemp(join(harnessTmp, `flux-azdo-controllers-${namespace}-`));
   const processes = {};
   let stopped = false;
   let monitor;
