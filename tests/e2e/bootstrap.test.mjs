@@ -539,7 +539,11 @@ test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port onc
     const keyFile = join(work, 'id_ipv6');
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
     sshd6.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
-    const standIn = controllers.watch(ns);
+    // The stand-in stays here for now: with the real controllers, source-controller wrote no
+    // status at all for the [::1] sync URL within 5 minutes (observedGeneration behind; not yet
+    // explained, see the ctrl branch report). What this test is about, the known_hosts line,
+    // is proven below by OpenSSH itself.
+    const standIn = controllerStandIn(cluster, ns);
     gitSecrets.add(`${ns}/flux-system`);
     capture(
       await inPrivateTmp(() =>
