@@ -7,8 +7,8 @@
 // ##vso[task.complete]. Bad inputs fail the task with the typed error and change nothing.
 // Then the .vsix (tfx-cli) is opened and checked.
 //
-// Flux's controllers are played by the stand-in of the other bootstrap tests (bootstrap-env.mjs),
-// fed from the task's own `##[group]health` line; the real controllers run in fleet.test.mjs.
+// Flux's real controllers (support/controller-pool.mjs) start from the Deployments the task
+// applied, at the task's own `##[group]health` line, and write the Ready status it waits for.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -21,7 +21,8 @@ import { bootstrapGitFlags, globalFlags, installFlags } from '../../npm/dist/cli
 import { defaults } from '../../npm/dist/index.js';
 import { kubeRequest, startCluster } from '../harness/cluster.mjs';
 import { startGitHttpsServer } from '../servers/git-https.mjs';
-import { bundleDir, reportReady, repoRoot } from './support/bootstrap-env.mjs';
+import { bundleDir, repoRoot } from './support/bootstrap-env.mjs';
+import { controllerPool } from './support/controller-pool.mjs';
 import { fakePat, remoteLog, remoteTip } from './support/git-fixtures.mjs';
 import { assertNoLeaks, leftoverTempEntries } from './support/leak-scan.mjs';
 
@@ -33,6 +34,7 @@ const pat = fakePat('pat');
 const accessToken = fakePat('systoken');
 let git;
 let cluster;
+let controllers;
 let work;
 let count = 0;
 
@@ -40,10 +42,12 @@ before(async () => {
   assert.ok(existsSync(entry), `build the task first: npm run build -w flux-azdo-azure-pipelines-task (${entry})`);
   // The job token and a PAT both work on the server (Azure DevOps takes either over basic auth).
   [git, cluster] = await Promise.all([startGitHttpsServer({ pat: accessToken, readOnlyPat: undefined }), startCluster()]);
+  controllers = controllerPool(cluster);
   work = mkdtempSync(join(tmpdir(), 'flux-azdo-task-e2e-'));
 });
 
 after(async () => {
+  await controllers?.stopAll();
   await Promise.allSettled([git?.stop(), cluster?.stop()]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -155,18 +159,18 @@ const baseInputs = (url, name) => ({
   caFile: git.caFile,
   kubeconfig: cluster.kubeconfigPath,
   manifests: bundleDir,
-  timeout: '2m',
+  timeout: '5m',
 });
 
-/** The health step's revision, from the task's own group line, handed to the stand-in. */
+/** The controllers of `namespace` start at the task's own health group line. */
 function standIn(namespace) {
-  const pending = [];
+  const watch = controllers.watch(namespace);
   return {
     onLine: (line) => {
       const m = /^##\[group\]health: waiting for Flux to reconcile (\S+)$/.exec(line);
-      if (m) pending.push(reportReady(cluster, namespace, COMPONENTS, m[1]));
+      if (m) watch.onEvent({ type: 'step', step: 'health', revision: m[1] });
     },
-    settled: () => Promise.all(pending),
+    settled: watch.settled,
   };
 }
 

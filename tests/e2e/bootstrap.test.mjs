@@ -1,7 +1,10 @@
 // `flux-azdo bootstrap git` end to end, both flows of the Azure DevOps guide, against a real
 // kube-apiserver, a real HTTPS Git server (git http-backend) and a real OpenSSH server that takes
-// only RSA SHA-2 keys.
-import { test, before, after } from 'node:test';
+// only RSA SHA-2 keys. The health wait each bootstrap ends with sees Flux's real controllers
+// (support/controller-pool.mjs: one set per namespace, started when bootstrap installs them):
+// source-controller fetches what was pushed with the Secret bootstrap wrote, kustomize-controller
+// applies it, and all four default components run as processes.
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +19,7 @@ import { readBundleFiles } from '../support/flux-reference.mjs';
 import {
   bundleDir,
   cliPath,
+  DEFAULT_COMPONENTS,
   controllerStandIn,
   getObject,
   git,
@@ -28,10 +32,14 @@ import {
   startWorld,
   tokenBootstrapArgs,
 } from './support/bootstrap-env.mjs';
+import { controllerPool } from './support/controller-pool.mjs';
+import { assertReconciledAt, eventually } from './support/flux-world.mjs';
 import { assertNoLeaks, watchProcessTree } from './support/leak-scan.mjs';
 
 let world;
 let work;
+/** Flux's controllers, one set per namespace of this file's cluster. */
+let controllers;
 /** What the current test printed, emitted and returned, for its own leak scan. */
 let captured = [];
 const capture = (...values) => captured.push(...values);
@@ -91,9 +99,16 @@ function record(res) {
 
 before(async () => {
   world = await startWorld();
+  controllers = controllerPool(world.cluster);
   work = await mkdtemp(join(tmpdir(), 'flux-azdo-bootstrap-'));
 });
+// Only tok-env's controllers are used again (the dry-run and uninstall tests); the others go
+// after their test, so the machine does not run four controllers per namespace of the file.
+afterEach(async () => {
+  await controllers?.stopAllExcept(['tok-env']);
+});
 after(async () => {
+  await controllers?.stopAll();
   await world?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -108,7 +123,7 @@ async function secretData(namespace, name = 'flux-system') {
 
 async function cliTokenBootstrap(name, env = {}, input) {
   world.git.createRepo('org', 'project', name);
-  const standIn = controllerStandIn(world.cluster, name);
+  const standIn = controllers.watch(name);
   const res = record(await runCli(tokenFlags(world.git.repoUrl('org', 'project', name), name), { env, input, onLine: jsonLines(standIn) }));
   gitSecrets.add(`${name}/flux-system`);
   await standIn.settled();
@@ -163,6 +178,11 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   assert.deepEqual([done(events, 'sync').sha, done(events, 'sync').pushed], [commits[0].sha, true]);
   assert.deepEqual([done(events, 'secret').ref, done(events, 'secret').action], [`Secret/${ns}/flux-system`, 'created']);
   assert.equal(done(events, 'health').revision, result.revision);
+  // The health wait ended on what Flux's own controllers wrote: the CLI process against the real
+  // source-, kustomize-, helm- and notification-controller, started from the applied Deployments.
+  await assertReconciledAt(world, ns, result.revision);
+  const running = await controllers.running(ns);
+  assert.deepEqual(Object.keys(running.processes).sort(), [...DEFAULT_COMPONENTS].sort());
   const applied = events.filter((e) => e.type === 'progress' && e.step === 'apply');
   assert.ok(
     applied.some((e) => e.ref === `Kustomization/${ns}/${ns}` && e.action === 'created'),
@@ -173,7 +193,7 @@ test('token flow: PAT from GIT_PASSWORD, Flux commits, the PAT only in the Secre
   const again = record(
     await runCli(tokenFlags(world.git.repoUrl('org', 'project', ns), ns), {
       env: { GIT_PASSWORD: world.pat },
-      onLine: jsonLines(controllerStandIn(world.cluster, ns)),
+      onLine: jsonLines(controllers.watch(ns)),
     }),
   );
   assert.equal(again.code, 0, again.stderr);
@@ -226,7 +246,7 @@ test('--dry-run after a bootstrap predicts the run: the Secret unchanged, and up
   // And the run does what the dry run said.
   const again = await runCli(tokenFlags(url, ns), {
     env: { GIT_PASSWORD: world.pat },
-    onLine: jsonLines(controllerStandIn(world.cluster, ns)),
+    onLine: jsonLines(controllers.watch(ns)),
   });
   capture(again.stdout, again.stderr);
   assert.equal(again.code, 0, again.stderr);
@@ -266,7 +286,7 @@ test('token flow: the PAT piped on stdin', async () => {
 test('token flow: the PAT typed at a hidden prompt on a terminal', async () => {
   const ns = 'tok-tty';
   world.git.createRepo('org', 'project', ns);
-  const standIn = controllerStandIn(world.cluster, ns);
+  const standIn = controllers.watch(ns);
   const args = tokenFlags(world.git.repoUrl('org', 'project', ns), ns)
     .map((a) => `'${a}'`)
     .join(' ');
@@ -305,7 +325,7 @@ test('SSH flow: a generated RSA SHA-2 key, the host key patch from the first com
   const { sshd, cluster } = world;
   const ns = 'ssh-gen';
   const repo = sshd.createRepo('org', 'project', ns);
-  const standIn = controllerStandIn(cluster, ns);
+  const standIn = controllers.watch(ns);
   let prompted;
   gitSecrets.add(`${ns}/flux-system`);
   const result = await inPrivateTmp(() =>
@@ -319,7 +339,7 @@ test('SSH flow: a generated RSA SHA-2 key, the host key patch from the first com
         sshHostkeyAlgos: ['rsa-sha2-512', 'rsa-sha2-256'],
         kubeconfig: cluster.kubeconfigPath,
         manifests: bundleDir,
-        timeout: '2m',
+        timeout: '5m',
       },
       {
         onEvent: (e) => (capture(e), standIn.onEvent(e)),
@@ -369,7 +389,7 @@ test('SSH flow: --private-key-file with a passphrase; the Secret carries the pas
   const passphrase = `fake-passphrase-${Date.now()}`;
   execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', passphrase, '-C', '', '-f', keyFile]);
   sshd.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
-  const standIn = controllerStandIn(cluster, ns);
+  const standIn = controllers.watch(ns);
   const res = await runCli(
     [
       'bootstrap',
@@ -381,7 +401,7 @@ test('SSH flow: --private-key-file with a passphrase; the Secret carries the pas
       `--private-key-file=${keyFile}`,
       `--kubeconfig=${cluster.kubeconfigPath}`,
       `--manifests=${bundleDir}`,
-      '--timeout=2m',
+      '--timeout=5m',
       '--silent',
       '--json',
     ],
@@ -407,6 +427,9 @@ test('HTTPS push with the PAT, SSH sync with a generated key: the PAT never ente
   const { git: server, sshd, cluster } = world;
   const ns = 'https-ssh';
   const repo = server.createRepo('org', 'project', ns);
+  // The stand-in stays here: the sync URL this test asserts names `git@`, and the test sshd logs
+  // in only the user running the tests, so a real source-controller could never fetch it
+  // (entra-push.test.mjs runs this flow with `--username` against the real controllers).
   const standIn = controllerStandIn(cluster, ns);
   gitSecrets.add(`${ns}/flux-system`);
   const result = await inPrivateTmp(() =>
@@ -424,7 +447,7 @@ test('HTTPS push with the PAT, SSH sync with a generated key: the PAT never ente
         kubeconfig: cluster.kubeconfigPath,
         manifests: bundleDir,
         silent: true,
-        timeout: '2m',
+        timeout: '5m',
       },
       { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
     ),
@@ -476,7 +499,7 @@ patches:
   const keyFile = join(work, 'id_user');
   execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
   sshd.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
-  const standIn = controllerStandIn(cluster, ns);
+  const standIn = controllers.watch(ns);
   gitSecrets.add(`${ns}/flux-system`);
   capture(
     await inPrivateTmp(() =>
@@ -490,7 +513,7 @@ patches:
           kubeconfig: cluster.kubeconfigPath,
           manifests: bundleDir,
           silent: true,
-          timeout: '2m',
+          timeout: '5m',
         },
         { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
       ),
@@ -516,6 +539,10 @@ test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port onc
     const keyFile = join(work, 'id_ipv6');
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyFile]);
     sshd6.addAuthorizedKey(await readFile(`${keyFile}.pub`, 'utf8'));
+    // The stand-in stays here for now: with the real controllers, source-controller wrote no
+    // status at all for the [::1] sync URL within 5 minutes (observedGeneration behind; not yet
+    // explained, see the ctrl branch report). What this test is about, the known_hosts line,
+    // is proven below by OpenSSH itself.
     const standIn = controllerStandIn(cluster, ns);
     gitSecrets.add(`${ns}/flux-system`);
     capture(
@@ -530,7 +557,7 @@ test('SSH flow to an IPv6 host on another port: known_hosts names [::1]:port onc
             kubeconfig: cluster.kubeconfigPath,
             manifests: bundleDir,
             silent: true,
-            timeout: '2m',
+            timeout: '5m',
           },
           { onEvent: (e) => (capture(e), standIn.onEvent(e)) },
         ),
@@ -566,14 +593,30 @@ test('a re-run with a new option makes exactly the components commit Flux would'
   assert.equal(first.code, 0, first.stderr);
   const repo = world.git.repoDir('org', 'project', ns);
   const before = history(repo).length;
-  const standIn = controllerStandIn(world.cluster, ns, [
-    'source-controller',
-    'kustomize-controller',
-    'helm-controller',
-    'notification-controller',
-    'image-reflector-controller',
-    'image-automation-controller',
-  ]);
+  // The four default controllers keep running from the first run; the two image controllers
+  // are not in the harness (Flux's default set leaves them out), so only their Deployments are
+  // marked available, by the test, once kustomize-controller has applied them from Git.
+  const watch = controllers.watch(ns);
+  const imageControllers = ['image-reflector-controller', 'image-automation-controller'];
+  let marked;
+  const standIn = {
+    onEvent: (event) => {
+      watch.onEvent(event);
+      if (event.type === 'step' && event.step === 'health' && !marked) {
+        marked = Promise.all(
+          imageControllers.map((name) =>
+            eventually(`${name} applied and marked available`, async () => {
+              const res = await getObject(world.cluster, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+              if (res.status !== 200) return { ok: false, detail: `${res.status}` };
+              await world.cluster.markDeploymentAvailableForTest(ns, name);
+              return { ok: true };
+            }),
+          ),
+        );
+      }
+    },
+    settled: async () => Promise.all([watch.settled(), marked]),
+  };
   const res = record(
     await runCli(
       [
@@ -752,9 +795,9 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
     const dryForced = await dryRun({ ...dryOptions, force: true });
     capture(dryForced);
 
-    const forced = await cli(['--force'], controllerStandIn(world.cluster, ns));
+    const forced = await cli(['--force'], controllers.watch(ns));
     assert.equal(forced.code, 0, forced.stderr + forced.stdout);
-    const again = await cli([], controllerStandIn(world.cluster, ns));
+    const again = await cli([], controllers.watch(ns));
     assert.equal(again.code, 0, again.stderr + again.stdout);
 
     for (const path of [crdPath, deploymentPath]) {
@@ -776,12 +819,36 @@ test('a Flux installed with Helm: refused (and by the dry run) until --force, wh
 test('uninstall removes Flux from the cluster and leaves the repository alone', async () => {
   const ns = 'tok-env';
   const repo = world.git.repoDir('org', 'project', ns);
+  // Flux's real controllers of the first test still run there, holding their finalizers on the
+  // GitRepository and the Kustomization.
+  const running = await controllers.running(ns);
+  assert.ok(running, 'the controllers of the first bootstrap still run');
+  const fluxObjects = [
+    `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${ns}`,
+    `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${ns}`,
+  ];
+  for (const path of fluxObjects) {
+    const { body } = await getObject(world.cluster, path);
+    assert.ok((body.metadata.finalizers ?? []).length > 0, `${path}: the controller put its finalizer on`);
+  }
   const tips = refs(repo);
   const res = record(
     await runCli(['uninstall', '--silent', '--keep-namespace', `--namespace=${ns}`, `--kubeconfig=${world.cluster.kubeconfigPath}`]),
   );
   assert.equal(res.code, 0, res.stderr);
   assert.equal((await getObject(world.cluster, `/apis/apps/v1/namespaces/${ns}/deployments/source-controller`)).status, 404);
+  // Nothing is left stuck on a finalizer: both Flux objects are gone, not Terminating.
+  for (const path of fluxObjects) {
+    await eventually(`${path} deleted`, async () => {
+      const got = await getObject(world.cluster, path);
+      return { ok: got.status === 404, detail: `${got.status} ${JSON.stringify(got.body?.metadata?.finalizers)}` };
+    });
+  }
+  // The Deployments are gone, so are the controllers' processes (as their pods would be).
+  await eventually('the controllers stopped with their Deployments', async () => {
+    const alive = Object.entries(running.processes).filter(([, p]) => p.child.exitCode === null && p.child.signalCode === null);
+    return { ok: alive.length === 0, detail: alive.map(([name]) => name).join(', ') };
+  });
   // Other tests' GitRepositories (with Flux's finalizers and no controller to clear them) keep
   // the CRD terminating here; deleted or terminating both mean uninstall asked for it.
   const crd = await getObject(

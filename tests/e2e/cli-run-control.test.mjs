@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import {
   bundleDir,
   cliPath,
-  controllerStandIn,
   getObject,
   jsonEvents,
   jsonLines,
@@ -19,17 +18,22 @@ import {
   startWorld,
   tokenBootstrapArgs,
 } from './support/bootstrap-env.mjs';
+import { controllerPool } from './support/controller-pool.mjs';
 
 let world;
 let work;
+/** Flux's real controllers, for the run that goes to the end (the key-prompt test). */
+let controllers;
 /** Everything printed, for the leak scan at the end. */
 const captured = [];
 
 before(async () => {
   world = await startWorld();
+  controllers = controllerPool(world.cluster);
   work = await mkdtemp(join(tmpdir(), 'flux-azdo-run-control-'));
 });
 after(async () => {
+  await controllers?.stopAll();
   await world?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -147,7 +151,7 @@ const sshFlags = (ns, keyFile) => [
   `--private-key-file=${keyFile}`,
   `--kubeconfig=${world.cluster.kubeconfigPath}`,
   `--manifests=${bundleDir}`,
-  '--timeout=2m',
+  '--timeout=5m',
   '--silent',
   '--json',
 ];
@@ -169,7 +173,7 @@ test('an encrypted key without --password: on a terminal the passphrase is asked
   const ns = 'key-prompt';
   world.sshd.createRepo('org', 'project', ns);
   const { keyFile, passphrase } = encryptedKey(ns);
-  const standIn = controllerStandIn(world.cluster, ns);
+  const standIn = controllers.watch(ns);
   const args = sshFlags(ns, keyFile)
     .map((a) => `'${a}'`)
     .join(' ');

@@ -1,8 +1,10 @@
-// The proof against Flux itself: after `flux-azdo bootstrap git`, Flux's real source-controller
-// and kustomize-controller (v1.9.4, local processes started from the Deployments bootstrap
-// applied) fetch the pushed revision with the Secret flux-azdo wrote, apply <path>, and report
-// Ready at <branch>@sha1:<sha>, which flux-azdo's own health wait sees. Then the cluster follows
-// the repository: a ConfigMap pushed under the path appears, and is pruned once removed.
+// The proof against Flux itself: after `flux-azdo bootstrap git`, Flux's real controllers
+// (local processes started from the Deployments bootstrap applied) fetch the pushed revision with
+// the Secret flux-azdo wrote, apply <path>, and report Ready at <branch>@sha1:<sha>, which
+// flux-azdo's own health wait sees. Then the cluster follows the repository: a ConfigMap pushed
+// under the path appears, and is pruned once removed. A default bootstrap (Flux's four default
+// components) is Ready from four controller processes, and the others' events reach
+// notification-controller, which forwards them to a Provider.
 // Negative: a Git change that narrows source-controller's --ssh-hostkey-algos to ssh-rsa rolls
 // the controller, which then cannot reach the rsa-sha2-only sshd; flux-azdo's health wait reports
 // the controller's own reason.
@@ -13,6 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,13 +24,22 @@ import { bootstrap, connect, dryRun } from '../../npm/dist/index.js';
 // flux-azdo's own health wait (the one bootstrap ends with), to read a failure after bootstrap.
 import { bootstrapHealthTargets, waitForHealth } from '../../npm/dist/kube/wait.js';
 import { kubeRequest } from '../harness/cluster.mjs';
-import { controllersBinDir, startFluxControllers } from '../harness/controllers.mjs';
+import { controllersBinDir } from '../harness/controllers.mjs';
 import { gitEnv } from '../servers/git-https.mjs';
-import { bundleDir, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, DEFAULT_COMPONENTS, startWorld } from './support/bootstrap-env.mjs';
+import {
+  COMPONENTS,
+  PATH_IN_REPO,
+  assertReconciledAt,
+  bootstrapWithControllers as bootstrapIn,
+  eventually,
+  proveConvergence,
+  pushChange,
+  requestReconcile,
+  sshBootstrap as sshBootstrapIn,
+  tokenBootstrap,
+} from './support/flux-world.mjs';
 import { assertNoLeaks } from './support/leak-scan.mjs';
-
-const COMPONENTS = ['source-controller', 'kustomize-controller'];
-const PATH_IN_REPO = 'clusters/my-cluster';
 
 let world;
 let binDir;
@@ -46,130 +58,8 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function get(path) {
-  return kubeRequest(world.cluster.admin, 'GET', path);
-}
-
-const gitRepositoryPath = (ns) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${ns}`;
-const kustomizationPath = (ns) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${ns}`;
-const ready = (obj) => obj?.status?.conditions?.find((c) => c.type === 'Ready');
-
-async function eventually(what, fn, { timeoutMs = 120_000, intervalMs = 500 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last.ok) return last.value;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${timeoutMs} ms; last seen: ${last.detail}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-/**
- * Runs bootstrap through the public API; once the components are installed (as pods would
- * start then), starts the real controllers from the Deployments in the cluster.
- */
-async function bootstrapWithControllers(options, hooks = {}) {
-  const ns = options.namespace;
-  const events = [];
-  let controllers;
-  const result = await bootstrap(
-    {
-      path: PATH_IN_REPO,
-      components: COMPONENTS,
-      kubeconfig: world.cluster.kubeconfigPath,
-      manifests: bundleDir,
-      timeout: '3m',
-      ...options,
-    },
-    {
-      ...hooks,
-      onEvent: (event) => {
-        events.push(event);
-        if (event.type === 'done' && event.step === 'install' && !controllers) {
-          controllers = startFluxControllers(world.cluster, { namespace: ns, binDir });
-          controllers.then(
-            (c) => running.push(c),
-            () => {},
-          );
-        }
-      },
-    },
-  ).catch((err) => ({ error: err }));
-  assert.ok(controllers, `bootstrap never installed the components: ${result.error?.message}`);
-  return { result, events, controllers: await controllers };
-}
-
-/** A revision is Ready on both Flux objects, as the controllers themselves wrote it. */
-async function assertReconciledAt(ns, revision) {
-  const repo = (await get(gitRepositoryPath(ns))).body;
-  assert.equal(ready(repo)?.status, 'True', JSON.stringify(repo.status));
-  assert.equal(repo.status.artifact.revision, revision);
-  assert.match(repo.status.artifact.url, /^http:\/\/127\.0\.0\.1:\d+\/gitrepository\//, 'the artifact is served by our source-controller');
-  const ks = (await get(kustomizationPath(ns))).body;
-  assert.equal(ready(ks)?.status, 'True', JSON.stringify(ks.status));
-  assert.equal(ks.status.lastAppliedRevision, revision);
-  assert.match(ready(ks).message, new RegExp(`Applied revision: ${revision.replace(/[.@]/g, '\\$&')}`));
-}
-
-/** Commits a change to the bare repository (as a user would push) and returns the new sha. */
-function pushChange(bareRepo, change) {
-  const dir = execFileSync('mktemp', ['-d', join(work, 'clone-XXXXXX')], { encoding: 'utf8' }).trim();
-  const git = (...args) => execFileSync('git', ['-C', dir, ...args], { env: gitEnv(), encoding: 'utf8' }).trim();
-  execFileSync('git', ['clone', '--quiet', '--branch', 'main', bareRepo, dir], { env: gitEnv() });
-  change(dir, git);
-  git('add', '-A');
-  git('commit', '--quiet', '-m', 'test change');
-  git('push', '--quiet', 'origin', 'main');
-  return git('rev-parse', 'HEAD');
-}
-
-/** What `flux reconcile source git` does: ask for a reconcile now instead of at the interval. */
-async function requestReconcile(ns) {
-  const res = await kubeRequest(
-    world.cluster.admin,
-    'PATCH',
-    gitRepositoryPath(ns),
-    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } },
-    'application/merge-patch+json',
-  );
-  assert.equal(res.status, 200);
-}
-
-/** The cluster converges to a pushed ConfigMap, then prunes it when it is removed from Git. */
-async function proveConvergence(ns, bareRepo) {
-  const file = `${PATH_IN_REPO}/flux-azdo-probe.yaml`;
-  const cmPath = `/api/v1/namespaces/${ns}/configmaps/flux-azdo-probe`;
-  const added = pushChange(bareRepo, (dir) => {
-    execFileSync('mkdir', ['-p', join(dir, PATH_IN_REPO)]);
-    execFileSync('tee', [join(dir, file)], {
-      input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flux-azdo-probe\n  namespace: ${ns}\ndata:\n  pushed: by-the-test\n`,
-      stdio: ['pipe', 'ignore', 'inherit'],
-    });
-  });
-  await requestReconcile(ns);
-  const cm = await eventually('the pushed ConfigMap is applied', async () => {
-    const res = await get(cmPath);
-    return { ok: res.status === 200, value: res.body, detail: `${res.status}` };
-  });
-  assert.equal(cm.data.pushed, 'by-the-test');
-  assert.equal(cm.metadata.labels['kustomize.toolkit.fluxcd.io/name'], ns, 'applied by kustomize-controller');
-  await eventually('Kustomization at the new revision', async () => {
-    const ks = (await get(kustomizationPath(ns))).body;
-    return { ok: ks.status?.lastAppliedRevision === `main@sha1:${added}`, detail: JSON.stringify(ks.status?.conditions) };
-  });
-
-  const removed = pushChange(bareRepo, (_dir, git) => git('rm', '--quiet', file));
-  await requestReconcile(ns);
-  await eventually('the removed ConfigMap is pruned', async () => {
-    const res = await get(cmPath);
-    return { ok: res.status === 404, detail: `${res.status}` };
-  });
-  await eventually('Kustomization at the removal', async () => {
-    const ks = (await get(kustomizationPath(ns))).body;
-    return { ok: ks.status?.lastAppliedRevision === `main@sha1:${removed}`, detail: JSON.stringify(ks.status?.conditions) };
-  });
-}
+const get = (path) => kubeRequest(world.cluster.admin, 'GET', path);
+const bootstrapWithControllers = (options, hooks) => bootstrapIn(world, binDir, running, options, hooks);
 
 test('token flow: the real controllers fetch with the PAT Secret and the test CA, apply <path>, and follow pushes', {
   timeout: 600_000,
@@ -177,22 +67,11 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
   // Flux's default namespace: the objects are the flux-system GitRepository and Kustomization.
   const ns = 'flux-system';
   const { git, pat } = world;
-  const bareRepo = git.createRepo('org', 'project', ns);
-  const { result, events, controllers } = await bootstrapWithControllers({
-    namespace: ns,
-    url: git.repoUrl('org', 'project', ns),
-    tokenAuth: true,
-    password: pat,
-    caFile: git.caFile,
-  });
-  assert.equal(
-    result.error,
-    undefined,
-    `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`,
-  );
+  const { result, events, controllers } = await tokenBootstrap(world, binDir, running, ns);
+  const bareRepo = git.repoDir('org', 'project', ns);
   const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
   assert.equal(result.revision, `main@sha1:${head}`);
-  await assertReconciledAt(ns, result.revision);
+  await assertReconciledAt(world, ns, result.revision);
   // flux-azdo's own health wait saw Flux's objects Ready and reported it.
   const ready = events.filter((e) => e.step === 'health' && e.type === 'progress' && e.action === 'ready').map((e) => e.ref);
   assert.ok(ready.includes(`GitRepository/${ns}/${ns}`), ready.join('\n'));
@@ -201,7 +80,7 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
   // The controllers ran with the flags of the applied Deployments.
   assert.ok(controllers.processes['source-controller'].args.includes('--log-encoding=json'));
 
-  await proveConvergence(ns, bareRepo);
+  await proveConvergence(world, ns, bareRepo);
   // With Flux's real controllers at work too, the PAT is only in the Git Secret's data.
   await assertNoLeaks(
     { pats: [pat] },
@@ -209,34 +88,14 @@ test('token flow: the real controllers fetch with the PAT Secret and the test CA
   );
 });
 
-/** SSH bootstrap with a generated RSA key the "user" adds to sshd; returns what bootstrapWithControllers does. */
+/** SSH bootstrap with a generated RSA key the "user" adds to sshd, checked and leak-scanned. */
 async function sshBootstrap(ns, sshHostkeyAlgos) {
-  const { sshd } = world;
-  const bareRepo = sshd.createRepo('org', 'project', ns);
-  const run = await bootstrapWithControllers(
-    {
-      namespace: ns,
-      url: sshd.repoUrl('org', 'project', ns),
-      sshKeyAlgorithm: 'rsa',
-      sshRsaBits: 2048,
-      ...(sshHostkeyAlgos ? { sshHostkeyAlgos } : {}),
-    },
-    {
-      confirmDeployKey: async (prompt) => {
-        sshd.addAuthorizedKey(prompt.publicKey);
-        return true;
-      },
-    },
-  );
-  const { result, controllers } = run;
-  assert.equal(
-    result.error,
-    undefined,
-    `bootstrap failed: ${result.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`,
-  );
+  const run = await sshBootstrapIn(world, binDir, running, ns, sshHostkeyAlgos ? { sshHostkeyAlgos } : {});
+  const bareRepo = world.sshd.repoDir('org', 'project', ns);
+  const { result } = run;
   const head = execFileSync('git', ['--git-dir', bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
   assert.equal(result.revision, `main@sha1:${head}`);
-  await assertReconciledAt(ns, result.revision);
+  await assertReconciledAt(world, ns, result.revision);
   // The generated key is only in the Git Secret's data (its public half is printed on purpose).
   const secret = (await get(`/api/v1/namespaces/${ns}/secrets/flux-system`)).body.data;
   const decoded = (key) => Buffer.from(secret[key], 'base64').toString();
@@ -261,7 +120,7 @@ test('SSH flow: a generated RSA key, known_hosts from our scan, the host key pat
   // sshd (RSA SHA-2 only) let the deploy key in.
   assert.match(world.sshd.log(), /Accepted publickey for \S+ from 127\.0\.0\.1 port \d+ ssh2: RSA SHA256:/);
 
-  await proveConvergence(ns, bareRepo);
+  await proveConvergence(world, ns, bareRepo);
 });
 
 test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the rsa-sha2-only server, and flux-azdo reports why', {
@@ -281,7 +140,7 @@ test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the
     assert.ok(text.includes(HOSTKEY_FLAG), text);
     writeFileSync(file, text.replace(HOSTKEY_FLAG, '--ssh-hostkey-algos=ssh-rsa'));
   });
-  await requestReconcile(ns);
+  await requestReconcile(world, ns);
   await eventually('source-controller restarted with the narrowed flag', async () => ({
     ok: source().starts === 2 && source().args.includes('--ssh-hostkey-algos=ssh-rsa'),
     detail: JSON.stringify(source().args),
@@ -289,7 +148,7 @@ test('negative: a source-controller narrowed to ssh-rsa (SHA-1) cannot reach the
 
   // The next revision cannot be fetched: the server offers no host key algorithm the controller accepts.
   const next = pushChange(bareRepo, (dir) => writeFileSync(join(dir, PATH_IN_REPO, 'note.txt'), 'any change\n'));
-  await requestReconcile(ns);
+  await requestReconcile(world, ns);
   const client = connect({ kubeconfig: world.cluster.kubeconfigPath });
   const err = await waitForHealth(client, bootstrapHealthTargets(ns, COMPONENTS, `main@sha1:${next}`), {
     timeoutMs: 120_000,
@@ -367,8 +226,7 @@ spec:
 
   const options = { namespace: ns, url: git.repoUrl('org', 'project', ns), tokenAuth: true, password: pat, caFile: git.caFile };
   const { result, controllers } = await bootstrapWithControllers(options);
-  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}`);
-  await assertReconciledAt(ns, result.revision);
+  await assertReconciledAt(world, ns, result.revision);
   const deployments = async () =>
     new Map((await get(`/apis/apps/v1/namespaces/${ns}/deployments`)).body.items.map((d) => [d.metadata.name, d]));
   const first = await deployments();
@@ -381,7 +239,7 @@ spec:
     components: COMPONENTS,
     kubeconfig: world.cluster.kubeconfigPath,
     manifests: bundleDir,
-    timeout: '3m',
+    timeout: '5m',
     ...options,
   };
   // The dry run builds the same folder: it predicts that the re-run changes no object.
@@ -408,4 +266,104 @@ spec:
       cluster: { get, allowedSecrets: [`${ns}/flux-system`, 'flux-system/flux-system'] },
     },
   );
+});
+
+/** A Provider's webhook endpoint: collects what notification-controller forwards. */
+async function startEventReceiver() {
+  const received = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        received.push({ unparsed: Buffer.concat(chunks).toString('utf8') });
+      }
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, received, stop: () => new Promise((r) => server.close(r)) };
+}
+
+test("a default bootstrap is Ready from Flux's four default controllers, and their events reach notification-controller", {
+  timeout: 600_000,
+}, async () => {
+  const ns = 'flux-default';
+  const { git, pat } = world;
+  const bareRepo = git.createRepo('org', 'project', ns);
+  // Flux's default set (bootstrap.test.mjs's CLI token flow runs it without --components).
+  const { result, events, controllers } = await bootstrapWithControllers({
+    namespace: ns,
+    url: git.repoUrl('org', 'project', ns),
+    tokenAuth: true,
+    password: pat,
+    caFile: git.caFile,
+    components: DEFAULT_COMPONENTS,
+  });
+  const deployments = (await get(`/apis/apps/v1/namespaces/${ns}/deployments`)).body.items;
+  assert.deepEqual(deployments.map((d) => d.metadata.name).sort(), [...DEFAULT_COMPONENTS].sort());
+  // Each Deployment bootstrap waited for is backed by its own running controller process.
+  assert.deepEqual(Object.keys(controllers.processes).sort(), [...DEFAULT_COMPONENTS].sort());
+  for (const [name, p] of Object.entries(controllers.processes)) {
+    assert.equal(p.child.exitCode, null, `${name} runs`);
+    assert.equal(p.starts, 1, `${name} started once`);
+  }
+  const readyRefs = events.filter((e) => e.step === 'health' && e.action === 'ready').map((e) => e.ref);
+  for (const name of DEFAULT_COMPONENTS) assert.ok(readyRefs.includes(`Deployment/${ns}/${name}`), readyRefs.join('\n'));
+  await assertReconciledAt(world, ns, result.revision);
+
+  // Events: the others post to notification-controller's loopback event endpoint (in a pod, its
+  // Service URL); an Alert routes them to a generic Provider, as a user would configure it.
+  assert.match(controllers.eventsUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  for (const name of ['source-controller', 'kustomize-controller', 'helm-controller']) {
+    assert.ok(controllers.processes[name].args.includes(`--events-addr=${controllers.eventsUrl}`), name);
+  }
+  const receiver = await startEventReceiver();
+  try {
+    const create = async (path, body) => {
+      const res = await kubeRequest(world.cluster.admin, 'POST', path, body);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    };
+    const base = `/apis/notification.toolkit.fluxcd.io/v1beta3/namespaces/${ns}`;
+    await create(`${base}/providers`, {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name: 'probe' },
+      spec: { type: 'generic', address: receiver.url },
+    });
+    await create(`${base}/alerts`, {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Alert',
+      metadata: { name: 'probe' },
+      spec: {
+        providerRef: { name: 'probe' },
+        eventSeverity: 'info',
+        eventSources: [
+          { kind: 'GitRepository', name: '*' },
+          { kind: 'Kustomization', name: '*' },
+        ],
+      },
+    });
+    const next = pushChange(bareRepo, (dir) => writeFileSync(join(dir, PATH_IN_REPO, 'note.txt'), 'an event, please\n'));
+    await requestReconcile(world, ns);
+    const forwarded = await eventually(
+      'source-controller event forwarded by notification-controller',
+      async () => {
+        const hit = receiver.received.find(
+          (e) =>
+            e.involvedObject?.kind === 'GitRepository' &&
+            e.involvedObject?.name === ns &&
+            Object.values(e.metadata ?? {}).includes(`main@sha1:${next}`),
+        );
+        return { ok: Boolean(hit), value: hit, detail: JSON.stringify(receiver.received.slice(-3)) };
+      },
+      { timeoutMs: 180_000 },
+    );
+    assert.equal(forwarded.reportingController, 'source-controller');
+    assert.equal(forwarded.involvedObject.namespace, ns);
+  } finally {
+    await receiver.stop();
+  }
 });

@@ -219,6 +219,10 @@ describe('kube: against a real kube-apiserver', { timeout: 600_000 }, () => {
     assert.equal(await identity(), 'fake-key-two');
   });
 
+  // The status writers stay here, on purpose: these cases need exact statuses (Ready=Unknown
+  // mid-clone, Ready=False with a given reason, a stale revision on one object only) at exact
+  // moments, which no real controller writes on demand; the real controllers' statuses are what
+  // flux-controllers.test.mjs and every bootstrap test wait for.
   describe('health waits', () => {
     const revision = 'main@sha1:0123456789abcdef0123456789abcdef01234567';
     before(async () => {

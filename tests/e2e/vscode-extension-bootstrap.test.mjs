@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { bundleDir, controllerStandIn, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
+import { controllerPool } from './support/controller-pool.mjs';
 import { assertNoLeaks, bareReposUnder } from './support/leak-scan.mjs';
 import { callsOf, outputText, runCommand } from './support/vscode-stub.mjs';
 
@@ -14,8 +15,9 @@ const TITLE_TOKEN = 'Personal Access Token over HTTPS';
 const NS = 'flux-system';
 
 /**
- * The stand-in plays the controllers when the progress notification reaches the health step; the
- * revision they report is the branch's tip (the notification is text for humans).
+ * Flux's real controllers (support/controller-pool.mjs) start when the progress notification
+ * reaches the health step (the notification is text for humans; the event carries the branch's
+ * tip as the revision).
  */
 function healthWatcher(standIn, repo) {
   return (value) => {
@@ -63,10 +65,13 @@ async function assertNoLeak(stub, world, secret, secrets) {
 
 describe('Bootstrap Cluster over HTTPS with a PAT', () => {
   let world;
+  let controllers;
   before(async () => {
     world = await startWorld();
+    controllers = controllerPool(world.cluster);
   });
   after(async () => {
+    await controllers?.stopAll();
     await world?.stop();
   });
 
@@ -151,7 +156,7 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
     const settings = { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile };
     const run = (answers, secrets = {}) =>
       withKubeconfig(cluster.kubeconfigPath, async () => {
-        const standIn = controllerStandIn(cluster, NS);
+        const standIn = controllers.watch(NS);
         const stub = await runCommand('fluxAzdo.bootstrap', { settings, answers, secrets, onProgress: healthWatcher(standIn, repo) });
         await standIn.settled();
         return stub;
@@ -212,10 +217,13 @@ describe('Bootstrap Cluster over HTTPS with a PAT', () => {
 
 describe('Bootstrap Cluster over SSH with a generated deploy key', () => {
   let world;
+  let controllers;
   before(async () => {
     world = await startWorld();
+    controllers = controllerPool(world.cluster);
   });
   after(async () => {
+    await controllers?.stopAll();
     await world?.stop();
   });
 
@@ -224,7 +232,7 @@ describe('Bootstrap Cluster over SSH with a generated deploy key', () => {
     const repo = sshd.createRepo('org', 'project', 'vscode-ssh');
     const context = await currentContext(cluster.kubeconfigPath);
     const modals = [];
-    const standIn = controllerStandIn(cluster, NS);
+    const standIn = controllers.watch(NS);
     const stub = await withKubeconfig(cluster.kubeconfigPath, () =>
       runCommand('fluxAzdo.bootstrap', {
         settings: { 'fluxAzdo.manifests': bundleDir },

@@ -15,7 +15,8 @@ import { bootstrap } from '../../npm/dist/index.js';
 import { startCluster } from '../harness/cluster.mjs';
 import { startEntraTokenService } from '../servers/entra/index.mjs';
 import { startGitHttpsServer } from '../servers/git-https.mjs';
-import { bundleDir, controllerStandIn, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
+import { bundleDir, getObject, git as gitIn, history, refs, startWorld } from './support/bootstrap-env.mjs';
+import { controllerPool } from './support/controller-pool.mjs';
 import { assertNoLeaks, bareReposUnder } from './support/leak-scan.mjs';
 import { callsOf, outputText, runCommand } from './support/vscode-stub.mjs';
 
@@ -23,7 +24,7 @@ const TOKEN_AUTH = 'Personal Access Token over HTTPS';
 const NS = 'flux-system';
 const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default';
 
-/** The stand-in plays the controllers once the progress notification reaches the health step. */
+/** Flux's real controllers (support/controller-pool.mjs) start once the progress notification reaches the health step. */
 function healthWatcher(standIn, repo, branch = 'main') {
   return (value) => {
     if (!/reconcile \S+@sha1:/.test(value.message ?? '')) return;
@@ -67,12 +68,15 @@ function call(url, { method = 'GET', ca, headers = {}, body } = {}) {
 describe('a protected branch: Open a Pull Request Instead', () => {
   const reviewerPat = `fake-pat-reviewer-${randomBytes(8).toString('hex')}`;
   let world;
+  let controllers;
   let reviewer;
   before(async () => {
     world = await startWorld({ gitUsers: [{ pat: reviewerPat, displayName: 'Reviewer' }] });
+    controllers = controllerPool(world.cluster);
     reviewer = world.git.identities.find((u) => u.displayName === 'Reviewer');
   });
   after(async () => {
+    await controllers?.stopAll();
     await world?.stop();
   });
 
@@ -88,7 +92,7 @@ describe('a protected branch: Open a Pull Request Instead', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  test('BRANCH_PROTECTED offers the pull request; pressing it opens one, and the notifications link it', { timeout: 240_000 }, async () => {
+  test('BRANCH_PROTECTED offers the pull request; pressing it opens one, and the notifications link it', { timeout: 600_000 }, async () => {
     const { cluster, git, pat } = world;
     const name = 'vscode-protected';
     const bare = git.createRepo('org', 'project', name, { empty: false });
@@ -97,10 +101,10 @@ describe('a protected branch: Open a Pull Request Instead', () => {
     const context = await currentContext(cluster.kubeconfigPath);
     const prPath = (id) => `/org/project/_apis/git/repositories/${name}/pullRequests/${id}`;
     let review;
-    const standIn = controllerStandIn(cluster, NS);
+    const standIn = controllers.watch(NS);
     const stub = await withKubeconfig(cluster.kubeconfigPath, () =>
       runCommand('fluxAzdo.bootstrap', {
-        settings: { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile, 'fluxAzdo.timeout': '2m' },
+        settings: { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile, 'fluxAzdo.timeout': '5m' },
         answers: [
           ['Repository URL', git.repoUrl('org', 'project', name)],
           ['Branch', 'main'],
@@ -177,17 +181,20 @@ describe('a protected branch: Open a Pull Request Instead', () => {
 
 describe('Sign in with Microsoft: the push with a token from VS Code’s Microsoft session', () => {
   let cluster;
+  let controllers;
   let entra;
   let git;
   let sp;
   const clusterPat = `fake-pat-cluster-${randomBytes(12).toString('hex')}`;
   before(async () => {
     [cluster, entra] = await Promise.all([startCluster(), startEntraTokenService()]);
+    controllers = controllerPool(cluster);
     // The PAT can only read (403 on receive-pack): every push that lands went with the Bearer token.
     git = await startGitHttpsServer({ readOnlyPat: clusterPat, entra: { service: entra } });
     sp = entra.addServicePrincipal({ clientSecret: true });
   });
   after(async () => {
+    await controllers?.stopAll();
     await Promise.allSettled([cluster?.stop(), entra?.stop(), git?.stop()]);
   });
 
@@ -214,13 +221,13 @@ describe('Sign in with Microsoft: the push with a token from VS Code’s Microso
   };
 
   test('pushes with the session’s Bearer token; the cluster reads with its own read-only PAT; the token is kept nowhere', {
-    timeout: 240_000,
+    timeout: 600_000,
   }, async () => {
     const name = 'vscode-entra';
     const bare = git.createRepo('org', 'project', name);
     const context = await currentContext(cluster.kubeconfigPath);
     const pushesBefore = git.stats.pushes;
-    const standIn = controllerStandIn(cluster, NS);
+    const standIn = controllers.watch(NS);
     const stub = await withKubeconfig(cluster.kubeconfigPath, () =>
       runCommand('fluxAzdo.bootstrap', {
         settings: { 'fluxAzdo.manifests': bundleDir, 'fluxAzdo.caFile': git.caFile },

@@ -1,5 +1,6 @@
-// Flux's real source-controller and kustomize-controller (v1.9.4, built by
-// tests/harness/controllers/build.sh) as local processes against the test kube-apiserver.
+// Flux's real controllers (source-, kustomize-, helm- and notification-controller, the versions
+// Flux v2.9.4 ships, built by tests/harness/controllers/build.sh) as local processes against the
+// test kube-apiserver: each one whose Deployment bootstrap applied.
 //
 // Each controller runs with the arguments of ITS DEPLOYMENT AS APPLIED TO THE CLUSTER (read back
 // from the apiserver), so whatever bootstrap patched into it (e.g. `--ssh-hostkey-algos`) is what
@@ -8,6 +9,12 @@
 // marked unavailable again when it stops answering; when the Deployment's spec changes (a new
 // generation, e.g. args applied from Git by kustomize-controller) the process is restarted with
 // the new spec, as a rollout would replace the pod.
+//
+// Events: the other controllers post their Kubernetes events to notification-controller's event
+// endpoint, as in a cluster (`--events-addr=http://notification-controller.<ns>.svc…/`); here that
+// URL becomes notification-controller's own loopback port when it runs, so Alerts and Providers
+// see real events. Without notification-controller in the set the flag is dropped (its default,
+// empty, posts no events) rather than pointed at nothing.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -19,8 +26,12 @@ import { fileURLToPath } from 'node:url';
 import { freePort, kubeconfigText, kubeRequest, markDeploymentAvailableForTest } from './cluster.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The runner's temp root, read once: a test may point TMPDIR at a private folder it scans for
+// leftovers while an in-process bootstrap runs, and the controllers' work dirs are not the run's.
+const harnessTmp = tmpdir();
 
-export const CONTROLLERS = ['source-controller', 'kustomize-controller'];
+/** Every controller the harness can run, in start order (source-controller serves the others). */
+export const CONTROLLERS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
 
 /** Builds the controllers if needed (minutes cold, instant warm); returns their directory. */
 export function controllersBinDir() {
@@ -33,9 +44,11 @@ export function controllersBinDir() {
 
 /**
  * The container's arguments and environment, made runnable outside the cluster.
- * `ports`: { metrics, health, storage? } on 127.0.0.1; `storagePath` for source-controller.
+ * `ports`: { metrics, health, storage?, events?, receiver? } on 127.0.0.1; `storagePath` for
+ * source-controller; `eventsUrl`: where the controller posts events (notification-controller's
+ * loopback event endpoint), or undefined to post none.
  */
-export function localArgs(container, { namespace, ports, storagePath }) {
+export function localArgs(container, { name, namespace, ports, storagePath, eventsUrl }) {
   const env = { RUNTIME_NAMESPACE: namespace };
   for (const e of container.env ?? []) {
     // valueFrom: RUNTIME_NAMESPACE (fieldRef) is set above; GOMEMLIMIT comes from the
@@ -50,9 +63,12 @@ export function localArgs(container, { namespace, ports, storagePath }) {
     const flag = arg.split('=', 1)[0];
     switch (flag) {
       case '--events-addr':
-        // notification-controller's in-cluster Service name: no DNS for it here and no
-        // notification-controller running; empty (the flag's default) records no events.
+        // notification-controller's own flag of that name is the address it listens on (set
+        // below); the others' is its in-cluster Service URL, which has no DNS here.
+        if (name !== 'notification-controller' && eventsUrl !== undefined) args.push(`--events-addr=${eventsUrl}`);
         continue;
+      case '--receiverAddr':
+        continue; // notification-controller's webhook receiver: set below
       case '--enable-leader-election':
         // One replica only; a killed process would hold its Lease for the lease duration and
         // delay the next start of the same controller.
@@ -80,6 +96,9 @@ export function localArgs(container, { namespace, ports, storagePath }) {
   // The defaults (:8080, :9440, :9090) would bind every interface and clash between processes.
   args.push(`--metrics-addr=127.0.0.1:${ports.metrics}`, `--health-addr=127.0.0.1:${ports.health}`);
   if (ports.storage !== undefined) args.push(`--storage-addr=127.0.0.1:${ports.storage}`);
+  // notification-controller's defaults (:9090 events, :9292 webhook receiver) bind every interface.
+  if (ports.events !== undefined) args.push(`--events-addr=127.0.0.1:${ports.events}`);
+  if (ports.receiver !== undefined) args.push(`--receiverAddr=127.0.0.1:${ports.receiver}`);
   return { args, env };
 }
 
@@ -98,6 +117,12 @@ function httpGet(url, timeoutMs = 2000) {
 async function getDeployment(cluster, namespace, name) {
   const res = await kubeRequest(cluster.admin, 'GET', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
   return res.status === 200 ? res.body : undefined;
+}
+
+/** Whether the Deployment is deleted (404 only: a restarting apiserver is not a deletion). */
+async function deploymentGone(cluster, namespace, name) {
+  const res = await kubeRequest(cluster.admin, 'GET', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+  return res.status === 404 || (res.status === 200 && Boolean(res.body.metadata?.deletionTimestamp));
 }
 
 function isMarkedAvailable(dep) {
@@ -151,15 +176,44 @@ function serviceAccountKubeconfig(cluster, namespace, name) {
 }
 
 /**
- * Starts source-controller and kustomize-controller for `namespace` from their Deployments in
- * the cluster (waits up to `waitForDeploymentsMs` for them to be applied). Returns
- * { processes, ready(), logs(), stop() }; call stop() in an after hook.
+ * The controllers to run in `namespace`: `components` if given, else every controller of
+ * CONTROLLERS whose Deployment is in the namespace once source-controller's is (bootstrap applies
+ * them together).
+ */
+async function controllerSet(cluster, namespace, components, waitForDeploymentsMs) {
+  const deadline = Date.now() + waitForDeploymentsMs;
+  const wanted = components ?? ['source-controller'];
+  for (const name of wanted) {
+    let dep = await getDeployment(cluster, namespace, name);
+    while (!dep && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      dep = await getDeployment(cluster, namespace, name);
+    }
+    if (!dep) throw new Error(`Deployment ${namespace}/${name} was not applied within ${waitForDeploymentsMs} ms`);
+  }
+  if (components) return CONTROLLERS.filter((c) => components.includes(c));
+  const res = await kubeRequest(cluster.admin, 'GET', `/apis/apps/v1/namespaces/${namespace}/deployments`);
+  const present = new Set((res.body.items ?? []).map((d) => d.metadata.name));
+  return CONTROLLERS.filter((c) => present.has(c));
+}
+
+/**
+ * Starts Flux's controllers for `namespace` from their Deployments in the cluster (waits up to
+ * `waitForDeploymentsMs` for them to be applied): `components`, or every one bootstrap installed.
+ * Returns { processes, ready(), logs(), stop() }; call stop() in an after hook.
  */
 export async function startFluxControllers(
   cluster,
-  { namespace = 'flux-system', binDir = controllersBinDir(), waitForDeploymentsMs = 120_000, impersonate = true, podEnvironment } = {},
+  {
+    namespace = 'flux-system',
+    binDir = controllersBinDir(),
+    waitForDeploymentsMs = 120_000,
+    impersonate = true,
+    podEnvironment,
+    components,
+  } = {},
 ) {
-  const work = await mkdtemp(join(tmpdir(), `flux-azdo-controllers-${namespace}-`));
+  const work = await mkdtemp(join(harnessTmp, `flux-azdo-controllers-${namespace}-`));
   const processes = {};
   let stopped = false;
   let monitor;
@@ -194,21 +248,21 @@ export async function startFluxControllers(
   };
   process.once('exit', onExit);
 
+  // Ports are fixed before anything starts: the others need notification-controller's event
+  // address in their args, and a restarted controller keeps its ports as a pod keeps its Service.
+  const allPorts = {};
+  let eventsUrl;
+
   // Starts (or, after a spec change, restarts) one controller from its Deployment.
   const launch = async (name, dep) => {
     const container = dep.spec.template.spec.containers.find((c) => c.name === 'manager') ?? dep.spec.template.spec.containers[0];
     const previous = processes[name];
     const dir = join(work, name);
     await mkdir(dir, { recursive: true });
-    // A restarted controller keeps its ports and storage, as a pod keeps its Service and volume.
-    const ports = previous?.ports ?? {
-      metrics: await freePort(),
-      health: await freePort(),
-      ...(name === 'source-controller' ? { storage: await freePort() } : {}),
-    };
+    const ports = allPorts[name];
     const storagePath = join(dir, 'storage');
     await mkdir(storagePath, { recursive: true });
-    const { args, env } = localArgs(container, { namespace, ports, storagePath });
+    const { args, env } = localArgs(container, { name, namespace, ports, storagePath, eventsUrl });
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, impersonate ? serviceAccountKubeconfig(cluster, namespace, name) : cluster.kubeconfig, { mode: 0o600 });
     // TUF_ROOT (sigstore's cache) is a path inside the pod's /tmp volume: give it our own.
@@ -241,14 +295,19 @@ export async function startFluxControllers(
   };
 
   try {
-    for (const name of CONTROLLERS) {
-      const deadline = Date.now() + waitForDeploymentsMs;
-      let dep = await getDeployment(cluster, namespace, name);
-      while (!dep && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        dep = await getDeployment(cluster, namespace, name);
-      }
-      if (!dep) throw new Error(`Deployment ${namespace}/${name} was not applied within ${waitForDeploymentsMs} ms`);
+    const names = await controllerSet(cluster, namespace, components, waitForDeploymentsMs);
+    for (const name of names) {
+      allPorts[name] = {
+        metrics: await freePort(),
+        health: await freePort(),
+        ...(name === 'source-controller' ? { storage: await freePort() } : {}),
+        ...(name === 'notification-controller' ? { events: await freePort(), receiver: await freePort() } : {}),
+      };
+    }
+    if (allPorts['notification-controller']) eventsUrl = `http://127.0.0.1:${allPorts['notification-controller'].events}/`;
+    for (const name of names) {
+      const dep = await getDeployment(cluster, namespace, name);
+      if (!dep) throw new Error(`Deployment ${namespace}/${name} is gone`);
       await launch(name, dep);
     }
 
@@ -260,7 +319,15 @@ export async function startFluxControllers(
         const ok = alive && (await httpGet(p.healthUrl)) === 200;
         if (stopped) return;
         const dep = await getDeployment(cluster, namespace, name);
-        if (!dep) continue;
+        if (!dep) {
+          // Deleted (e.g. by an uninstall): its pods would be terminated, so is the process.
+          if (alive && (await deploymentGone(cluster, namespace, name))) {
+            await stopProcess(p);
+            p.deleted = true;
+          }
+          healthy[name] = false;
+          continue;
+        }
         if (dep.metadata.generation !== p.generation) {
           // The spec changed (e.g. kustomize-controller applied new args from Git): roll out,
           // as the Deployment controller would replace the pod.
@@ -290,7 +357,9 @@ export async function startFluxControllers(
     return {
       processes,
       dir: work,
-      /** Resolves when both controllers answer /readyz; rejects if one exits first. */
+      /** The notification-controller event endpoint the others post to (undefined without it). */
+      eventsUrl,
+      /** Resolves when every controller answers /readyz; rejects if one exits first. */
       async ready(timeoutMs = 60_000) {
         const deadline = Date.now() + timeoutMs;
         for (const [name, p] of Object.entries(processes)) {

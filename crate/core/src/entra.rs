@@ -71,6 +71,9 @@ pub enum PushCredential {
     SshKey,
     /// A Microsoft Entra token from `--azure-credential`, as `Authorization: Bearer`.
     Entra,
+    /// The password as `Authorization: Bearer` (`--with-bearer-token`): Flux's own bootstrap
+    /// pushes with the token it writes into the Secret's `bearerToken`.
+    Bearer,
 }
 
 /// `--azure-credential` as typed: empty for none, else one of the kinds.
@@ -162,12 +165,15 @@ pub fn push_credentials(
     let push_credential = match (push, &entra) {
         (PushTarget::Ssh { .. }, _) => PushCredential::SshKey,
         (PushTarget::Https { .. }, Some(_)) => PushCredential::Entra,
+        (PushTarget::Https { .. }, None) if sync_auth == SyncAuth::Bearer => PushCredential::Bearer,
         (PushTarget::Https { .. }, None) => PushCredential::Pat,
     };
     Ok(PushCredentials {
         push_credential,
-        needs_pat: push_credential == PushCredential::Pat
-            || matches!(sync_auth, SyncAuth::Token | SyncAuth::Bearer),
+        needs_pat: matches!(
+            push_credential,
+            PushCredential::Pat | PushCredential::Bearer
+        ) || matches!(sync_auth, SyncAuth::Token | SyncAuth::Bearer),
         entra,
     })
 }

@@ -82,6 +82,28 @@ fn without_the_flag_nothing_changes() {
 }
 
 #[test]
+fn with_bearer_token_pushes_with_the_password_as_bearer_like_flux() {
+    // Flux's `bootstrap git --with-bearer-token` sends the password as a bearer token on its own
+    // pushes too, not only from the cluster's Secret.
+    let c = push_credentials(&Options {
+        with_bearer_token: true,
+        ..options(SERVICES, "")
+    })
+    .unwrap();
+    assert_eq!(c.push_credential, PushCredential::Bearer);
+    assert!(c.needs_pat);
+    let p = plan(
+        &Options {
+            with_bearer_token: true,
+            ..options(SERVICES, "")
+        },
+        &bundle(),
+    )
+    .unwrap();
+    assert_eq!(p.push_credential, PushCredential::Bearer);
+}
+
+#[test]
 fn an_ssh_url_or_another_host_is_refused() {
     for url in [
         "git@ssh.dev.azure.com:v3/org/project/repo",

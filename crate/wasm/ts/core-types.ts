@@ -946,7 +946,7 @@ scope: string,
  */
 organizationUrl: string, };
 
-export type PushCredential = "pat" | "sshKey" | "entra";
+export type PushCredential = "pat" | "sshKey" | "entra" | "bearer";
 
 export type PushCredentials = { 
 /**

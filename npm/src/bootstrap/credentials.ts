@@ -128,6 +128,7 @@ export function pushAuth(
     if (!tokens) throw new FluxAzdoError('INTERNAL', 'an Entra push needs the token provider');
     return { kind: 'entra', tokens };
   }
+  if (plan.pushCredential === 'bearer') return { kind: 'bearer', token: patFor(options) };
   if (plan.push.transport === 'https') {
     return { kind: 'token', username: plan.username, password: patFor(options) };
   }

@@ -11,7 +11,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git
 import { FluxAzdoError } from '../errors.js';
 import { entraRefusal } from './entra-refusal.js';
 import { gitTimeout, GitServerUnavailable, isRetryableStatus, retryAfterMs, waitForRetry, type RetryContext } from './server-retry.js';
-import type { EntraAuth, TokenAuth } from './types.js';
+import type { BearerAuth, EntraAuth, TokenAuth } from './types.js';
 
 /** An idle connection this long is given up (Azure DevOps answers well within it). */
 const SOCKET_TIMEOUT_MS = 120_000;
@@ -24,7 +24,7 @@ export interface HttpsTransport {
 }
 
 export interface HttpsTransportOptions {
-  auth?: TokenAuth | EntraAuth;
+  auth?: TokenAuth | EntraAuth | BearerAuth;
   /** PEM text of the CA certificates to trust instead of Node's bundled roots. */
   ca?: string;
   /** Retries of 429/5xx answers and the operation's time limit (server-retry.ts). */
@@ -103,7 +103,8 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
   const httpsAgent = new https.Agent(agentOptions);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const auth = options.auth;
-  const basic = auth?.kind === 'token' ? basicAuthorization(auth) : undefined;
+  const basic =
+    auth?.kind === 'token' ? basicAuthorization(auth) : auth?.kind === 'bearer' ? `Bearer ${auth.token.expose()}` : undefined;
   const entra = auth?.kind === 'entra' ? auth.tokens : undefined;
 
   const retry = options.retry;

@@ -36,7 +36,16 @@ export interface EntraAuth {
   tokens: AzureDevOpsTokenProvider;
 }
 
-export type GitAuth = TokenAuth | SshAuth | EntraAuth;
+/**
+ * HTTPS with the password as `Authorization: Bearer` (`--with-bearer-token`), as Flux's own
+ * bootstrap sends it; the cluster gets the same token as the Secret's `bearerToken`.
+ */
+export interface BearerAuth {
+  kind: 'bearer';
+  token: SecretValue;
+}
+
+export type GitAuth = TokenAuth | SshAuth | EntraAuth | BearerAuth;
 
 /** Where to talk to: an already resolved URL (`https://…` or `ssh://user@host[:port]/path`) and its credential. */
 export interface GitRemote {

@@ -272,7 +272,8 @@ async function probe(
     const username = auth.type === 'token' ? auth.username : 'git';
     const pat = secretOf(password);
     if (!pat) throw new FluxAzdoError('INTERNAL', 'a token rotation without a PAT');
-    gitAuth = { kind: 'token', username, password: pat };
+    // Proven the way the cluster will send it: a bearer token as `Authorization: Bearer`.
+    gitAuth = auth.type === 'bearer' ? { kind: 'bearer', token: pat } : { kind: 'token', username, password: pat };
   }
   const caPem = decode(oldData['ca.crt']);
   const { heads } = await lsRemote({

@@ -1,7 +1,7 @@
 // The world a bootstrap end-to-end test runs in: a real kube-apiserver, the Azure-DevOps-like
-// HTTPS Git server and the RSA-SHA2-only sshd, plus a stand-in for Flux's controllers that
-// reports Ready at the revision bootstrap waits for (the controllers themselves run in
-// flux-controllers.test.mjs).
+// HTTPS Git server and the RSA-SHA2-only sshd. Bootstrap tests wait for Flux's real controllers
+// (controller-pool.mjs); the status-writing stand-in here is kept only for the few places where no
+// real controller can do it (each says why).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -38,7 +38,8 @@ export async function startWorld({ gitUsers = [] } = {}) {
 }
 
 /**
- * TEST ONLY: plays Flux's controllers when bootstrap reaches its health step: marks the
+ * TEST ONLY, and only where the real controllers cannot serve (say why at the call): plays
+ * Flux's controllers when bootstrap reaches its health step: marks the
  * component Deployments available and reports the GitRepository and Kustomization Ready at
  * the revision bootstrap waits for. Returns the event handler to pass to bootstrap.
  */
@@ -181,6 +182,6 @@ export const tokenBootstrapArgs = (world, url, namespace) => [
   `--ca-file=${world.git.caFile}`,
   `--kubeconfig=${world.cluster.kubeconfigPath}`,
   `--manifests=${bundleDir}`,
-  '--timeout=2m',
+  '--timeout=5m',
   '--json',
 ];

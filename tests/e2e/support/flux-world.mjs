@@ -1,7 +1,7 @@
-// A bootstrapped cluster with Flux's real source- and kustomize-controller (local processes
-// started from the Deployments bootstrap applied), for the rotate and check tests: bootstrap
-// over HTTPS with a PAT or over SSH with a generated key, then helpers to read Flux's objects and
-// wait for what the controllers report.
+// A bootstrapped cluster with Flux's real controllers (local processes started from the
+// Deployments bootstrap applied), for flux-controllers, rotate and check: bootstrap over HTTPS
+// with a PAT or over SSH with a generated key, then helpers to read Flux's objects, wait for what
+// the controllers report, and push changes the cluster must follow.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +17,7 @@ export const COMPONENTS = ['source-controller', 'kustomize-controller'];
 export const PATH_IN_REPO = 'clusters/my-cluster';
 
 export const gitRepositoryPath = (ns) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${ns}`;
+export const kustomizationPath = (ns) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${ns}`;
 export const secretPath = (ns, name = 'flux-system') => `/api/v1/namespaces/${ns}/secrets/${name}`;
 export const ready = (obj) => obj?.status?.conditions?.find((c) => c.type === 'Ready');
 
@@ -61,11 +62,8 @@ export async function bootstrapWithControllers(world, binDir, running, options, 
   ).catch((err) => ({ error: err }));
   assert.ok(controllers, `bootstrap never installed the components: ${result.error?.message}`);
   const started = await controllers;
-  assert.equal(
-    result.error,
-    undefined,
-    `bootstrap failed: ${result.error?.message}\n${started.logs('source-controller').slice(-2000)}\n${started.logs('kustomize-controller').slice(-3000)}`,
-  );
+  const logs = Object.keys(started.processes).map((name) => `--- ${name}\n${started.logs(name).slice(-2500)}`);
+  assert.equal(result.error, undefined, `bootstrap failed: ${result.error?.message}\n${logs.join('\n')}`);
   return { result, events, controllers: started };
 }
 
@@ -80,15 +78,18 @@ export function tokenBootstrap(world, binDir, running, ns) {
   });
 }
 
-/** SSH bootstrap with a generated RSA key the "user" adds to sshd; `publicKey` is that key. */
-export async function sshBootstrap(world, binDir, running, ns) {
+/**
+ * SSH bootstrap with a generated RSA key the "user" adds to sshd; `publicKey` is that key.
+ * `extra`: more bootstrap options (e.g. `sshHostkeyAlgos`).
+ */
+export async function sshBootstrap(world, binDir, running, ns, extra = {}) {
   world.sshd.createRepo('org', 'project', ns);
   let publicKey;
   const run = await bootstrapWithControllers(
     world,
     binDir,
     running,
-    { namespace: ns, url: world.sshd.repoUrl('org', 'project', ns), sshKeyAlgorithm: 'rsa', sshRsaBits: 2048 },
+    { namespace: ns, url: world.sshd.repoUrl('org', 'project', ns), sshKeyAlgorithm: 'rsa', sshRsaBits: 2048, ...extra },
     {
       confirmDeployKey: async (prompt) => {
         publicKey = prompt.publicKey;
@@ -140,4 +141,51 @@ export function pushChange(bareRepo, change) {
   const sha = git('rev-parse', 'HEAD');
   execFileSync('rm', ['-rf', dir]);
   return sha;
+}
+
+/** A revision is Ready on both Flux objects, as the controllers themselves wrote it. */
+export async function assertReconciledAt(world, ns, revision) {
+  const repo = (await get(world, gitRepositoryPath(ns))).body;
+  assert.equal(ready(repo)?.status, 'True', JSON.stringify(repo.status));
+  assert.equal(repo.status.artifact.revision, revision);
+  assert.match(repo.status.artifact.url, /^http:\/\/127\.0\.0\.1:\d+\/gitrepository\//, 'the artifact is served by our source-controller');
+  const ks = (await get(world, kustomizationPath(ns))).body;
+  assert.equal(ready(ks)?.status, 'True', JSON.stringify(ks.status));
+  assert.equal(ks.status.lastAppliedRevision, revision);
+  assert.match(ready(ks).message, new RegExp(`Applied revision: ${revision.replace(/[.@]/g, '\\$&')}`));
+}
+
+/** The cluster converges to a pushed ConfigMap, then prunes it when it is removed from Git. */
+export async function proveConvergence(world, ns, bareRepo) {
+  const file = `${PATH_IN_REPO}/flux-azdo-probe.yaml`;
+  const cmPath = `/api/v1/namespaces/${ns}/configmaps/flux-azdo-probe`;
+  const added = pushChange(bareRepo, (dir) => {
+    execFileSync('mkdir', ['-p', join(dir, PATH_IN_REPO)]);
+    execFileSync('tee', [join(dir, file)], {
+      input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flux-azdo-probe\n  namespace: ${ns}\ndata:\n  pushed: by-the-test\n`,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+  });
+  await requestReconcile(world, ns);
+  const cm = await eventually('the pushed ConfigMap is applied', async () => {
+    const res = await get(world, cmPath);
+    return { ok: res.status === 200, value: res.body, detail: `${res.status}` };
+  });
+  assert.equal(cm.data.pushed, 'by-the-test');
+  assert.equal(cm.metadata.labels['kustomize.toolkit.fluxcd.io/name'], ns, 'applied by kustomize-controller');
+  await eventually('Kustomization at the new revision', async () => {
+    const ks = (await get(world, kustomizationPath(ns))).body;
+    return { ok: ks.status?.lastAppliedRevision === `main@sha1:${added}`, detail: JSON.stringify(ks.status?.conditions) };
+  });
+
+  const removed = pushChange(bareRepo, (_dir, git) => git('rm', '--quiet', file));
+  await requestReconcile(world, ns);
+  await eventually('the removed ConfigMap is pruned', async () => {
+    const res = await get(world, cmPath);
+    return { ok: res.status === 404, detail: `${res.status}` };
+  });
+  await eventually('Kustomization at the removal', async () => {
+    const ks = (await get(world, kustomizationPath(ns))).body;
+    return { ok: ks.status?.lastAppliedRevision === `main@sha1:${removed}`, detail: JSON.stringify(ks.status?.conditions) };
+  });
 }
