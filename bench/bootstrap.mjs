@@ -102,12 +102,16 @@ async function fluxAzdo(round) {
     standIn.onEvent(event);
   };
   t0 = performance.now();
-  const { ms, peakRssMiB, cpuMs } = await runProcess(process.execPath, [cliPath, ...tokenArgs(name), `--kubeconfig=${cluster.kubeconfigPath}`, '--json'], {
-    env,
-    rss: true,
-    cpu: true,
-    onLine,
-  });
+  const { ms, peakRssMiB, cpuMs } = await runProcess(
+    process.execPath,
+    [cliPath, ...tokenArgs(name), `--kubeconfig=${cluster.kubeconfigPath}`, '--json'],
+    {
+      env,
+      rss: true,
+      cpu: true,
+      onLine,
+    },
+  );
   await standIn.settled();
   const steps = {};
   for (let i = 0; i < STEPS.length; i++) {
@@ -221,7 +225,9 @@ if (canTimeCpu) {
     `CPU (user + system): git + kubectl ${f(base.cpuMs)} ms, flux-azdo ${f(ours.cpuMs)} ms, ${(ours.cpuMs / base.cpuMs).toFixed(2)}× (the wall's load-free part)`,
   );
 }
-console.log(`flux-azdo up to its health wait    wall median ${f(ours.toHealth)} ms   ${(ours.toHealth / base.ms).toFixed(2)}× the baseline's wall`);
+console.log(
+  `flux-azdo up to its health wait    wall median ${f(ours.toHealth)} ms   ${(ours.toHealth / base.ms).toFixed(2)}× the baseline's wall`,
+);
 const rest = result.medians['REST pre-flight'];
 console.log(
   `REST pre-flight alone (process minus node -e 0): wall ${f(rest.ms)} ms${canTimeCpu ? `, CPU ${f(rest.cpuMs)} ms` : ''} (overlapped with the cluster's pre-flight in bootstrap)`,

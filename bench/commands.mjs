@@ -111,8 +111,14 @@ if (canTimeCpu) {
   const cpu = (name, extra = '') => console.log(`${name.padEnd(36)} median ${c[name].toFixed(0).padStart(7)} ms CPU${extra}`);
   console.log('CPU (user + system, 10 ms ticks):');
   cpu('go: Flux install.Generate process');
-  cpu('flux-azdo install --export', `  ${(c['flux-azdo install --export'] / c['go: Flux install.Generate process']).toFixed(2)}× the Go process`);
-  cpu('flux-azdo bootstrap git --export', `  ${(c['flux-azdo bootstrap git --export'] / c['flux-azdo install --export']).toFixed(2)}× install --export`);
+  cpu(
+    'flux-azdo install --export',
+    `  ${(c['flux-azdo install --export'] / c['go: Flux install.Generate process']).toFixed(2)}× the Go process`,
+  );
+  cpu(
+    'flux-azdo bootstrap git --export',
+    `  ${(c['flux-azdo bootstrap git --export'] / c['flux-azdo install --export']).toFixed(2)}× install --export`,
+  );
   cpu('flux-azdo --help', `  +${(c['flux-azdo --help'] - c['node -e 0 (floor)']).toFixed(0)} ms over node -e 0`);
   cpu('flux-azdo version', `  +${(c['flux-azdo version'] - c['node -e 0 (floor)']).toFixed(0)} ms over node -e 0`);
   cpu('node -e 0 (floor)');

@@ -19,7 +19,9 @@ for (const name of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
     target: 'node20',
     logLevel: 'warning',
     // The bundled CommonJS dependencies require Node's built-ins; ESM output has no `require`.
-    banner: { js: "import { createRequire as __fluxAzdoCreateRequire } from 'node:module'; const require = __fluxAzdoCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __fluxAzdoCreateRequire } from 'node:module'; const require = __fluxAzdoCreateRequire(import.meta.url);",
+    },
   });
   renameSync(tmp, file);
   // tsc's map describes the re-export, not the bundle.

@@ -102,7 +102,12 @@ test('version prints the package’s and the core’s versions', async () => {
   assert.equal(res.stdout, `flux-azdo ${pkg.version} (Flux ${core.fluxVersion()})\n`);
 });
 
-for (const args of [['install', '--help'], ['bootstrap', 'git', '--help'], ['rotate', '--help'], ['check', '--help']]) {
+for (const args of [
+  ['install', '--help'],
+  ['bootstrap', 'git', '--help'],
+  ['rotate', '--help'],
+  ['check', '--help'],
+]) {
   test(`flux-azdo ${args.join(' ')} shows the core's defaults without compiling the wasm`, async () => {
     const res = await runProbed(args);
     assert.equal(res.code, 0);

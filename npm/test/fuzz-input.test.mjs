@@ -62,7 +62,11 @@ test('parseArgs: any argv parses or is a USAGE error naming a flag', () => {
     const argv = Array.from({ length: r.int(8) }, pieces);
     try {
       const parsed = parseArgs(argv, SPECS);
-      for (const name of parsed.given) assert.ok(SPECS.some((s) => s.name === name), name);
+      for (const name of parsed.given)
+        assert.ok(
+          SPECS.some((s) => s.name === name),
+          name,
+        );
     } catch (err) {
       const e = assertTyped(err, JSON.stringify(argv));
       assert.equal(e.code, 'USAGE', JSON.stringify(argv));
@@ -184,7 +188,10 @@ test('kubeconfig: broken files are KUBECONFIG_INVALID (or load), never a crash',
       valid.join('\n').replace('env: [{name: AAD_LOGIN_METHOD, value: azurecli}]', 'env: {AAD_LOGIN_METHOD: devicecode}'),
       valid.join('\n').replace('args: [get-token, --login, azurecli]', 'args: get-token'),
       // Found by this test: each was a TypeError before the exec block was checked.
-      valid.join('\n').replace('args: [get-token, --login, azurecli]', 'args: [get-token]').replace('env: [{name: AAD_LOGIN_METHOD, value: azurecli}]', 'env: {AAD_LOGIN_METHOD: devicecode}'),
+      valid
+        .join('\n')
+        .replace('args: [get-token, --login, azurecli]', 'args: [get-token]')
+        .replace('env: [{name: AAD_LOGIN_METHOD, value: azurecli}]', 'env: {AAD_LOGIN_METHOD: devicecode}'),
       valid.join('\n').replace('args: [get-token, --login, azurecli]', 'args: 5'),
       valid.join('\n').replace('command: kubelogin', 'command: [kubelogin]'),
       valid.join('\n').replace('env: [{name: AAD_LOGIN_METHOD, value: azurecli}]', 'env: [5]').replace('--login, azurecli', 'x'),
@@ -193,10 +200,7 @@ test('kubeconfig: broken files are KUBECONFIG_INVALID (or load), never a crash',
     for (const [i, text] of cases.entries()) {
       const file = join(dir, `config-${i}`);
       writeFileSync(file, text);
-      for (const load of [
-        () => loadKubeConfig({ kubeconfig: file, env: {} }),
-        () => listKubeContexts({ kubeconfig: file, env: {} }),
-      ]) {
+      for (const load of [() => loadKubeConfig({ kubeconfig: file, env: {} }), () => listKubeContexts({ kubeconfig: file, env: {} })]) {
         try {
           load();
         } catch (err) {

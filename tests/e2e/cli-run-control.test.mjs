@@ -8,16 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  bundleDir,
-  cliPath,
-  getObject,
-  jsonEvents,
-  jsonLines,
-  runCli,
-  startWorld,
-  tokenBootstrapArgs,
-} from './support/bootstrap-env.mjs';
+import { bundleDir, cliPath, getObject, jsonEvents, jsonLines, runCli, startWorld, tokenBootstrapArgs } from './support/bootstrap-env.mjs';
 import { controllerPool } from './support/controller-pool.mjs';
 
 let world;

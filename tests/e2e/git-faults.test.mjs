@@ -33,7 +33,9 @@ const FLUX = { name: 'Flux', email: '' };
  */
 const CUT_AT = 16 * 1024;
 /** Files whose pack is ~200 KiB whatever zlib does (random bytes, base64). */
-const bigPackFiles = () => [{ path: 'clusters/my-cluster/flux-system/gotk-components.yaml', content: `# ${randomBytes(150 * 1024).toString('base64')}\n` }];
+const bigPackFiles = () => [
+  { path: 'clusters/my-cluster/flux-system/gotk-components.yaml', content: `# ${randomBytes(150 * 1024).toString('base64')}\n` },
+];
 const MESSAGE = 'Add Flux v2.9.4 component manifests';
 const d = defaults();
 
@@ -90,7 +92,10 @@ function sshRepo(name) {
 /** Every update of `refs/heads/main` in a bare repo, oldest first (the new commit of each). */
 function refUpdates(dir, ref = 'refs/heads/main') {
   try {
-    const out = execFileSync('git', ['-C', dir, 'reflog', 'show', '--format=%H', ref], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('git', ['-C', dir, 'reflog', 'show', '--format=%H', ref], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return out === '' ? [] : out.split('\n').reverse();
   } catch {
     return [];
@@ -299,7 +304,8 @@ describe('HTTPS Git: 429/5xx answers are retried within the core bounds, then ty
     const repo = httpsRepo('hang', { empty: false });
     world.git.faults.http.hangNext({ on: 'info-refs:upload-pack' });
     const clone = await expectCode(
-      () => cloneForBootstrap({ url: repo.url, auth: tokenAuth(), caFile: world.git.caFile, branch: 'main', dir: newDir(), timeoutMs: 4000 }),
+      () =>
+        cloneForBootstrap({ url: repo.url, auth: tokenAuth(), caFile: world.git.caFile, branch: 'main', dir: newDir(), timeoutMs: 4000 }),
       'TIMEOUT',
     );
     assert.equal(clone.operation, 'clone');
@@ -538,7 +544,15 @@ describe('Azure DevOps URL forms and a server without shallow, bootstrapped end 
     const short = url.replace('/Fleet%20Config/_git/', '/_git/');
     const header = `Authorization: Basic ${Buffer.from(`git:${world.pat}`).toString('base64')}`;
     // Async: the server answers from this very process.
-    const heads = await gitCli(['-c', `http.extraHeader=${header}`, '-c', `http.sslCAInfo=${world.git.caFile}`, 'ls-remote', short, 'main']);
+    const heads = await gitCli([
+      '-c',
+      `http.extraHeader=${header}`,
+      '-c',
+      `http.sslCAInfo=${world.git.caFile}`,
+      'ls-remote',
+      short,
+      'main',
+    ]);
     assert.equal(heads.split('\t')[0], await remoteTip(dir));
     // And Azure DevOps Server's collection form without /tfs/, through flux-azdo's clone.
     const server = world.git.createRepoAt('/DefaultCollection/Platform%20Team/_git/apps', { empty: false });
@@ -555,7 +569,10 @@ describe('Azure DevOps URL forms and a server without shallow, bootstrapped end 
     assert.equal(target.path, '/tfs/DefaultCollection/Platform Team/_git/flux');
     // The core writes Azure DevOps Server's SSH URL with user `git` (the server ignores the
     // user); the test sshd logs in only as the local user, so the transport gets that user here.
-    const transport = createSshTransport({ target: { ...target, username: world.sshd.user }, auth: { ...sshAuth(), knownHosts: `${world.sshd.hostKeyLine}\n` } });
+    const transport = createSshTransport({
+      target: { ...target, username: world.sshd.user },
+      auth: { ...sshAuth(), knownHosts: `${world.sshd.hostKeyLine}\n` },
+    });
     try {
       const { default: git } = await import('isomorphic-git');
       const info = await git.getRemoteInfo2({ http: transport.http, url: transport.url, protocolVersion: 1, forPush: true });

@@ -116,8 +116,16 @@ describe('known_hosts forms, flux-azdo and OpenSSH alike', () => {
     ['a plain pin', () => `${name()} ${serverKey()}\n`, 'ok'],
     ['a hashed pin (ssh-keygen -H)', () => hashed(`${name()} ${serverKey()}\n`), 'ok'],
     ['a hashed pin of another key', () => hashed(`${name()} ${keyPart(keys.other.public)}\n`), 'HOST_KEY_MISMATCH'],
-    ['several keys for the host, ours last', () => `${name()} ${keyPart(keys.other.public)}\n${name()} ${keyPart(keys.third.public)}\n${name()} ${serverKey()}\n`, 'ok'],
-    ['several keys for the host, none ours', () => `${name()} ${keyPart(keys.other.public)}\n${name()} ${keyPart(keys.third.public)}\n`, 'HOST_KEY_MISMATCH'],
+    [
+      'several keys for the host, ours last',
+      () => `${name()} ${keyPart(keys.other.public)}\n${name()} ${keyPart(keys.third.public)}\n${name()} ${serverKey()}\n`,
+      'ok',
+    ],
+    [
+      'several keys for the host, none ours',
+      () => `${name()} ${keyPart(keys.other.public)}\n${name()} ${keyPart(keys.third.public)}\n`,
+      'HOST_KEY_MISMATCH',
+    ],
     ['a pattern list with comments and blank lines', () => `# pinned\n\nexample.com,${name()} ${serverKey()}\n`, 'ok'],
     ['a pin and @revoked for the same key', () => `${name()} ${serverKey()}\n@revoked * ${serverKey()}\n`, 'HOST_KEY_REVOKED'],
     ['@revoked alone', () => `@revoked ${name()} ${serverKey()}\n`, 'HOST_KEY_REVOKED'],

@@ -80,7 +80,11 @@ const doneEvent = (res, step) => res.events.find((e) => e.type === 'done' && e.s
 /** The Secret bootstrap must leave: the core's own token Secret for this PAT, as the API stores it. */
 function expectedSecret(ns) {
   const caCrt = readFileSync(world.git.caFile, 'utf8');
-  const s = core.generateSecret({ name: 'flux-system', namespace: ns, auth: { type: 'token', username: 'git', password: world.pat, caCrt } });
+  const s = core.generateSecret({
+    name: 'flux-system',
+    namespace: ns,
+    auth: { type: 'token', username: 'git', password: world.pat, caCrt },
+  });
   const data = Object.fromEntries(Object.entries(s.stringData).map(([k, v]) => [k, Buffer.from(String(v), 'utf8').toString('base64')]));
   return { data, stringData: s.stringData, type: s.type ?? 'Opaque', labels: s.labels ?? {} };
 }

@@ -27,7 +27,8 @@ function seedsFromEnv() {
 
 const seeds = seedsFromEnv();
 const raw = process.env.ORACLE_CASES;
-if (raw !== undefined && raw !== '' && (!/^[0-9]+$/.test(raw) || Number(raw) < 1)) throw new Error(`ORACLE_CASES=${JSON.stringify(raw)} is refused`);
+if (raw !== undefined && raw !== '' && (!/^[0-9]+$/.test(raw) || Number(raw) < 1))
+  throw new Error(`ORACLE_CASES=${JSON.stringify(raw)} is refused`);
 // Every mutation at least a few times, whatever ORACLE_CASES says.
 const cases = Math.max(MUTATIONS.length * 4, Math.ceil(Number(raw || 200) / 2));
 console.log(`refusal-parity seeds: ${seeds.join(', ')}`);
@@ -105,7 +106,9 @@ for (const seed of seeds) {
           mismatches.push({
             index,
             ...shown,
-            problem: fluxRefused ? `Flux refuses (${flux}), flux-azdo accepts` : `flux-azdo refuses (${ours.code}: ${ours.message}), Flux accepts`,
+            problem: fluxRefused
+              ? `Flux refuses (${flux}), flux-azdo accepts`
+              : `flux-azdo refuses (${ours.code}: ${ours.message}), Flux accepts`,
           });
         }),
       );
@@ -118,7 +121,9 @@ for (const seed of seeds) {
         .slice(0, 8)
         .map((m) => `#${m.index} ${m.field}=${JSON.stringify(m.value)}: ${m.problem}`)
         .join('\n');
-      assert.fail(`${mismatches.length} refusal mismatch(es) (seed ${seed}; replay: ORACLE_SEED=${seed} node --test tests/e2e/oracle-refusals.test.mjs)\n${list}`);
+      assert.fail(
+        `${mismatches.length} refusal mismatch(es) (seed ${seed}; replay: ORACLE_SEED=${seed} node --test tests/e2e/oracle-refusals.test.mjs)\n${list}`,
+      );
     }
   });
 }

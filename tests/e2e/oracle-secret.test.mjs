@@ -60,21 +60,25 @@ before(async () => {
     encoding: 'utf8',
   });
   keys['rsa-pkcs8-encrypted'] = { text: enc, pass: passphrase };
-  execFileSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=flux-azdo oracle CA',
-    '-days',
-    '1',
-    '-keyout',
-    join(work, 'ca.key'),
-    '-out',
-    join(work, 'ca.crt'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=flux-azdo oracle CA',
+      '-days',
+      '1',
+      '-keyout',
+      join(work, 'ca.key'),
+      '-out',
+      join(work, 'ca.crt'),
+    ],
+    { stdio: 'ignore' },
+  );
   caPem = readFileSync(join(work, 'ca.crt'), 'utf8');
 });
 
@@ -210,7 +214,10 @@ for (const [name, given, code] of refusedCases) {
 }
 
 test('documented exception: an encrypted PKCS#8 key file Flux cannot read is accepted (written decrypted, as Flux writes keys)', async () => {
-  assert.ok(EXCEPTIONS.some((e) => e.id === 'encrypted-pkcs8'), 'listed among the documented exceptions');
+  assert.ok(
+    EXCEPTIONS.some((e) => e.id === 'encrypted-pkcs8'),
+    'listed among the documented exceptions',
+  );
   const key = keys['rsa-pkcs8-encrypted'];
   const flux = await oracle.request({
     id: 'pkcs8-enc',
@@ -222,7 +229,13 @@ test('documented exception: an encrypted PKCS#8 key file Flux cannot read is acc
   // What flux-azdo writes is what Flux writes for the same key unencrypted.
   const plainFlux = await oracle.request({
     id: 'pkcs8-plain',
-    secret: { name: 'flux-system', namespace: 'flux-system', privateKey: mine.stringData.identity, password: '', sshHost: `127.0.0.1:${sshd.port}` },
+    secret: {
+      name: 'flux-system',
+      namespace: 'flux-system',
+      privateKey: mine.stringData.identity,
+      password: '',
+      sshHost: `127.0.0.1:${sshd.port}`,
+    },
   });
   assert.equal(plainFlux.secret.error, undefined, plainFlux.secret.error);
   assert.deepEqual(mine, fluxSecret(plainFlux.secret.content));

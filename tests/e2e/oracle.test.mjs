@@ -14,7 +14,15 @@ import { after, before, test } from 'node:test';
 import * as core from '../../npm/dist/core/node.js';
 import { startOracle } from '../oracle/client.mjs';
 import { readBundleFiles } from '../support/flux-reference.mjs';
-import { installOptionsOf, oracleRequestOf, prng, randomCase, randomRef, syncOptionsOf, withoutSecretRef } from './support/oracle-cases.mjs';
+import {
+  installOptionsOf,
+  oracleRequestOf,
+  prng,
+  randomCase,
+  randomRef,
+  syncOptionsOf,
+  withoutSecretRef,
+} from './support/oracle-cases.mjs';
 
 /**
  * `name` from the environment as a whole number ≥ `min`, or `fallback` when unset. Anything else
@@ -173,8 +181,16 @@ for (const seed of seeds) {
             compare(mismatches, index, option, 'kustomization.yaml (plan)', plan.kustomization, flux.kustomization);
           } else if (existing !== undefined) {
             patchedExisting++;
-            if (plan.kustomization.content === flux.kustomization.content || !keepsEveryLine(plan.kustomization.content, flux.kustomization.content)) {
-              mismatches.push({ index, option, what: 'kustomization.yaml (plan, patched)', problem: "not Flux's kept file with the patches added" });
+            if (
+              plan.kustomization.content === flux.kustomization.content ||
+              !keepsEveryLine(plan.kustomization.content, flux.kustomization.content)
+            ) {
+              mismatches.push({
+                index,
+                option,
+                what: 'kustomization.yaml (plan, patched)',
+                problem: "not Flux's kept file with the patches added",
+              });
             }
           }
         }),
@@ -183,7 +199,10 @@ for (const seed of seeds) {
     await Promise.all(work);
     // The provider cases must occur, or the deviation above is never checked.
     assert.ok(cases < 50 || azureCases > 0, `no --provider=azure case among ${cases}`);
-    assert.ok(cases < 50 || (refCases > 0 && existingCases > 0 && patchedExisting > 0), `too few ref (${refCases}) or existing-file (${existingCases}, patched ${patchedExisting}) cases`);
+    assert.ok(
+      cases < 50 || (refCases > 0 && existingCases > 0 && patchedExisting > 0),
+      `too few ref (${refCases}) or existing-file (${existingCases}, patched ${patchedExisting}) cases`,
+    );
 
     if (mismatches.length > 0) {
       mismatches.sort((x, y) => x.index - y.index);

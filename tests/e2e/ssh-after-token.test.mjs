@@ -48,7 +48,8 @@ test('token, then SSH with a generated key: the key replaces the token in the Se
     { ...common(), url: world.git.repoUrl('org', 'project', NS), tokenAuth: true, password: world.pat, caFile: world.git.caFile },
     {
       onEvent: (e) => {
-        if (e.type === 'done' && e.step === 'install' && !starting) starting = startFluxControllers(world.cluster, { namespace: NS, binDir });
+        if (e.type === 'done' && e.step === 'install' && !starting)
+          starting = startFluxControllers(world.cluster, { namespace: NS, binDir });
       },
     },
   );
@@ -67,7 +68,11 @@ test('token, then SSH with a generated key: the key replaces the token in the Se
       return true;
     },
   }).catch((error) => ({ error }));
-  assert.equal(second.error, undefined, `${second.error?.code}: ${second.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`);
+  assert.equal(
+    second.error,
+    undefined,
+    `${second.error?.code}: ${second.error?.message}\n${controllers.logs('source-controller').slice(-3000)}`,
+  );
   assert.equal(second.revision, `main@sha1:${git(sshRepo, 'rev-parse', 'main')}`);
   assert.equal(events.find((e) => e.type === 'done' && e.step === 'secret')?.action, 'updated');
 

@@ -83,7 +83,13 @@ export async function startKubeFaultProxy(cluster) {
   const kubeconfigPath = join(cluster.dir, `fault-proxy-${server.address().port}.kubeconfig`);
   await writeFile(
     kubeconfigPath,
-    kubeconfigText({ server: proxyUrl, ca: cluster.admin.ca, cert: cluster.admin.cert, key: cluster.admin.key, user: 'flux-azdo-test-admin' }),
+    kubeconfigText({
+      server: proxyUrl,
+      ca: cluster.admin.ca,
+      cert: cluster.admin.cert,
+      key: cluster.admin.key,
+      user: 'flux-azdo-test-admin',
+    }),
     { mode: 0o600 },
   );
 

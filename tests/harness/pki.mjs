@@ -15,8 +15,8 @@ const caOf = (dir) => ({ key: join(dir, 'ca.key'), cert: join(dir, 'ca.crt') });
 /** Creates ca.{crt,key}, apiserver.{crt,key} (for 127.0.0.1/localhost) and sa.{key,pub} in `dir`. */
 export async function createControlPlanePki(dir) {
   const opts = { cwd: dir };
-  const saKey = run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'sa.key'], opts).then(() =>
-    run('openssl', ['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], opts),
+  const saKey = run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'sa.key'], opts).then(
+    () => run('openssl', ['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], opts),
   );
   createCa(dir, { subject: '/CN=flux-azdo-test-ca', ext: 'crt' });
   signCert(dir, {

@@ -236,10 +236,7 @@ for (const build of selectedBuilds()) {
     async function openedBy(click) {
       const tab = wb.browser.context.waitForEvent('page', { timeout: 60_000 });
       await click();
-      const prompt = await Promise.race([
-        tab.then(() => undefined),
-        wb.dialog(/external website/, 30_000).catch(() => undefined),
-      ]);
+      const prompt = await Promise.race([tab.then(() => undefined), wb.dialog(/external website/, 30_000).catch(() => undefined)]);
       if (prompt) {
         await wb.screenshot('open-external-prompt');
         await prompt.click('Open');

@@ -149,7 +149,14 @@ export async function dryRun(given: BootstrapOptions, run: RunOptions = {}): Pro
       files,
       objects,
       secret: { ref: secretRef, change: secretChange },
-      ...(pull ? { imagePullSecret: { ref: pull.ref, change: pull.action === 'created' ? 'create' : pull.action === 'unchanged' ? 'unchanged' : 'update' } } : {}),
+      ...(pull
+        ? {
+            imagePullSecret: {
+              ref: pull.ref,
+              change: pull.action === 'created' ? 'create' : pull.action === 'unchanged' ? 'unchanged' : 'update',
+            },
+          }
+        : {}),
       ...(pr ? { pullRequest: { from: pr.sourceBranch, into: pr.targetBranch } } : {}),
       ...(workloadIdentity ? { workloadIdentity } : {}),
     };

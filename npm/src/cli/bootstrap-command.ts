@@ -53,9 +53,13 @@ function checkContradictions(args: ParsedArgs): void {
   }
   // Checked before any prompt for the registry password; the core refuses the same (same code).
   if (str(args, 'registry-creds') && !str(args, 'image-pull-secret'))
-    throw new FluxAzdoError('OPTION_REQUIRED', '--image-pull-secret is required: --registry-creds makes an image pull Secret and needs its name, e.g. --image-pull-secret=regcred', {
-      option: 'image-pull-secret',
-    });
+    throw new FluxAzdoError(
+      'OPTION_REQUIRED',
+      '--image-pull-secret is required: --registry-creds makes an image pull Secret and needs its name, e.g. --image-pull-secret=regcred',
+      {
+        option: 'image-pull-secret',
+      },
+    );
   if (!str(args, 'url')) throw usage('--url is required, e.g. --url=https://dev.azure.com/<org>/<project>/_git/<repo>', 'url');
 }
 

@@ -50,10 +50,7 @@ export async function resolvePassword(
  * read as the PAT is (`FLUX_REGISTRY_PASSWORD`, a hidden prompt, one line on stdin), so it need
  * not sit in the command line. The core checks the form; undefined when the flag is not given.
  */
-export async function resolveRegistryCreds(
-  value: string,
-  sources: Omit<PasswordSources, 'flag'>,
-): Promise<SecretValue | undefined> {
+export async function resolveRegistryCreds(value: string, sources: Omit<PasswordSources, 'flag'>): Promise<SecretValue | undefined> {
   if (!value) return undefined;
   if (value.includes(':')) return new SecretValue(value);
   const password = await resolvePassword(

@@ -9,7 +9,6 @@ import { checkHostKey, defaults, fingerprintOfBlob, knownHostsLine, sshHostPolic
 import type { HostKeyCheck } from '../core/node.js';
 import { FluxAzdoError } from '../errors.js';
 
-
 export interface ScannedHostKey {
   /** The key type inside the blob, e.g. `ssh-rsa`. */
   keyType: string;
@@ -197,10 +196,10 @@ export async function scanHostKey(host: string, port = 22, options: ScanHostKeyO
       else
         reject(
           (err instanceof Error ? offered.error(err, host, port, hostKeyAlgos) : undefined) ??
-          new FluxAzdoError(
-            'GIT_UNREACHABLE',
-            `could not read the SSH host key of ${host}:${port}: ${err instanceof Error ? err.message : 'the server hung up'}`,
-          ),
+            new FluxAzdoError(
+              'GIT_UNREACHABLE',
+              `could not read the SSH host key of ${host}:${port}: ${err instanceof Error ? err.message : 'the server hung up'}`,
+            ),
         );
     };
     client.on('handshake', () => settle());

@@ -103,8 +103,7 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
   const httpsAgent = new https.Agent(agentOptions);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const auth = options.auth;
-  const basic =
-    auth?.kind === 'token' ? basicAuthorization(auth) : auth?.kind === 'bearer' ? `Bearer ${auth.token.expose()}` : undefined;
+  const basic = auth?.kind === 'token' ? basicAuthorization(auth) : auth?.kind === 'bearer' ? `Bearer ${auth.token.expose()}` : undefined;
   const entra = auth?.kind === 'entra' ? auth.tokens : undefined;
 
   const retry = options.retry;
@@ -160,7 +159,9 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
       });
       // The operation's limit covers the whole request, the answer's body too (a server may stall
       // mid-body): a server that accepts and never answers is a TIMEOUT, not a hang.
-      const deadline = Number.isFinite(left) ? setTimeout(() => fail(gitTimeout(target, retry?.timeoutMs)), Math.min(left, MAX_TIMER_MS)) : undefined;
+      const deadline = Number.isFinite(left)
+        ? setTimeout(() => fail(gitTimeout(target, retry?.timeoutMs)), Math.min(left, MAX_TIMER_MS))
+        : undefined;
       deadline?.unref();
       clientRequest.on('error', (err) => reject(failure ?? networkError(err, target)));
       const onAbort = () => clientRequest.destroy(new Error('aborted'));

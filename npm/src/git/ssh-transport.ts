@@ -160,7 +160,10 @@ class SshSession {
     const left = retry.deadline - Date.now();
     const { host, port } = this.#target;
     if (Number.isFinite(left)) {
-      this.#deadline = setTimeout(() => this.#abandon(gitTimeout(`${host}:${port}`, retry.timeoutMs)), Math.max(0, Math.min(left, 2 ** 31 - 1)));
+      this.#deadline = setTimeout(
+        () => this.#abandon(gitTimeout(`${host}:${port}`, retry.timeoutMs)),
+        Math.max(0, Math.min(left, 2 ** 31 - 1)),
+      );
       this.#deadline.unref();
     }
     const signal = retry.signal;

@@ -114,7 +114,10 @@ export async function uninstallFlux(client: KubeClient, options: UninstallOption
 
   if (!options.keepNamespace) {
     for (const name of pullSecrets) {
-      await remove(resourcePath(KNOWN_TYPES.Secret, options.namespace, name), objectRef({ kind: 'Secret', namespace: options.namespace, name }));
+      await remove(
+        resourcePath(KNOWN_TYPES.Secret, options.namespace, name),
+        objectRef({ kind: 'Secret', namespace: options.namespace, name }),
+      );
     }
   }
 

@@ -27,7 +27,7 @@ export const EXCEPTIONS = [
     field: 'branch',
     matches: () => true,
     flux: 'accepts',
-    why: "Flux writes any --branch and fails later in go-git; flux-azdo refuses names `git check-ref-format --branch` refuses, before any push",
+    why: 'Flux writes any --branch and fails later in go-git; flux-azdo refuses names `git check-ref-format --branch` refuses, before any push',
   },
   {
     id: 'interval-below-1ms',
@@ -48,7 +48,7 @@ export const EXCEPTIONS = [
     field: 'private-key-file',
     matches: () => true,
     flux: 'refuses',
-    why: "x/crypto/ssh cannot read encrypted PKCS#8; flux-azdo decrypts it with --password and writes the unencrypted PKCS#8 Flux would write",
+    why: 'x/crypto/ssh cannot read encrypted PKCS#8; flux-azdo decrypts it with --password and writes the unencrypted PKCS#8 Flux would write',
   },
   {
     id: 'sync-ref-empty',
