@@ -174,7 +174,14 @@ fn the_quick_reader_takes_a_fair_share_of_generated_texts() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let sample = 1000;
     let taken = (0..sample)
-        .filter(|_| agrees(&yaml_ish().new_tree(&mut runner).unwrap().current()))
+        .filter(|_| {
+            agrees(
+                &yaml_ish()
+                    .new_tree(&mut runner)
+                    .expect("the generator draws a text")
+                    .current(),
+            )
+        })
         .count();
     assert!(
         taken * 10 >= sample,
