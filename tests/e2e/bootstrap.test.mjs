@@ -879,6 +879,10 @@ test('the leak scan sees this cluster: a PAT planted in a ConfigMap, or a Secret
     captured.push('clean');
     await assert.rejects(assertNoLeaksInTest(), /in Secret leak-planted\/flux-system-copy/);
   } finally {
+    // No namespace controller runs here (a deleted namespace keeps its objects, Terminating), so
+    // the planted objects go one by one: the later tests' scans must not find them.
+    await kubeRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/planted`);
+    await kubeRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}/secrets/flux-system-copy`);
     await kubeRequest(admin, 'DELETE', `/api/v1/namespaces/${ns}`);
   }
 });
