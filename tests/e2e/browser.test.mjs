@@ -337,6 +337,14 @@ describe('browser preview page', () => {
       const tarball = join(work, 'flux-manifests.tar.gz');
       execFileSync('tar', ['-czf', tarball, '-C', manifestsDir, ...Object.keys(bundle).sort()]);
       await p.setInputFiles('#bundle-file', tarball);
+      // The page reads the file asynchronously and is still in its 'error' state until then:
+      // wait for the read to end (taken, or refused with a code) before waiting for the preview.
+      await p.waitForFunction(
+        () =>
+          document.getElementById('bundle-info').textContent.startsWith('From your disk') ||
+          !document.getElementById('bundle-error').hidden,
+      );
+      assert.equal(await p.getAttribute('#bundle-error', 'data-code'), null, 'the tarball was refused');
       await assertSameAsNode({ url: 'https://dev.azure.com/acme/Infra/_git/fleet' }, p);
       assert.ok(!bareServer.requests.includes('/manifests.json'), 'fetched a manifests.json the build did not write');
     } finally {
