@@ -171,25 +171,22 @@ async function sequence(ctx: Context, dir: string, step: StepFn): Promise<Bootst
       message: `got a Microsoft Entra token (--azure-credential=${tokens.credential}, tenant ${tokens.tenantId ?? "the credential's own"})`,
     });
   }
-  // The REST question (one round trip to Azure DevOps) overlaps the cluster's pre-flight; it is
-  // awaited after it, so a cluster error still comes first (bench/bootstrap.mjs measures both).
-  const policies = rest
-    ? // Heard at pre-flight, not after a clone. Only --pull-request depends on the REST API; a
-      // direct push goes on without it (an on-premises server may not answer REST).
-      checkBranchPolicies(rest, branch, Boolean(plan.pullRequest), emit).catch((err: unknown) => {
-        if (plan.pullRequest) throw err;
-        emit({ type: 'log', level: 'debug', message: `branch policies not checked: ${err instanceof Error ? err.message : String(err)}` });
-      })
-    : undefined;
-  // Not unhandled while the cluster's pre-flight runs (or fails first); awaited below.
-  policies?.catch(() => undefined);
   const client = connect({ kubeconfig: options.kubeconfig, context: options.context });
   const pre = await preflight(client, { minVersion: flux.minKubernetesVersion, namespace, force: options.force ?? false, signal });
   emit({ type: 'log', level: 'info', message: `Kubernetes ${pre.serverVersion} is supported by Flux ${version}` });
   await workloadIdentityPreflight(client, plan, emit, signal);
   const state = await readClusterState(client, namespace, secretName, signal);
   checkSyncPath(state, options.path);
-  await policies;
+  // After the cluster's pre-flight, not beside it: a bootstrap that cannot reach its cluster
+  // contacts the repository's server not at all (overlapping saved one REST round trip).
+  if (rest) {
+    // Heard at pre-flight, not after a clone. Only --pull-request depends on the REST API; a
+    // direct push goes on without it (an on-premises server may not answer REST).
+    await checkBranchPolicies(rest, branch, Boolean(plan.pullRequest), emit).catch((err: unknown) => {
+      if (plan.pullRequest) throw err;
+      emit({ type: 'log', level: 'debug', message: `branch policies not checked: ${err instanceof Error ? err.message : String(err)}` });
+    });
+  }
 
   const needsKey = plan.syncAuth === 'ssh' || pushesOverSsh(plan);
   const key = needsKey ? await deployKey(options, plan, state.secretData, ctx.run.askPassphrase) : undefined;
