@@ -314,8 +314,9 @@ for (const build of selectedBuilds()) {
       await wb.notification(/Bootstrapping Flux/);
       // The cluster synced over HTTPS before (the token test): the new deploy key replaces the
       // token in the Secret, and Flux's real controllers fetch over SSH and apply it.
-      const done = await wb.notification(/Flux is bootstrapped/, { timeoutMs: 300_000 });
+      // This run's notification, by its revision: the token test's may still be on screen.
       const tip = git(bare, 'rev-parse', 'main');
+      const done = await wb.notification(new RegExp(`Flux is bootstrapped: .*main@sha1:${tip}`), { timeoutMs: 300_000 });
       assert.match(done.text, new RegExp(`main@sha1:${tip}`));
       await wb.screenshot('ssh-ready');
       const repo = (await get(`/apis/source.toolkit.fluxcd.io/v1/namespaces/${NS}/gitrepositories/${NS}`)).body;
